@@ -1,0 +1,115 @@
+"""The catalogue of cases, read from a TOML data file: JVM sources, input sets and pairs.
+
+A pair joins one JVM workflow (a class in a JVM source) with one Python twin. A case is a pair
+run on one named input set entry in one mode. Everything here is data; nothing runs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import UsageError
+
+MODES = ("execute-local",)
+
+
+@dataclass(frozen=True)
+class JvmSource:
+    """A folder of jars that jflyte takes as -cp."""
+
+    name: str
+    lib: Path
+    origin: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One JVM workflow and its Python twin."""
+
+    name: str
+    source: JvmSource
+    jvm: str
+    python: str
+    inputs: Mapping[str, Mapping[str, Any]]
+    modes: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}/{self.source.name}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A pair run on one named set of inputs."""
+
+    pair: Pair
+    input_name: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.pair.id}/{self.input_name}"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    sources: Mapping[str, JvmSource]
+    pairs: tuple[Pair, ...]
+
+    def cases(self, mode: str) -> list[Case]:
+        """Every case of every pair that runs in ``mode``."""
+        return [
+            Case(pair, input_name, values)
+            for pair in self.pairs
+            if mode in pair.modes
+            for input_name, values in pair.inputs.items()
+        ]
+
+
+def load_catalogue(path: Path, root: Path) -> Catalogue:
+    """Read and check a catalogue file; library folders are resolved against ``root``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise UsageError(f"cannot read catalogue {path}: {err}; fix the file") from None
+    return parse_catalogue(data, root, str(path))
+
+
+def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogue") -> Catalogue:
+    """Build a Catalogue from parsed TOML, refusing dangling references and unknown modes."""
+    sources = {
+        name: JvmSource(name, root / entry["lib"], entry.get("origin", "own"), entry.get("language", "java"))
+        for name, entry in data.get("sources", {}).items()
+    }
+    input_sets = data.get("inputs", {})
+    pairs = []
+    seen: set[str] = set()
+    for number, entry in enumerate(data.get("pairs", []), start=1):
+        where = f"{origin}: pair #{number} ({entry.get('name', '?')})"
+        missing = [k for k in ("name", "jvm_source", "jvm", "python", "inputs", "modes") if k not in entry]
+        if missing:
+            raise UsageError(f"{where} lacks {', '.join(missing)}; add them")
+        if entry["jvm_source"] not in sources:
+            raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
+        if entry["inputs"] not in input_sets:
+            raise UsageError(f"{where}: unknown inputs {entry['inputs']!r}; define [inputs.{entry['inputs']}]")
+        unknown = [m for m in entry["modes"] if m not in MODES]
+        if unknown:
+            raise UsageError(f"{where}: unknown modes {unknown}; use one of {list(MODES)}")
+        if ":" not in entry["python"]:
+            raise UsageError(f"{where}: python must be 'module:workflow', got {entry['python']!r}")
+        pair = Pair(
+            entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
+            input_sets[entry["inputs"]], tuple(entry["modes"]),
+        )
+        if pair.id in seen:
+            raise UsageError(f"{where}: pair {pair.id} is listed twice; remove one")
+        seen.add(pair.id)
+        pairs.append(pair)
+    if not pairs:
+        raise UsageError(f"{origin} lists no pairs; add a [[pairs]] entry")
+    return Catalogue(sources, tuple(pairs))

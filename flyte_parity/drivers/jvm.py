@@ -1,0 +1,114 @@
+"""The JVM side: builds the Maven reactor and runs workflows through jflyte on the local JVM.
+
+Outputs printed by ``jflyte execute-local`` are typed by the workflow's declared interface, read
+from what ``jflyte serialize workflows`` emits for that workflow (one serialize per JVM source).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO, Any, Mapping
+
+from flyteidl.admin import workflow_pb2
+from flyteidl.core import interface_pb2, literals_pb2, types_pb2
+
+from .. import jflyte, paths
+from ..catalogue import Case, JvmSource
+from ..errors import UsageError
+from ..jflyte_outputs import extract_outputs_text, parse_outputs
+
+
+class JvmRunError(RuntimeError):
+    """jflyte ran but failed; the message holds the tail of what it printed."""
+
+
+def _tail(text: str, lines: int = 15) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+class JvmDriver:
+    """flytekit-java through jflyte: build, serialize, run_local."""
+
+    language = "jvm"
+
+    def __init__(self, work_dir: Path, progress: IO[str] | None = None) -> None:
+        self.work_dir = work_dir
+        self.progress = progress or sys.stderr
+        self._serialized: dict[str, Path] = {}
+        self._interfaces: dict[tuple[str, str], interface_pb2.TypedInterface] = {}
+
+    def build(self) -> None:
+        """``mvn package`` over the JVM reactor (Maven's own up-to-date checks make reruns cheap)."""
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise UsageError("mvn not found: install Maven (3.6 or newer)")
+        command = [mvn, "-B", "--no-transfer-progress", "-f", str(paths.JVM_DIR / "pom.xml"), "package", "-DskipTests"]
+        if subprocess.run(command, stdout=self.progress, stderr=subprocess.STDOUT).returncode != 0:
+            raise UsageError("the JVM build failed (Maven output above); fix it and rerun")
+
+    def _jflyte(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        invocation = jflyte.prepare(args, base_env=_clean_env(), cwd=paths.REPO_ROOT, progress=self.progress)
+        return jflyte.run_captured(invocation)
+
+    def serialize(self, source: JvmSource) -> Path:
+        """Serialize every workflow of a JVM source once; returns the folder of .pb files."""
+        if source.name not in self._serialized:
+            out = self.work_dir / "serialized" / source.name
+            out.mkdir(parents=True, exist_ok=True)
+            result = self._jflyte(["serialize", "workflows", f"-cp={source.lib}", "-f", str(out)])
+            if result.returncode != 0:
+                raise JvmRunError(f"jflyte serialize for {source.name} exited {result.returncode}:\n{_tail(result.stderr)}")
+            self._serialized[source.name] = out
+        return self._serialized[source.name]
+
+    def interface(self, source: JvmSource, workflow: str) -> interface_pb2.TypedInterface:
+        """The declared interface of a JVM workflow, from its serialized WorkflowSpec."""
+        key = (source.name, workflow)
+        if key not in self._interfaces:
+            folder = self.serialize(source)
+            matches = sorted(folder.glob(f"*_{workflow}_2.pb"))
+            if not matches:
+                raise UsageError(f"{source.name} has no workflow {workflow}: check the class name in the catalogue")
+            spec = workflow_pb2.WorkflowSpec()
+            spec.ParseFromString(matches[0].read_bytes())
+            self._interfaces[key] = spec.template.interface
+        return self._interfaces[key]
+
+    def run_local(self, case: Case) -> literals_pb2.LiteralMap:
+        """``jflyte execute-local`` on the case's inputs; outputs typed by the declared interface."""
+        pair = case.pair
+        iface = self.interface(pair.source, pair.jvm)
+        args = ["execute-local", f"-cp={pair.source.lib}", f"--workflow={pair.jvm}"]
+        for name, value in case.inputs.items():
+            if name not in iface.inputs.variables:
+                raise UsageError(f"{case.id}: {pair.jvm} has no input {name!r}; fix the catalogue inputs")
+            args.append(f"--{name}={render_input(value, iface.inputs.variables[name].type)}")
+        result = self._jflyte(args)
+        if result.returncode != 0:
+            raise JvmRunError(f"jflyte execute-local {pair.jvm} exited {result.returncode}:\n{_tail(result.stderr)}")
+        types = {name: var.type for name, var in iface.outputs.variables.items()}
+        return parse_outputs(extract_outputs_text(result.stderr), types)
+
+
+def render_input(value: Any, literal_type: types_pb2.LiteralType) -> str:
+    """A catalogue value as jflyte execute-local's command-line syntax for the declared type."""
+    simple = literal_type.simple if literal_type.WhichOneof("type") == "simple" else None
+    if simple == types_pb2.SimpleType.INTEGER and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if simple == types_pb2.SimpleType.STRING and isinstance(value, str):
+        return value
+    if simple == types_pb2.SimpleType.BOOLEAN and isinstance(value, bool):
+        return "true" if value else "false"
+    if simple == types_pb2.SimpleType.FLOAT and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(float(value))
+    raise UsageError(f"input value {value!r} does not fit type {literal_type}; fix the catalogue inputs")
+
+
+def _clean_env() -> Mapping[str, str]:
+    """The process environment without FLYTE_* settings, so a user's cluster config never leaks in."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}

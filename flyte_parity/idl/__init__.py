@@ -1,0 +1,1 @@
+"""The IDL core: pure functions over flyteidl messages (no I/O, no drivers, no services)."""

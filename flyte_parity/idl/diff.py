@@ -1,0 +1,140 @@
+"""Typed, field-by-field comparison of two protobuf messages of the same type.
+
+Every difference carries its field path (``literals["x"].scalar.primitive.integer``) and both
+values. Maps compare by key, repeated fields by position, oneofs by which member is set.
+Floating-point NaN equals NaN (a value, not a failed computation, is being compared).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from google.protobuf import text_format
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+
+ABSENT = "<absent>"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field that differs: its path and the left and right values (rendered)."""
+
+    path: str
+    left: str
+    right: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.left} != {self.right}"
+
+
+def render(value: object) -> str:
+    """A short, stable text for a value or message."""
+    if isinstance(value, Message):
+        text = text_format.MessageToString(value, as_one_line=True)
+        return f"{{{text}}}" if text else "{}"
+    return repr(value)
+
+
+def _is_map(field: FieldDescriptor) -> bool:
+    return (
+        field.type == FieldDescriptor.TYPE_MESSAGE
+        and field.message_type.GetOptions().map_entry
+    )
+
+
+def _is_repeated(field: FieldDescriptor) -> bool:
+    return field.is_repeated
+
+
+def _scalar_equal(left: object, right: object) -> bool:
+    if isinstance(left, float) and isinstance(right, float) and math.isnan(left) and math.isnan(right):
+        return True
+    return left == right
+
+
+def diff_messages(left: Message, right: Message, path: str = "") -> list[Difference]:
+    """All differences between two messages of the same type, in field order."""
+    if left.DESCRIPTOR.full_name != right.DESCRIPTOR.full_name:
+        raise TypeError(f"cannot compare {left.DESCRIPTOR.full_name} with {right.DESCRIPTOR.full_name}")
+    found: list[Difference] = []
+    done: set[str] = set()
+    for oneof in left.DESCRIPTOR.oneofs:
+        lname, rname = left.WhichOneof(oneof.name), right.WhichOneof(oneof.name)
+        if lname != rname:
+            found.append(
+                Difference(
+                    _join(path, oneof.name),
+                    f"{lname}={render(getattr(left, lname))}" if lname else ABSENT,
+                    f"{rname}={render(getattr(right, rname))}" if rname else ABSENT,
+                )
+            )
+            done.update(f.name for f in oneof.fields)
+    for field in left.DESCRIPTOR.fields:
+        if field.name in done:
+            continue
+        here = _join(path, field.name)
+        lval, rval = getattr(left, field.name), getattr(right, field.name)
+        if _is_map(field):
+            found.extend(_diff_map(field, lval, rval, here))
+        elif _is_repeated(field):
+            found.extend(_diff_repeated(field, lval, rval, here))
+        elif field.type == FieldDescriptor.TYPE_MESSAGE:
+            lhas, rhas = left.HasField(field.name), right.HasField(field.name)
+            if lhas and rhas:
+                found.extend(diff_messages(lval, rval, here))
+            elif lhas != rhas:
+                found.append(Difference(here, render(lval) if lhas else ABSENT, render(rval) if rhas else ABSENT))
+        elif not _scalar_equal(lval, rval):
+            found.append(Difference(here, _render_scalar(field, lval), _render_scalar(field, rval)))
+    return found
+
+
+def _render_scalar(field: FieldDescriptor, value: object) -> str:
+    if field.type == FieldDescriptor.TYPE_ENUM:
+        member = field.enum_type.values_by_number.get(value)
+        return member.name if member is not None else repr(value)
+    return repr(value)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _diff_map(field: FieldDescriptor, left, right, path: str) -> list[Difference]:
+    value_field = field.message_type.fields_by_name["value"]
+    is_message = value_field.type == FieldDescriptor.TYPE_MESSAGE
+    found: list[Difference] = []
+    for key in sorted(set(left) | set(right), key=repr):
+        here = f"{path}[{key!r}]".replace("'", '"') if isinstance(key, str) else f"{path}[{key}]"
+        if key not in right:
+            found.append(Difference(here, render(left[key]), ABSENT))
+        elif key not in left:
+            found.append(Difference(here, ABSENT, render(right[key])))
+        elif is_message:
+            found.extend(diff_messages(left[key], right[key], here))
+        elif not _scalar_equal(left[key], right[key]):
+            found.append(Difference(here, render(left[key]), render(right[key])))
+    return found
+
+
+def _diff_repeated(field: FieldDescriptor, left, right, path: str) -> list[Difference]:
+    is_message = field.type == FieldDescriptor.TYPE_MESSAGE
+    found: list[Difference] = []
+    if len(left) != len(right):
+        found.append(Difference(f"{path}.length", str(len(left)), str(len(right))))
+    for index, (lval, rval) in enumerate(zip(left, right)):
+        here = f"{path}[{index}]"
+        if is_message:
+            found.extend(diff_messages(lval, rval, here))
+        elif not _scalar_equal(lval, rval):
+            found.append(Difference(here, _render_scalar(field, lval), _render_scalar(field, rval)))
+    return found
+
+
+def format_differences(differences: list[Difference], left_name: str, right_name: str) -> str:
+    """A readable block: one line per difference, values as left != right."""
+    lines = [f"{len(differences)} difference(s) ({left_name} != {right_name}):"]
+    lines.extend(f"  {d}" for d in differences)
+    return "\n".join(lines)

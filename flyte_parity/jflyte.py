@@ -1,0 +1,268 @@
+"""jflyte on the local JVM, no Docker: env loading, validation, secret redaction and launch.
+
+Both ``scripts/jflyte_wrapper.py`` (the users' door) and the JVM driver go through here.
+Bad input is caught before the JVM starts and raised as a one-line UsageError.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Mapping, Sequence
+
+from . import paths
+from .envfile import load_env_file
+from .errors import UsageError
+
+MAIN_CLASS = "org.flyte.jflyte.Main"
+JVM_FLAGS = ("-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8")
+
+_SECRET_NAMES = {"FLYTE_AWS_SECRET_ACCESS_KEY", "FLYTE_AWS_ACCESS_KEY_ID"}
+_SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD")
+
+# Values that let a subcommand start where it does not really use the setting.
+_HARMLESS_DEFAULTS = {
+    "FLYTE_PLATFORM_URL": "127.0.0.1:1",
+    "FLYTE_PLATFORM_INSECURE": "True",
+    "FLYTE_INTERNAL_IMAGE": "flyte-parity/jflyte-local:unused",
+}
+# What each subcommand cannot do without (the user must set them).
+_REQUIRED = {
+    "register": ("FLYTE_PLATFORM_URL", "FLYTE_STAGING_LOCATION"),
+    "execute": ("FLYTE_INTERNAL_TASK_PROJECT", "FLYTE_INTERNAL_TASK_DOMAIN", "FLYTE_INTERNAL_TASK_VERSION"),
+    "execute-dynamic-workflow": (
+        "FLYTE_INTERNAL_TASK_PROJECT",
+        "FLYTE_INTERNAL_TASK_DOMAIN",
+        "FLYTE_INTERNAL_TASK_VERSION",
+    ),
+}
+_CLASSPATH_OPTIONS = ("-cp", "--classpath")
+
+
+def is_secret(name: str) -> bool:
+    """Whether an environment variable's value must never be shown."""
+    upper = name.upper()
+    return upper in _SECRET_NAMES or any(word in upper for word in _SECRET_WORDS)
+
+
+@dataclass(frozen=True)
+class Redactor:
+    """Replaces the values of secret variables in text by ``***``."""
+
+    secrets: tuple[str, ...] = ()
+
+    @classmethod
+    def for_env(cls, env: Mapping[str, str]) -> "Redactor":
+        values = {v for k, v in env.items() if is_secret(k) and v}
+        return cls(tuple(sorted(values, key=len, reverse=True)))
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def subcommand(args: Sequence[str]) -> str | None:
+    """The jflyte subcommand (first argument that is not an option)."""
+    for arg in args:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def classpath_arg(args: Sequence[str]) -> str | None:
+    """The value of ``-cp``/``--classpath`` in either ``-cp=X`` or ``-cp X`` form."""
+    for i, arg in enumerate(args):
+        for option in _CLASSPATH_OPTIONS:
+            if arg == option:
+                if i + 1 >= len(args):
+                    raise UsageError(f"{option} needs a folder: pass {option}=DIR")
+                return args[i + 1]
+            if arg.startswith(option + "="):
+                return arg[len(option) + 1 :]
+    return None
+
+
+def find_java(env: Mapping[str, str]) -> str:
+    """The java launcher: ``$JAVA_HOME/bin/java`` or ``java`` on PATH."""
+    java_home = env.get("JAVA_HOME")
+    if java_home:
+        candidate = Path(java_home) / "bin" / "java"
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which("java", path=env.get("PATH"))
+    if found is None:
+        raise UsageError("java not found: install a JDK (11 or newer) or set JAVA_HOME")
+    return found
+
+
+def _utf8_locale(env: dict[str, str]) -> None:
+    """jflyte decodes its arguments with the locale's charset: make it UTF-8."""
+    current = env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or ""
+    if "utf-8" not in current.lower() and "utf8" not in current.lower():
+        env["LC_ALL"] = "C.UTF-8"
+
+
+def ensure_jflyte_dist(progress: IO[str] | None = None) -> Path:
+    """The jflyte CLI folder from the JVM reactor's build; builds it with Maven when missing."""
+    if any(paths.JFLYTE_LIB.glob("jflyte-*.jar")) and (paths.JFLYTE_MODULES / "file-system").is_dir():
+        return paths.JFLYTE_LIB
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise UsageError("jflyte is not built and mvn was not found: install Maven, then run `make jvm`")
+    out = progress or sys.stderr
+    out.write("flyte-parity: resolving jflyte with Maven (once) ...\n")
+    out.flush()
+    command = [
+        mvn, "-B", "--no-transfer-progress", "-f", str(paths.JVM_DIR / "pom.xml"),
+        "-pl", "jflyte-dist/cli,jflyte-dist/aws,jflyte-dist/google-cloud,jflyte-file-system",
+        "-am", "package", "-DskipTests",
+    ]
+    result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        raise UsageError("building jflyte with Maven failed (see the Maven output above); fix it and rerun")
+    return paths.JFLYTE_LIB
+
+
+@dataclass
+class Invocation:
+    """One jflyte command line, its environment and what must be hidden in its output."""
+
+    args: list[str]
+    env: dict[str, str]
+    java: str
+    lib: Path
+    redact: Redactor = field(default_factory=Redactor)
+
+    def command(self) -> list[str]:
+        return [self.java, *JVM_FLAGS, "-cp", f"{self.lib}/*", MAIN_CLASS, "jflyte", *self.args]
+
+    def describe(self) -> str:
+        """The command and the FLYTE_* settings, secrets masked; for debug output."""
+        settings = " ".join(
+            f"{k}={'***' if is_secret(k) else v}" for k, v in sorted(self.env.items()) if k.startswith("FLYTE_")
+        )
+        return self.redact(f"{settings} {' '.join(self.command())}")
+
+
+def prepare(
+    args: Sequence[str],
+    *,
+    env_file: Path | None = None,
+    base_env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    progress: IO[str] | None = None,
+) -> Invocation:
+    """Validate a jflyte call and build its environment; raises UsageError before any JVM starts.
+
+    Precedence: values already in ``base_env`` (the process environment) win over the env file
+    (``env_file``, else ``.env.local`` in ``cwd`` when present), which wins over harmless defaults.
+    """
+    base = dict(os.environ if base_env is None else base_env)
+    here = cwd or Path.cwd()
+    if env_file is None and (here / ".env.local").is_file():
+        env_file = here / ".env.local"
+    file_values = load_env_file(env_file) if env_file is not None else {}
+    env = {**file_values, **base}
+
+    command = subcommand(args)
+    if command is None:
+        raise UsageError("no jflyte subcommand given: try execute-local, serialize, register or execute")
+
+    env.setdefault("FLYTE_INTERNAL_MODULE_DIR", str(paths.JFLYTE_MODULES))
+    if command == "serialize":
+        env.setdefault("FLYTE_STAGING_LOCATION", (paths.cache_dir() / "staging").as_uri())
+    missing = [name for name in _REQUIRED.get(command, ()) if not env.get(name)]
+    if missing:
+        raise UsageError(
+            f"jflyte {command} needs {', '.join(missing)}: set it in the environment or in .env.local"
+        )
+    for name, value in _HARMLESS_DEFAULTS.items():
+        env.setdefault(name, value)
+    _utf8_locale(env)
+
+    module_dir = Path(env["FLYTE_INTERNAL_MODULE_DIR"])
+    classpath = classpath_arg(args)
+    if classpath is not None:
+        folder = (here / classpath) if not Path(classpath).is_absolute() else Path(classpath)
+        if not folder.is_dir():
+            raise UsageError(f"-cp folder {classpath} does not exist: build the workflows first (`make jvm`) or fix the path")
+        if not any(folder.glob("*.jar")):
+            raise UsageError(f"-cp folder {classpath} holds no jar: build the workflows first (`make jvm`) or fix the path")
+
+    java = find_java(env)
+    lib = ensure_jflyte_dist(progress)
+    if not module_dir.is_dir():
+        raise UsageError(
+            f"FLYTE_INTERNAL_MODULE_DIR {module_dir} is not a folder: unset it to use the built-in one"
+        )
+    return Invocation(list(args), env, java, lib, Redactor.for_env(env))
+
+
+def _pump(source: IO[bytes], sink: IO[str], redact: Redactor) -> None:
+    for raw in iter(source.readline, b""):
+        sink.write(redact(raw.decode("utf-8", errors="replace")))
+        sink.flush()
+
+
+def run(invocation: Invocation, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
+    """Run jflyte, streaming its output with secrets redacted; returns its exit code.
+
+    On Ctrl-C the JVM is stopped (TERM, then KILL) before returning 130.
+    """
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    process = subprocess.Popen(
+        invocation.command(), env=invocation.env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    pumps = [
+        threading.Thread(target=_pump, args=(process.stdout, out, invocation.redact), daemon=True),
+        threading.Thread(target=_pump, args=(process.stderr, err, invocation.redact), daemon=True),
+    ]
+    for pump in pumps:
+        pump.start()
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        stop(process)
+        return 128 + signal.SIGINT
+    finally:
+        for pump in pumps:
+            pump.join(timeout=5)
+    return code
+
+
+def run_captured(invocation: Invocation, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run jflyte to completion and return its (redacted) output; the JVM never outlives the call."""
+    process = subprocess.Popen(
+        invocation.command(), env=invocation.env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except BaseException:
+        stop(process)
+        raise
+    return subprocess.CompletedProcess(
+        invocation.command(), process.returncode,
+        invocation.redact(out.decode("utf-8", errors="replace")),
+        invocation.redact(err.decode("utf-8", errors="replace")),
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate a child process and reap it."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

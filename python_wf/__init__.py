@@ -1,0 +1,1 @@
+"""Python flytekit twins of the JVM workflows, written as a flytekit user would."""
