@@ -158,11 +158,13 @@ def prepare(
     base_env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     progress: IO[str] | None = None,
+    jflyte_lib: Path | None = None,
 ) -> Invocation:
     """Validate a jflyte call and build its environment; raises UsageError before any JVM starts.
 
     Precedence: values already in ``base_env`` (the process environment) win over the env file
     (``env_file``, else ``.env.local`` in ``cwd`` when present), which wins over harmless defaults.
+    ``jflyte_lib`` is the jflyte CLI folder; by default the reactor's, built on first use.
     """
     base = dict(os.environ if base_env is None else base_env)
     here = cwd or Path.cwd()
@@ -197,7 +199,7 @@ def prepare(
             raise UsageError(f"-cp folder {classpath} holds no jar: build the workflows first (`make jvm`) or fix the path")
 
     java = find_java(env)
-    lib = ensure_jflyte_dist(progress)
+    lib = jflyte_lib or ensure_jflyte_dist(progress)
     if not module_dir.is_dir():
         raise UsageError(
             f"FLYTE_INTERNAL_MODULE_DIR {module_dir} is not a folder: unset it to use the built-in one"

@@ -7,6 +7,7 @@ Floating-point NaN equals NaN (a value, not a failed computation, is being compa
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -107,7 +108,7 @@ def _diff_map(field: FieldDescriptor, left, right, path: str) -> list[Difference
     is_message = value_field.type == FieldDescriptor.TYPE_MESSAGE
     found: list[Difference] = []
     for key in sorted(set(left) | set(right), key=repr):
-        here = f"{path}[{key!r}]".replace("'", '"') if isinstance(key, str) else f"{path}[{key}]"
+        here = f"{path}[{json.dumps(key, ensure_ascii=False)}]" if isinstance(key, str) else f"{path}[{key}]"
         if key not in right:
             found.append(Difference(here, render(left[key]), ABSENT))
         elif key not in left:

@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from flyte_parity import paths
+from flyte_parity.catalogue import load_catalogue, parse_catalogue
+from flyte_parity.errors import UsageError
+
+BASE = {
+    "sources": {"s": {"lib": "jvm/x/target/lib"}},
+    "inputs": {"i": {"one": {"n": 1}, "two": {"n": 2}}},
+    "pairs": [{"name": "p", "jvm_source": "s", "jvm": "a.B", "python": "m:wf", "inputs": "i", "modes": ["execute-local"]}],
+}
+
+
+def with_pair(**changes):
+    return {**BASE, "pairs": [{**BASE["pairs"][0], **changes}]}
+
+
+def test_cases_are_pairs_times_inputs():
+    catalogue = parse_catalogue(BASE, Path("/r"))
+    cases = catalogue.cases("execute-local")
+    assert [c.id for c in cases] == ["p/s/one", "p/s/two"]
+    assert cases[1].inputs == {"n": 2}
+    assert cases[0].pair.source.lib == Path("/r/jvm/x/target/lib")
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (with_pair(jvm_source="nope"), "unknown jvm_source 'nope'"),
+        (with_pair(inputs="nope"), "unknown inputs 'nope'"),
+        (with_pair(modes=["teleport"]), "unknown modes ['teleport']"),
+        (with_pair(python="no_colon"), "must be 'module:workflow'"),
+        ({**BASE, "pairs": [{"name": "p"}]}, "lacks jvm_source, jvm, python, inputs, modes"),
+        ({**BASE, "pairs": BASE["pairs"] * 2}, "listed twice"),
+        ({**BASE, "pairs": []}, "lists no pairs"),
+    ],
+)
+def test_bad_catalogue_is_refused(data, words):
+    with pytest.raises(UsageError) as err:
+        parse_catalogue(data, Path("/r"))
+    assert words in str(err.value)
+
+
+def test_unreadable_catalogue(tmp_path):
+    bad = tmp_path / "c.toml"
+    bad.write_text("[[pairs]\n")
+    with pytest.raises(UsageError, match="cannot read catalogue"):
+        load_catalogue(bad, tmp_path)
+
+
+def test_the_project_catalogue_loads():
+    catalogue = load_catalogue(paths.REPO_ROOT / "tests/parity/catalogue.toml", paths.REPO_ROOT)
+    assert len(catalogue.cases("execute-local")) >= 20
+    for pair in catalogue.pairs:
+        assert pair.source.lib.is_relative_to(paths.REPO_ROOT / "jvm")

@@ -1,0 +1,154 @@
+"""The jflyte launcher behind scripts/jflyte_wrapper.py: precedence, validation, redaction,
+pass-through. No JVM starts here: a folder stands for the jflyte CLI's jars."""
+
+from pathlib import Path
+
+import pytest
+
+from flyte_parity import jflyte, paths
+from flyte_parity.errors import UsageError
+from flyte_parity.wrapper_cli import split_args
+
+
+@pytest.fixture
+def lib(tmp_path):
+    folder = tmp_path / "jflyte-lib"
+    folder.mkdir()
+    (folder / "jflyte-0.0.0.jar").write_bytes(b"")
+    return folder
+
+
+@pytest.fixture
+def workflows(tmp_path):
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    (folder / "wf.jar").write_bytes(b"")
+    return folder
+
+
+@pytest.fixture
+def base_env(tmp_path):
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    return {"PATH": "/usr/bin:/bin", "FLYTE_INTERNAL_MODULE_DIR": str(modules), "HOME": str(tmp_path)}
+
+
+def prepare(args, base_env, lib, cwd, env_file=None):
+    return jflyte.prepare(args, env_file=env_file, base_env=base_env, cwd=cwd, jflyte_lib=lib)
+
+
+def test_environment_beats_env_file_beats_defaults(tmp_path, lib, workflows, base_env):
+    (tmp_path / ".env.local").write_text("FLYTE_PLATFORM_URL=from-file:1\nFLYTE_INTERNAL_IMAGE=file-image\n")
+    env = {**base_env, "FLYTE_INTERNAL_IMAGE": "env-image"}
+    inv = prepare(["execute-local", f"-cp={workflows}", "--workflow=a.B"], env, lib, tmp_path)
+    assert inv.env["FLYTE_INTERNAL_IMAGE"] == "env-image"
+    assert inv.env["FLYTE_PLATFORM_URL"] == "from-file:1"
+    assert inv.env["FLYTE_PLATFORM_INSECURE"] == "True"  # harmless default
+
+
+def test_explicit_env_file_replaces_env_local(tmp_path, lib, workflows, base_env):
+    (tmp_path / ".env.local").write_text("FLYTE_PLATFORM_URL=from-local:1\n")
+    other = tmp_path / "other.env"
+    other.write_text("FLYTE_PLATFORM_URL=from-other:1\n")
+    inv = prepare(["execute-local", f"-cp={workflows}", "--workflow=a.B"], base_env, lib, tmp_path, other)
+    assert inv.env["FLYTE_PLATFORM_URL"] == "from-other:1"
+
+
+def test_arguments_pass_through_unchanged(tmp_path, lib, workflows, base_env):
+    args = ["execute-local", "-cp", str(workflows), "--workflow=a.B", "--name=x, y=z", "--n", "-5"]
+    inv = prepare(args, base_env, lib, tmp_path)
+    command = inv.command()
+    assert command[-len(args) - 1 :] == ["jflyte", *args]
+    assert command[command.index("-cp") + 1] == f"{lib}/*"
+    assert jflyte.MAIN_CLASS in command
+
+
+def test_serialize_gets_a_local_staging_location(tmp_path, lib, workflows, base_env):
+    inv = prepare(["serialize", "workflows", f"-cp={workflows}", "-f", str(tmp_path)], base_env, lib, tmp_path)
+    assert inv.env["FLYTE_STAGING_LOCATION"].startswith("file://")
+
+
+def test_non_utf8_locale_is_replaced(tmp_path, lib, workflows, base_env):
+    inv = prepare(["execute-local", f"-cp={workflows}", "--workflow=a.B"], {**base_env, "LANG": "C"}, lib, tmp_path)
+    assert inv.env["LC_ALL"] == "C.UTF-8"
+
+
+@pytest.mark.parametrize(
+    "make_args, message",
+    [
+        (lambda w, t: ["execute-local", f"-cp={t / 'missing'}", "--workflow=a.B"], "does not exist"),
+        (lambda w, t: ["execute-local", f"-cp={t}", "--workflow=a.B"], "holds no jar"),
+        (lambda w, t: ["execute-local", "--workflow=a.B", "-cp"], "-cp needs a folder"),
+        (lambda w, t: ["register", "workflows", "-p=p", "-d=d", "-v=1", f"-cp={w}"],
+         "jflyte register needs FLYTE_PLATFORM_URL, FLYTE_STAGING_LOCATION"),
+        (lambda w, t: ["--help"], "no jflyte subcommand"),
+    ],
+    ids=["missing-cp", "empty-cp", "cp-without-value", "register-env", "no-subcommand"],
+)
+def test_bad_input_is_refused_before_the_jvm(tmp_path, lib, workflows, base_env, make_args, message):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(UsageError) as err:
+        prepare(make_args(workflows, empty), base_env, lib, tmp_path)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_register_needs_only_what_it_uses(tmp_path, lib, workflows, base_env):
+    env = {**base_env, "FLYTE_PLATFORM_URL": "127.0.0.1:1", "FLYTE_STAGING_LOCATION": "file:///tmp/s"}
+    inv = prepare(["register", "workflows", "-p=p", "-d=d", "-v=1", f"-cp={workflows}"], env, lib, tmp_path)
+    assert inv.args[0] == "register"
+
+
+def test_java_missing_is_named(tmp_path, lib, workflows, base_env):
+    env = {**base_env, "PATH": str(tmp_path)}
+    with pytest.raises(UsageError, match="java not found"):
+        prepare(["execute-local", f"-cp={workflows}", "--workflow=a.B"], env, lib, tmp_path)
+
+
+def test_mvn_missing_is_named_when_jflyte_is_not_built(monkeypatch, tmp_path):
+    monkeypatch.setattr(paths, "JFLYTE_LIB", tmp_path / "nothing")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(UsageError, match="mvn was not found"):
+        jflyte.ensure_jflyte_dist()
+
+
+@pytest.mark.parametrize(
+    "name, secret",
+    [
+        ("FLYTE_AWS_SECRET_ACCESS_KEY", True),
+        ("FLYTE_AWS_ACCESS_KEY_ID", True),
+        ("MY_API_TOKEN", True),
+        ("db_password", True),
+        ("CLIENT_SECRET_FILE", True),
+        ("FLYTE_PLATFORM_URL", False),
+        ("FLYTE_STAGING_LOCATION", False),
+    ],
+)
+def test_secret_names(name, secret):
+    assert jflyte.is_secret(name) is secret
+
+
+def test_describe_and_output_never_show_secret_values(tmp_path, lib, workflows, base_env):
+    (tmp_path / ".env.local").write_text(
+        "FLYTE_AWS_SECRET_ACCESS_KEY=topsecret-1\nFLYTE_AWS_ACCESS_KEY_ID=AKIA-2\nMY_TOKEN=tok-3\n"
+    )
+    inv = prepare(
+        ["execute-local", f"-cp={workflows}", "--workflow=a.B", "--name=topsecret-1"], base_env, lib, tmp_path
+    )
+    text = inv.describe()
+    assert "FLYTE_AWS_SECRET_ACCESS_KEY=***" in text and "FLYTE_AWS_ACCESS_KEY_ID=***" in text
+    for value in ("topsecret-1", "AKIA-2", "tok-3"):
+        assert value not in text
+        assert value not in inv.redact(f"jflyte said {value} twice: {value}")
+    assert inv.redact("nothing secret here") == "nothing secret here"
+
+
+def test_wrapper_options_are_taken_and_the_rest_passed_on():
+    env_file, debug, rest = split_args(
+        ["--env-file", "a.env", "execute-local", "--debug", "--workflow=x", "--env-file=b.env", "-cp", "d"]
+    )
+    assert env_file == Path("b.env") and debug is True
+    assert rest == ["execute-local", "--workflow=x", "-cp", "d"]
+    with pytest.raises(UsageError, match="--env-file needs a path"):
+        split_args(["execute-local", "--env-file"])
