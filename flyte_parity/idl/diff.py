@@ -17,6 +17,9 @@ from google.protobuf.message import Message
 
 ABSENT = "<absent>"
 
+# Repeated message fields whose elements have a natural key: compared by that key, not position.
+KEYED_REPEATED = {"flyteidl.core.Binding": "var", "flyteidl.core.Node": "id"}
+
 
 @dataclass(frozen=True)
 class Difference:
@@ -105,7 +108,10 @@ def _join(path: str, name: str) -> str:
 
 def _diff_map(field: FieldDescriptor, left, right, path: str) -> list[Difference]:
     value_field = field.message_type.fields_by_name["value"]
-    is_message = value_field.type == FieldDescriptor.TYPE_MESSAGE
+    return _diff_map_like(left, right, path, value_field.type == FieldDescriptor.TYPE_MESSAGE)
+
+
+def _diff_map_like(left, right, path: str, is_message: bool = True) -> list[Difference]:
     found: list[Difference] = []
     for key in sorted(set(left) | set(right), key=repr):
         here = f"{path}[{json.dumps(key, ensure_ascii=False)}]" if isinstance(key, str) else f"{path}[{key}]"
@@ -122,6 +128,11 @@ def _diff_map(field: FieldDescriptor, left, right, path: str) -> list[Difference
 
 def _diff_repeated(field: FieldDescriptor, left, right, path: str) -> list[Difference]:
     is_message = field.type == FieldDescriptor.TYPE_MESSAGE
+    key = KEYED_REPEATED.get(field.message_type.full_name) if is_message else None
+    if key is not None:
+        lkeys, rkeys = [getattr(m, key) for m in left], [getattr(m, key) for m in right]
+        if len(set(lkeys)) == len(lkeys) and len(set(rkeys)) == len(rkeys):
+            return _diff_map_like(dict(zip(lkeys, left)), dict(zip(rkeys, right)), path)
     found: list[Difference] = []
     if len(left) != len(right):
         found.append(Difference(f"{path}.length", str(len(left)), str(len(right))))

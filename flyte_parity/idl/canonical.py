@@ -1,0 +1,272 @@
+"""Canonical forms of Flyte IDL entities: identity fields set aside, semantics kept.
+
+Every function returns a canonical copy plus the identity notes it removed (path and value), so
+identity is still reported, separately, and never counted as a difference. docs/idl-normalisation.md
+lists each rule and why it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2 as admin_workflow_pb2
+from flyteidl.core import interface_pb2, literals_pb2, tasks_pb2, workflow_pb2
+from google.protobuf.message import Message
+
+from .diff import render
+
+START_NODE = "start-node"
+
+
+@dataclass(frozen=True)
+class Note:
+    """An identity field that was set aside: where, and its value."""
+
+    path: str
+    value: str
+
+
+Rename = Callable[[str], str]
+
+
+def _copy(message: Message) -> Message:
+    clone = type(message)()
+    clone.CopyFrom(message)
+    return clone
+
+
+def _set_aside(message: Message, name: str, path: str, notes: list[Note]) -> None:
+    """Record a field's value as identity and clear it."""
+    field = message.DESCRIPTOR.fields_by_name[name]
+    value = getattr(message, name)
+    if field.is_repeated:
+        present = len(value) > 0
+        shown = render(list(value)) if field.type != field.TYPE_MESSAGE else "[" + ", ".join(render(v) for v in value) + "]"
+    elif field.type == field.TYPE_MESSAGE:
+        present = message.HasField(name)
+        shown = render(value)
+    else:
+        present = value != field.default_value
+        shown = render(value)
+    if present:
+        notes.append(Note(f"{path}.{name}" if path else name, shown))
+    message.ClearField(name)
+
+
+def prune_empty(message: Message) -> None:
+    """Clear every singular flyteidl sub-message (outside oneofs) that holds nothing once pruned.
+
+    An empty flyteidl message and an absent one mean the same to Flyte (all defaults). Kept as
+    they are: oneof members (which member is set is meaningful) and google.protobuf types
+    (BoolValue, Duration, ...), whose presence Flyte reads: generates_deck=false is not unset.
+    """
+    for field, value in list(message.ListFields()):
+        if field.type != field.TYPE_MESSAGE:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            value_field = field.message_type.fields_by_name["value"]
+            if value_field.type == value_field.TYPE_MESSAGE:
+                for item in value.values():
+                    prune_empty(item)
+        elif field.is_repeated:
+            for item in value:
+                prune_empty(item)
+        else:
+            prune_empty(value)
+            if (
+                value.ByteSize() == 0
+                and field.containing_oneof is None
+                and field.message_type.full_name.startswith("flyteidl.")
+            ):
+                message.ClearField(field.name)
+
+
+def _interface(iface: interface_pb2.TypedInterface, path: str, notes: list[Note]) -> None:
+    for side in ("inputs", "outputs"):
+        for name in sorted(getattr(iface, side).variables):
+            variable = getattr(iface, side).variables[name]
+            _set_aside(variable, "description", f'{path}.{side}.variables["{name}"]', notes)
+
+
+def interface_signature(iface: interface_pb2.TypedInterface) -> bytes:
+    """What a task's interface means (names and full types, no descriptions), as stable bytes."""
+    clone = _copy(iface)
+    _interface(clone, "", [])
+    return clone.SerializeToString(deterministic=True)
+
+
+def canonical_task(spec: task_pb2.TaskSpec) -> tuple[tasks_pb2.TaskTemplate, list[Note]]:
+    """A task template with its identity (name, type, image, command, runtime, staged jars,
+    descriptions) set aside."""
+    notes: list[Note] = []
+    template = _copy(spec.template)
+    if spec.HasField("description"):
+        notes.append(Note("description", render(spec.description)))
+    for name in ("id", "type"):
+        _set_aside(template, name, "template", notes)
+    if template.HasField("metadata"):
+        _set_aside(template.metadata, "runtime", "template.metadata", notes)
+    if template.HasField("container"):
+        for name in ("image", "command", "args"):
+            _set_aside(template.container, name, "template.container", notes)
+    if "jflyte" in template.custom.fields:
+        notes.append(Note('template.custom.fields["jflyte"]', render(template.custom.fields["jflyte"])))
+        del template.custom.fields["jflyte"]
+    _interface(template.interface, "template.interface", notes)
+    prune_empty(template)
+    return template, notes
+
+
+def promises(binding: literals_pb2.BindingData) -> Iterator[literals_pb2.OutputReference]:
+    """Every promise (output reference) inside a binding, however deeply nested."""
+    kind = binding.WhichOneof("value")
+    if kind == "promise":
+        yield binding.promise
+    elif kind == "collection":
+        for item in binding.collection.bindings:
+            yield from promises(item)
+    elif kind == "map":
+        for key in sorted(binding.map.bindings):
+            yield from promises(binding.map.bindings[key])
+
+
+def data_dependencies(node: workflow_pb2.Node) -> set[str]:
+    """The nodes whose outputs this node's inputs read (the start node excluded)."""
+    found = set()
+    for item in node.inputs:
+        for promise in promises(item.binding):
+            if promise.node_id not in ("", START_NODE):
+                found.add(promise.node_id)
+    return found
+
+
+def _rewrite_bindings(bindings, rename: Rename) -> None:
+    for item in bindings:
+        for promise in promises(item.binding):
+            promise.node_id = START_NODE if promise.node_id in ("", START_NODE) else rename(promise.node_id)
+    ordered = sorted((_copy(b) for b in bindings), key=lambda b: b.var)
+    del bindings[:]
+    bindings.extend(ordered)
+
+
+TaskMetadataOf = Callable[[workflow_pb2.Node], "tasks_pb2.TaskMetadata | None"]
+
+
+def canonical_node(
+    node: workflow_pb2.Node, rename: Rename, task_metadata: TaskMetadataOf, path: str, notes: list[Note],
+    default_interruptible: bool = False,
+) -> workflow_pb2.Node:
+    """A node in the left workflow's id namespace, with its effective dependencies and metadata."""
+    clone = _copy(node)
+    clone.id = rename(node.id)
+    _set_aside(clone.metadata, "name", f"{path}.metadata", notes)
+    _effective_metadata(clone, task_metadata(node), default_interruptible)
+    _rewrite_bindings(clone.inputs, rename)
+    raw = sorted(node.upstream_node_ids)
+    effective = sorted({rename(n) for n in set(node.upstream_node_ids) | data_dependencies(node)})
+    if raw:
+        notes.append(Note(f"{path}.upstream_node_ids", render(raw)))
+    del clone.upstream_node_ids[:]
+    clone.upstream_node_ids.extend(effective)
+    kind = clone.WhichOneof("target")
+    if kind == "task_node":
+        _set_aside(clone.task_node, "reference_id", f"{path}.task_node", notes)
+    elif kind == "workflow_node":
+        reference = clone.workflow_node.WhichOneof("reference")
+        notes.append(Note(f"{path}.workflow_node.{reference}", render(getattr(clone.workflow_node, reference))))
+        getattr(clone.workflow_node, reference).Clear()
+    elif kind == "branch_node":
+        _canonical_branch(clone.branch_node.if_else, rename, task_metadata, f"{path}.branch_node.if_else", notes,
+                          default_interruptible)
+    prune_empty(clone)
+    return clone
+
+
+def _canonical_branch(if_else: workflow_pb2.IfElseBlock, rename: Rename, task_metadata: TaskMetadataOf,
+                      path: str, notes: list[Note], default_interruptible: bool) -> None:
+    cases = [("case", if_else.case)] + [(f"other[{i}]", c) for i, c in enumerate(if_else.other)]
+    for where, case in cases:
+        if case.HasField("then_node"):
+            case.then_node.CopyFrom(
+                canonical_node(case.then_node, rename, task_metadata, f"{path}.{where}.then_node", notes,
+                               default_interruptible)
+            )
+    if if_else.HasField("else_node"):
+        if_else.else_node.CopyFrom(
+            canonical_node(if_else.else_node, rename, task_metadata, f"{path}.else_node", notes, default_interruptible)
+        )
+
+
+def _effective_metadata(
+    node: workflow_pb2.Node, task: "tasks_pb2.TaskMetadata | None", default_interruptible: bool
+) -> None:
+    """The retries and interruptibility Flyte runs the node with.
+
+    Retries: the node's if non-zero, else its task's if non-zero, else none. Interruptible: the
+    node's if set, else the workflow's metadata_defaults (task metadata is not read for either
+    interruptible or timeout, so those stay as written).
+    """
+    meta = node.metadata
+    retries = meta.retries.retries or (task.retries.retries if task is not None else 0)
+    meta.ClearField("retries")
+    if retries:
+        meta.retries.retries = retries
+    interruptible = meta.interruptible if meta.WhichOneof("interruptible_value") else default_interruptible
+    meta.ClearField("interruptible")
+    if interruptible:
+        meta.interruptible = True
+
+
+def canonical_workflow(
+    spec: admin_workflow_pb2.WorkflowSpec, rename: Rename, task_metadata: TaskMetadataOf
+) -> tuple[workflow_pb2.WorkflowTemplate, list[Note]]:
+    """A workflow template with node ids renamed into one namespace and identity set aside."""
+    notes: list[Note] = []
+    if spec.HasField("description"):
+        notes.append(Note("description", render(spec.description)))
+    template = _copy(spec.template)
+    _set_aside(template, "id", "template", notes)
+    _interface(template.interface, "template.interface", notes)
+    interruptible = template.metadata_defaults.interruptible
+    nodes = [
+        canonical_node(node, rename, task_metadata, f'template.nodes["{rename(node.id)}"]', notes, interruptible)
+        for node in template.nodes
+    ]
+    del template.nodes[:]
+    template.nodes.extend(sorted(nodes, key=lambda n: n.id))
+    _rewrite_bindings(template.outputs, rename)
+    if template.HasField("failure_node"):
+        template.failure_node.CopyFrom(
+            canonical_node(template.failure_node, rename, task_metadata, "template.failure_node", notes, interruptible)
+        )
+    prune_empty(template)
+    return template, notes
+
+
+def canonical_launch_plan(
+    spec: launch_plan_pb2.LaunchPlanSpec, workflow_interface: interface_pb2.TypedInterface
+) -> tuple[launch_plan_pb2.LaunchPlanSpec, list[Note]]:
+    """A launch plan spec as FlyteAdmin stores it, without its workflow reference (paired
+    separately) and descriptions.
+
+    FlyteAdmin completes default_inputs on create: every workflow input that is neither a
+    default nor fixed becomes a required parameter of the workflow input's type. The raw
+    default_inputs are kept as an identity note.
+    """
+    notes: list[Note] = []
+    clone = _copy(spec)
+    _set_aside(clone, "workflow_id", "", notes)
+    raw = sorted(clone.default_inputs.parameters)
+    for name in sorted(workflow_interface.inputs.variables):
+        if name not in clone.default_inputs.parameters and name not in clone.fixed_inputs.literals:
+            parameter = clone.default_inputs.parameters[name]
+            parameter.var.type.CopyFrom(workflow_interface.inputs.variables[name].type)
+            parameter.required = True
+    if raw != sorted(clone.default_inputs.parameters):
+        notes.append(Note("default_inputs.parameters (as written)", render(raw)))
+    for name in sorted(clone.default_inputs.parameters):
+        _set_aside(clone.default_inputs.parameters[name].var, "description",
+                   f'default_inputs.parameters["{name}"].var', notes)
+    prune_empty(clone)
+    return clone, notes
