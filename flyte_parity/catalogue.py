@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .errors import UsageError
 
-MODES = ("execute-local",)
+MODES = ("execute-local", "idl")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,11 @@ class Pair:
     def id(self) -> str:
         return f"{self.name}/{self.source.name}"
 
+    @property
+    def python_entity(self) -> str:
+        """The twin's Flyte entity name (``module.workflow``)."""
+        return self.python.replace(":", ".")
+
 
 @dataclass(frozen=True)
 class Case:
@@ -59,6 +64,9 @@ class Case:
 class Catalogue:
     sources: Mapping[str, JvmSource]
     pairs: tuple[Pair, ...]
+
+    def pairs_in(self, mode: str) -> list[Pair]:
+        return [pair for pair in self.pairs if mode in pair.modes]
 
     def cases(self, mode: str) -> list[Case]:
         """Every case of every pair that runs in ``mode``."""

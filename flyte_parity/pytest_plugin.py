@@ -1,7 +1,8 @@
-"""The pytest plugin: catalogue-driven case parametrisation and session-wide drivers.
+"""The pytest plugin: catalogue-driven parametrisation, session-wide drivers, the ledger.
 
 A test that takes ``local_case`` runs once per execute-local case of the catalogue
-(``--catalogue``, default tests/parity/catalogue.toml). Drivers are built once per session.
+(``--catalogue``, default tests/parity/catalogue.toml); one that takes ``idl_pair`` once per
+pair in mode ``idl``. Drivers are made once per session; each serializes at most once.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import pytest
 from . import paths
 from .catalogue import Catalogue, load_catalogue
 from .drivers import JvmDriver, PythonDriver
+from .ledger import Divergence, load_ledger
 
 DEFAULT_CATALOGUE = paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"
+DEFAULT_LEDGER = paths.REPO_ROOT / "tests" / "parity" / "ledger.toml"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -22,6 +25,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--catalogue", default=str(DEFAULT_CATALOGUE),
         help="catalogue of JVM/Python pairs (default: tests/parity/catalogue.toml)",
+    )
+    group.addoption(
+        "--ledger", default=str(DEFAULT_LEDGER),
+        help="known divergences (default: tests/parity/ledger.toml)",
+    )
+    group.addoption(
+        "--reports", default=str(paths.REPO_ROOT / "reports"),
+        help="folder for the run's reports (default: reports/)",
     )
 
 
@@ -37,6 +48,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "local_case" in metafunc.fixturenames:
         cases = _catalogue(metafunc.config).cases("execute-local")
         metafunc.parametrize("local_case", cases, ids=[c.id for c in cases])
+    if "idl_pair" in metafunc.fixturenames:
+        pairs = _catalogue(metafunc.config).pairs_in("idl")
+        metafunc.parametrize("idl_pair", pairs, ids=[p.id for p in pairs])
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +64,19 @@ def jvm_driver(tmp_path_factory: pytest.TempPathFactory) -> JvmDriver:
 
 
 @pytest.fixture(scope="session")
-def python_driver() -> PythonDriver:
-    driver = PythonDriver()
+def python_driver(tmp_path_factory: pytest.TempPathFactory) -> PythonDriver:
+    driver = PythonDriver(tmp_path_factory.mktemp("python"))
     driver.build()
     return driver
+
+
+@pytest.fixture(scope="session")
+def ledger(pytestconfig: pytest.Config) -> list[Divergence]:
+    return load_ledger(Path(pytestconfig.getoption("--ledger")))
+
+
+@pytest.fixture(scope="session")
+def reports_dir(pytestconfig: pytest.Config) -> Path:
+    folder = Path(pytestconfig.getoption("--reports"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

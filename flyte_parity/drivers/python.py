@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from flyteidl.core import literals_pb2
 
+from .. import paths
 from ..catalogue import Case
 from ..errors import UsageError
 
@@ -33,8 +37,27 @@ class PythonDriver:
 
     language = "python"
 
+    def __init__(self, work_dir: Path | None = None) -> None:
+        self.work_dir = work_dir
+        self._serialized: Path | None = None
+
     def build(self) -> None:
         importlib.import_module("flytekit")
+
+    def serialize(self, packages: tuple[str, ...] = ("python_wf",)) -> Path:
+        """Serialize every twin in one flytekit process (once per driver); returns the folder."""
+        if self._serialized is None:
+            if self.work_dir is None:
+                raise UsageError("the Python driver needs a work folder to serialize into")
+            out = self.work_dir / "serialized"
+            command = [sys.executable, "-m", "flyte_parity.drivers.pyflyte_serialize",
+                       "--root", str(paths.REPO_ROOT), "--out", str(out), *packages]
+            result = subprocess.run(command, capture_output=True, text=True, cwd=paths.REPO_ROOT, timeout=600)
+            if result.returncode != 0:
+                tail = "\n".join(result.stderr.strip().splitlines()[-15:])
+                raise RuntimeError(f"Python serialization exited {result.returncode}:\n{tail}")
+            self._serialized = out
+        return self._serialized
 
     def run_local(self, case: Case) -> literals_pb2.LiteralMap:
         workflow = load_workflow(case.pair.python)

@@ -113,6 +113,8 @@ def canonical_task(spec: task_pb2.TaskSpec) -> tuple[tasks_pb2.TaskTemplate, lis
     if "jflyte" in template.custom.fields:
         notes.append(Note('template.custom.fields["jflyte"]', render(template.custom.fields["jflyte"])))
         del template.custom.fields["jflyte"]
+        if not template.custom.fields:
+            template.ClearField("custom")
     _interface(template.interface, "template.interface", notes)
     prune_empty(template)
     return template, notes

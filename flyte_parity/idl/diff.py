@@ -36,7 +36,10 @@ class Difference:
 def render(value: object) -> str:
     """A short, stable text for a value or message."""
     if isinstance(value, Message):
-        text = text_format.MessageToString(value, as_one_line=True)
+        name = value.DESCRIPTOR.full_name
+        if name.startswith("google.protobuf.") and name.endswith("Value") and "value" in value.DESCRIPTOR.fields_by_name:
+            return f"{value.DESCRIPTOR.name}({value.value!r})"
+        text = text_format.MessageToString(value, as_one_line=True, as_utf8=True)
         return f"{{{text}}}" if text else "{}"
     return repr(value)
 
@@ -89,10 +92,26 @@ def diff_messages(left: Message, right: Message, path: str = "") -> list[Differe
             if lhas and rhas:
                 found.extend(diff_messages(lval, rval, here))
             elif lhas != rhas:
-                found.append(Difference(here, render(lval) if lhas else ABSENT, render(rval) if rhas else ABSENT))
+                found.extend(_diff_presence(field, lval if lhas else None, rval if rhas else None, here))
         elif not _scalar_equal(lval, rval):
             found.append(Difference(here, _render_scalar(field, lval), _render_scalar(field, rval)))
     return found
+
+
+def _diff_presence(field: FieldDescriptor, left: Message | None, right: Message | None, path: str):
+    """One side has a sub-message, the other not: name the deepest fields that are set, so the
+    path says what is there (``metadata.generates_deck`` rather than ``metadata``)."""
+    present = left if left is not None else right
+    if present.ByteSize() == 0 or not field.message_type.full_name.startswith("flyteidl."):
+        return [Difference(path, render(left) if left is not None else ABSENT,
+                           render(right) if right is not None else ABSENT)]
+    empty = type(present)()
+    inner = diff_messages(left, empty, path) if left is not None else diff_messages(empty, right, path)
+    return [
+        Difference(d.path, d.left if left is not None else ABSENT, d.right if right is not None else ABSENT)
+        if d.left in ("{}", ABSENT) or d.right in ("{}", ABSENT) else d
+        for d in inner
+    ]
 
 
 def _render_scalar(field: FieldDescriptor, value: object) -> str:
