@@ -7,9 +7,13 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+import json
+
 from . import paths
 from .catalogue import MODES, load_catalogue
 from .errors import UsageError
+from .idl.compare import Report, compare_launch_plans, compare_workflows
+from .package import load_entities
 
 
 def _cases(args: argparse.Namespace) -> int:
@@ -22,12 +26,73 @@ def _cases(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pairings(left, right, maps: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Workflow and launch-plan pairs: equal names, plus each --map LEFT=RIGHT."""
+    explicit: dict[str, str] = {}
+    for item in maps:
+        lname, sep, rname = item.partition("=")
+        if not sep or not lname or not rname:
+            raise UsageError(f"--map takes LEFT_NAME=RIGHT_NAME, got {item!r}")
+        if lname not in left.workflows and lname not in left.launch_plans:
+            raise UsageError(f"--map {item}: {lname} is no workflow or launch plan of {left.origin}")
+        if rname not in right.workflows and rname not in right.launch_plans:
+            raise UsageError(f"--map {item}: {rname} is no workflow or launch plan of {right.origin}")
+        explicit[lname] = rname
+    workflows = sorted({(n, n) for n in left.workflows if n in right.workflows and n not in explicit}
+                       | {(l, r) for l, r in explicit.items() if l in left.workflows and r in right.workflows})
+    # Default launch plans are compared with their workflows; other launch plans pair here.
+    paired_defaults = {l for l, _ in workflows} | {r for _, r in workflows}
+    plans = sorted({(n, n) for n in left.launch_plans if n in right.launch_plans and n not in paired_defaults
+                    and n not in explicit}
+                   | {(l, r) for l, r in explicit.items() if l in left.launch_plans and r in right.launch_plans
+                      and l not in left.workflows})
+    if not workflows and not plans:
+        raise UsageError("no workflow or launch plan pairs: names differ, so pair them with --map LEFT=RIGHT")
+    return workflows, plans
+
+
+def _diff(args: argparse.Namespace) -> int:
+    left, right = load_entities(Path(args.left)), load_entities(Path(args.right))
+    workflows, plans = _pairings(left, right, args.map)
+    report = Report()
+    for lname, rname in workflows:
+        report.extend(compare_workflows(left, lname, right, rname))
+    for lname, rname in plans:
+        report.extend(compare_launch_plans(left, lname, right, rname))
+    if args.json:
+        print(json.dumps({
+            "pairs": {"workflows": workflows, "launch_plans": plans},
+            "semantic": [d.as_dict() for d in report.semantic],
+            "identity": [d.as_dict() for d in report.identity],
+        }, indent=2, ensure_ascii=False))
+    else:
+        for difference in report.semantic:
+            print(difference)
+        if args.identity:
+            for difference in report.identity:
+                print(f"identity: {difference}")
+        print(f"{len(report.semantic)} semantic difference(s), {len(report.identity)} identity difference(s) "
+              f"over {len(workflows)} workflow pair(s) and {len(plans)} launch plan pair(s)", file=sys.stderr)
+    return 1 if report.semantic else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="flyte-parity", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     cases = commands.add_parser("cases", help="list the catalogue's pairs and case counts")
     cases.add_argument("--catalogue", default=str(paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"))
     cases.set_defaults(run=_cases)
+    diff = commands.add_parser(
+        "diff", help="compare two serializations (folders of .pb or .tgz) in canonical form",
+        description="Exit 0: no semantic difference; 1: differences (one line each); 2: bad input.",
+    )
+    diff.add_argument("left", help="folder of N_name_K.pb files or a .tgz flyte package")
+    diff.add_argument("right", help="folder of N_name_K.pb files or a .tgz flyte package")
+    diff.add_argument("--map", action="append", default=[], metavar="LEFT_NAME=RIGHT_NAME",
+                      help="pair a workflow or launch plan whose names differ (repeatable)")
+    diff.add_argument("--json", action="store_true", help="print the result as JSON")
+    diff.add_argument("--identity", action="store_true", help="also print identity differences")
+    diff.set_defaults(run=_diff)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

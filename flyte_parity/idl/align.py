@@ -17,6 +17,7 @@ from typing import Callable, Hashable
 from flyteidl.core import literals_pb2, workflow_pb2
 
 from .canonical import START_NODE, data_dependencies
+from .canonical import promises as promises_of
 
 Signature = Callable[[workflow_pb2.Node], Hashable]
 
@@ -80,6 +81,46 @@ def structural_labels(template: workflow_pb2.WorkflowTemplate, signature: Signat
     return labels
 
 
+def downstream_labels(template: workflow_pb2.WorkflowTemplate, forward: dict[str, str]) -> dict[str, str]:
+    """A label per node that adds how its outputs are used (by which nodes, as which inputs, and
+    as which workflow outputs), so that twins with the same inputs but different consumers part."""
+    nodes = {n.id: n for n in template.nodes}
+    uses: dict[str, list[tuple]] = {nid: [] for nid in nodes}
+    for binding in template.outputs:
+        for promise in promises_of(binding.binding):
+            if promise.node_id in uses:
+                uses[promise.node_id].append(("output", binding.var, promise.var))
+    labels: dict[str, str] = {}
+    for nid in reversed(topological_order(nodes)):
+        node = nodes[nid]
+        for binding in node.inputs:
+            for promise in promises_of(binding.binding):
+                if promise.node_id in uses:
+                    uses[promise.node_id].append(("node", nid, binding.var, promise.var))
+    for nid in reversed(topological_order(nodes)):
+        resolved = sorted(
+            (use[0], labels.get(use[1], forward.get(use[1], use[1])) if use[0] == "node" else use[1], *use[2:])
+            for use in uses[nid]
+        )
+        labels[nid] = hashlib.sha256(repr((forward[nid], resolved)).encode()).hexdigest()[:16]
+    return labels
+
+
+def _pair_by(lkeys: dict[str, str], rkeys: dict[str, str], pairs: dict[str, str]) -> None:
+    """Pair still-unpaired nodes whose keys are equal (ties by id order)."""
+    taken = set(pairs.values())
+    by_key: dict[str, list[str]] = {}
+    for rid in sorted(rkeys):
+        if rid not in taken:
+            by_key.setdefault(rkeys[rid], []).append(rid)
+    for lid in sorted(lkeys):
+        if lid in pairs:
+            continue
+        candidates = by_key.get(lkeys[lid])
+        if candidates:
+            pairs[lid] = candidates.pop(0)
+
+
 def align_nodes(
     left: workflow_pb2.WorkflowTemplate,
     right: workflow_pb2.WorkflowTemplate,
@@ -91,13 +132,8 @@ def align_nodes(
     llabels = structural_labels(left, left_signature)
     rlabels = structural_labels(right, right_signature)
     pairs: dict[str, str] = {}
-    by_label: dict[str, list[str]] = {}
-    for rid in sorted(rnodes):
-        by_label.setdefault(rlabels[rid], []).append(rid)
-    for lid in sorted(lnodes):
-        candidates = by_label.get(llabels[lid])
-        if candidates:
-            pairs[lid] = candidates.pop(0)
+    _pair_by(downstream_labels(left, llabels), downstream_labels(right, rlabels), pairs)
+    _pair_by(llabels, rlabels, pairs)
 
     # Leftovers: best agreement of inputs under the pairs so far, same kind, in dependency order.
     changed = True

@@ -203,17 +203,18 @@ def _canonical_branch(if_else: workflow_pb2.IfElseBlock, rename: Rename, task_me
 def _effective_metadata(
     node: workflow_pb2.Node, task: "tasks_pb2.TaskMetadata | None", default_interruptible: bool
 ) -> None:
-    """The retries and interruptibility Flyte runs the node with.
+    """Node metadata as what it changes relative to what the node would run with anyway.
 
-    Retries: the node's if non-zero, else its task's if non-zero, else none. Interruptible: the
-    node's if set, else the workflow's metadata_defaults (task metadata is not read for either
-    interruptible or timeout, so those stay as written).
+    Retries: Flyte runs a task node with the node's retries if non-zero, else the task's; so a
+    node's retries count only when non-zero and unlike its task's (the task's own retries are
+    compared on the task). Interruptible: the node's if set, else the workflow's
+    metadata_defaults; task metadata is read for neither this nor the timeout.
     """
     meta = node.metadata
-    retries = meta.retries.retries or (task.retries.retries if task is not None else 0)
+    own = meta.retries.retries
     meta.ClearField("retries")
-    if retries:
-        meta.retries.retries = retries
+    if own and own != (task.retries.retries if task is not None else 0):
+        meta.retries.retries = own
     interruptible = meta.interruptible if meta.WhichOneof("interruptible_value") else default_interruptible
     meta.ClearField("interruptible")
     if interruptible:

@@ -93,7 +93,8 @@ def compare_workflows(left: EntitySet, lname: str, right: EntitySet, rname: str)
     lcanon, lnotes = canonical_workflow(lspec, lambda n: n, _task_metadata(left))
     rcanon, rnotes = canonical_workflow(rspec, rename_right, _task_metadata(right))
     report.semantic += [
-        EntityDifference(lname, rname, f"workflow.{d.path}", d.left, d.right) for d in diff_messages(lcanon, rcanon)
+        EntityDifference(lname, rname, f"workflow.template.{d.path}", d.left, d.right)
+        for d in diff_messages(lcanon, rcanon)
     ]
     report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, "workflow."))
     report.extend(_compare_tasks(left, lspec, right, rspec, alignment, lname, rname))
