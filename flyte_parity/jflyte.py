@@ -78,11 +78,15 @@ def subcommand(args: Sequence[str]) -> str | None:
 
 def classpath_arg(args: Sequence[str]) -> str | None:
     """The value of ``-cp``/``--classpath`` in either ``-cp=X`` or ``-cp X`` form."""
+    return _option_value(args, _CLASSPATH_OPTIONS)
+
+
+def _option_value(args: Sequence[str], options: Sequence[str]) -> str | None:
     for i, arg in enumerate(args):
-        for option in _CLASSPATH_OPTIONS:
+        for option in options:
             if arg == option:
                 if i + 1 >= len(args):
-                    raise UsageError(f"{option} needs a folder: pass {option}=DIR")
+                    raise UsageError(f"{option} needs a value: pass {option}=VALUE")
                 return args[i + 1]
             if arg.startswith(option + "="):
                 return arg[len(option) + 1 :]
@@ -197,6 +201,11 @@ def prepare(
             raise UsageError(f"-cp folder {classpath} does not exist: build the workflows first (`make jvm`) or fix the path")
         if not any(folder.glob("*.jar")):
             raise UsageError(f"-cp folder {classpath} holds no jar: build the workflows first (`make jvm`) or fix the path")
+
+    if command == "serialize":
+        target = _option_value(args, ("-f", "--folder"))
+        if target is not None and not ((here / target) if not Path(target).is_absolute() else Path(target)).is_dir():
+            raise UsageError(f"serialize folder {target} does not exist: create it first (mkdir -p {target})")
 
     java = find_java(env)
     lib = jflyte_lib or ensure_jflyte_dist(progress)

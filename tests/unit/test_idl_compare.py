@@ -155,3 +155,21 @@ def test_a_ledger_entry_that_no_longer_reproduces_fails():
     result = check(ledger, "fib/x", "idl", [])
     assert not result.ok and result.stale == tuple(ledger)
     assert "no longer reproduce" in result.explain("fib/x", "idl")
+
+
+@settings(max_examples=60, deadline=None)
+@given(workflows(), st.integers(0, 10_000), st.data())
+def test_any_changed_binding_is_reported_at_that_binding(wf, seed, data):
+    node = data.draw(st.sampled_from(wf.nodes))
+    var = data.draw(st.sampled_from(sorted(node.inputs)))
+
+    def mutate(right, rname, node_map, task_map):
+        target = _node(right, rname, node_map, node.id)
+        binding = next(b for b in target.inputs if b.var == var)
+        binding.binding.Clear()
+        binding.binding.scalar.primitive.integer = 99
+
+    report = compare(wf, seed, mutate)
+    assert len(report.semantic) == 1, [str(d) for d in report.semantic]
+    assert report.semantic[0].path.startswith(f'workflow.template.nodes["{node.id}"].inputs["{var}"].binding')
+    assert "99" in report.semantic[0].right

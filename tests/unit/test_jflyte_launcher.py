@@ -78,12 +78,13 @@ def test_non_utf8_locale_is_replaced(tmp_path, lib, workflows, base_env):
     [
         (lambda w, t: ["execute-local", f"-cp={t / 'missing'}", "--workflow=a.B"], "does not exist"),
         (lambda w, t: ["execute-local", f"-cp={t}", "--workflow=a.B"], "holds no jar"),
-        (lambda w, t: ["execute-local", "--workflow=a.B", "-cp"], "-cp needs a folder"),
+        (lambda w, t: ["execute-local", "--workflow=a.B", "-cp"], "-cp needs a value"),
+        (lambda w, t: ["serialize", "workflows", f"-cp={w}", "-f", str(t / "absent")], "create it first"),
         (lambda w, t: ["register", "workflows", "-p=p", "-d=d", "-v=1", f"-cp={w}"],
          "jflyte register needs FLYTE_PLATFORM_URL, FLYTE_STAGING_LOCATION"),
         (lambda w, t: ["--help"], "no jflyte subcommand"),
     ],
-    ids=["missing-cp", "empty-cp", "cp-without-value", "register-env", "no-subcommand"],
+    ids=["missing-cp", "empty-cp", "cp-without-value", "serialize-folder", "register-env", "no-subcommand"],
 )
 def test_bad_input_is_refused_before_the_jvm(tmp_path, lib, workflows, base_env, make_args, message):
     empty = tmp_path / "empty"
