@@ -32,15 +32,18 @@ _HARMLESS_DEFAULTS = {
     "FLYTE_PLATFORM_INSECURE": "True",
     "FLYTE_INTERNAL_IMAGE": "flyte-parity/jflyte-local:unused",
 }
-# What each subcommand cannot do without (the user must set them).
+# What each subcommand cannot do without (the user must set them). An entry with "|" is met by
+# any of its names: flytekit-java 0.3.x reads FLYTE_INTERNAL_PROJECT/DOMAIN/VERSION at task run
+# time, later releases FLYTE_INTERNAL_TASK_PROJECT/DOMAIN/VERSION.
+_TASK_IDENTITY = (
+    "FLYTE_INTERNAL_PROJECT|FLYTE_INTERNAL_TASK_PROJECT",
+    "FLYTE_INTERNAL_DOMAIN|FLYTE_INTERNAL_TASK_DOMAIN",
+    "FLYTE_INTERNAL_VERSION|FLYTE_INTERNAL_TASK_VERSION",
+)
 _REQUIRED = {
     "register": ("FLYTE_PLATFORM_URL", "FLYTE_STAGING_LOCATION"),
-    "execute": ("FLYTE_INTERNAL_TASK_PROJECT", "FLYTE_INTERNAL_TASK_DOMAIN", "FLYTE_INTERNAL_TASK_VERSION"),
-    "execute-dynamic-workflow": (
-        "FLYTE_INTERNAL_TASK_PROJECT",
-        "FLYTE_INTERNAL_TASK_DOMAIN",
-        "FLYTE_INTERNAL_TASK_VERSION",
-    ),
+    "execute": _TASK_IDENTITY,
+    "execute-dynamic-workflow": _TASK_IDENTITY,
 }
 _CLASSPATH_OPTIONS = ("-cp", "--classpath")
 
@@ -184,7 +187,11 @@ def prepare(
     env.setdefault("FLYTE_INTERNAL_MODULE_DIR", str(paths.JFLYTE_MODULES))
     if command == "serialize":
         env.setdefault("FLYTE_STAGING_LOCATION", (paths.cache_dir() / "staging").as_uri())
-    missing = [name for name in _REQUIRED.get(command, ()) if not env.get(name)]
+    missing = [
+        " or ".join(need.split("|"))
+        for need in _REQUIRED.get(command, ())
+        if not any(env.get(name) for name in need.split("|"))
+    ]
     if missing:
         raise UsageError(
             f"jflyte {command} needs {', '.join(missing)}: set it in the environment or in .env.local"

@@ -101,6 +101,18 @@ def test_register_needs_only_what_it_uses(tmp_path, lib, workflows, base_env):
     assert inv.args[0] == "register"
 
 
+def test_execute_needs_the_task_identity_under_either_name(tmp_path, lib, workflows, base_env):
+    args = ["execute", "--task", "a.B", "--inputs", "file:///i", "--outputPrefix", "file:///o",
+            "--taskTemplatePath", "file:///t"]
+    with pytest.raises(UsageError) as err:
+        prepare(args, base_env, lib, tmp_path)
+    assert "FLYTE_INTERNAL_PROJECT or FLYTE_INTERNAL_TASK_PROJECT" in str(err.value)
+    old = {"FLYTE_INTERNAL_PROJECT": "p", "FLYTE_INTERNAL_DOMAIN": "d", "FLYTE_INTERNAL_VERSION": "v"}
+    new = {"FLYTE_INTERNAL_TASK_PROJECT": "p", "FLYTE_INTERNAL_TASK_DOMAIN": "d", "FLYTE_INTERNAL_TASK_VERSION": "v"}
+    for names in (old, new):
+        assert prepare(args, {**base_env, **names}, lib, tmp_path).args == args
+
+
 def test_java_missing_is_named(tmp_path, lib, workflows, base_env):
     env = {**base_env, "PATH": str(tmp_path)}
     with pytest.raises(UsageError, match="java not found"):
