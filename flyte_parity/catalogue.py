@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .errors import UsageError
 
-MODES = ("execute-local", "idl")
+MODES = ("execute-local", "idl", "entrypoint")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Pair:
     python: str
     inputs: Mapping[str, Mapping[str, Any]]
     modes: tuple[str, ...]
+    entrypoint_inputs: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -69,12 +70,13 @@ class Catalogue:
         return [pair for pair in self.pairs if mode in pair.modes]
 
     def cases(self, mode: str) -> list[Case]:
-        """Every case of every pair that runs in ``mode``."""
+        """Every case of every pair that runs in ``mode`` (entrypoint: the pair's entrypoint_inputs)."""
         return [
             Case(pair, input_name, values)
             for pair in self.pairs
             if mode in pair.modes
             for input_name, values in pair.inputs.items()
+            if mode != "entrypoint" or input_name in pair.entrypoint_inputs
         ]
 
 
@@ -110,9 +112,14 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
             raise UsageError(f"{where}: unknown modes {unknown}; use one of {list(MODES)}")
         if ":" not in entry["python"]:
             raise UsageError(f"{where}: python must be 'module:workflow', got {entry['python']!r}")
+        inputs = input_sets[entry["inputs"]]
+        entrypoint_inputs = tuple(entry.get("entrypoint_inputs", list(inputs)[:1]))
+        unknown_inputs = [name for name in entrypoint_inputs if name not in inputs]
+        if unknown_inputs:
+            raise UsageError(f"{where}: entrypoint_inputs {unknown_inputs} are not in [inputs.{entry['inputs']}]")
         pair = Pair(
             entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
-            input_sets[entry["inputs"]], tuple(entry["modes"]),
+            inputs, tuple(entry["modes"]), entrypoint_inputs,
         )
         if pair.id in seen:
             raise UsageError(f"{where}: pair {pair.id} is listed twice; remove one")

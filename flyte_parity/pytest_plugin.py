@@ -2,7 +2,7 @@
 
 A test that takes ``local_case`` runs once per execute-local case of the catalogue
 (``--catalogue``, default tests/parity/catalogue.toml); one that takes ``idl_pair`` once per
-pair in mode ``idl``. Drivers are made once per session; each serializes at most once.
+pair in mode ``idl``; ``entrypoint_case`` once per entrypoint case. Drivers are made once per session; each serializes at most once.
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "local_case" in metafunc.fixturenames:
         cases = _catalogue(metafunc.config).cases("execute-local")
         metafunc.parametrize("local_case", cases, ids=[c.id for c in cases])
+    if "entrypoint_case" in metafunc.fixturenames:
+        cases = _catalogue(metafunc.config).cases("entrypoint")
+        metafunc.parametrize("entrypoint_case", cases, ids=[c.id for c in cases])
     if "idl_pair" in metafunc.fixturenames:
         pairs = _catalogue(metafunc.config).pairs_in("idl")
         metafunc.parametrize("idl_pair", pairs, ids=[p.id for p in pairs])

@@ -15,8 +15,11 @@ from typing import IO, Any, Mapping
 from flyteidl.admin import workflow_pb2
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 
+from flyteidl.admin import task_pb2
+
 from .. import jflyte, paths
 from ..catalogue import Case, JvmSource
+from ..entrypoint import RunFolder, TaskResult, read_result, substitute
 from ..errors import UsageError
 from ..jflyte_outputs import extract_outputs_text, parse_outputs
 
@@ -49,8 +52,9 @@ class JvmDriver:
         if subprocess.run(command, stdout=self.progress, stderr=subprocess.STDOUT).returncode != 0:
             raise UsageError("the JVM build failed (Maven output above); fix it and rerun")
 
-    def _jflyte(self, args: list[str]) -> subprocess.CompletedProcess[str]:
-        invocation = jflyte.prepare(args, base_env=_clean_env(), cwd=paths.REPO_ROOT, progress=self.progress)
+    def _jflyte(self, args: list[str], extra_env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        env = {**_clean_env(), **(extra_env or {})}
+        invocation = jflyte.prepare(args, base_env=env, cwd=paths.REPO_ROOT, progress=self.progress)
         return jflyte.run_captured(invocation)
 
     def serialize(self, source: JvmSource) -> Path:
@@ -91,6 +95,22 @@ class JvmDriver:
             raise JvmRunError(f"jflyte execute-local {pair.jvm} exited {result.returncode}:\n{_tail(result.stderr)}")
         types = {name: var.type for name, var in iface.outputs.variables.items()}
         return parse_outputs(extract_outputs_text(result.stderr), types)
+
+
+    def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path) -> TaskResult:
+        """Run a serialized JVM task as its container would: ``jflyte execute`` with propeller's
+        placeholders replaced by file:// locations in ``run`` (staged jars come through our
+        file-system plug-in)."""
+        folder = RunFolder(run)
+        folder.prepare(task.template, inputs)
+        args = substitute(list(task.template.container.args), folder.values())
+        if args[:1] != ["jflyte"]:
+            raise UsageError(f"not a jflyte container task: args start {args[:2]}")
+        identity = {f"FLYTE_INTERNAL_{prefix}{name}": value
+                    for prefix in ("", "TASK_")
+                    for name, value in (("PROJECT", "flyte-parity"), ("DOMAIN", "development"), ("VERSION", "local"))}
+        result = self._jflyte(args[1:], identity)
+        return read_result(folder, result.returncode, result.stdout, result.stderr)
 
 
 def render_input(value: Any, literal_type: types_pb2.LiteralType) -> str:

@@ -11,8 +11,11 @@ from typing import Any
 
 from flyteidl.core import literals_pb2
 
+from flyteidl.admin import task_pb2
+
 from .. import paths
 from ..catalogue import Case
+from ..entrypoint import RunFolder, TaskResult, read_result, substitute
 from ..errors import UsageError
 
 # Local runs must compute every time: a cached result would hide a changed task body.
@@ -37,8 +40,9 @@ class PythonDriver:
 
     language = "python"
 
-    def __init__(self, work_dir: Path | None = None) -> None:
+    def __init__(self, work_dir: Path | None = None, source_root: Path = paths.REPO_ROOT) -> None:
         self.work_dir = work_dir
+        self.source_root = source_root  # where the twins' packages are imported from
         self._serialized: Path | None = None
 
     def build(self) -> None:
@@ -51,7 +55,7 @@ class PythonDriver:
                 raise UsageError("the Python driver needs a work folder to serialize into")
             out = self.work_dir / "serialized"
             command = [sys.executable, "-m", "flyte_parity.drivers.pyflyte_serialize",
-                       "--root", str(paths.REPO_ROOT), "--out", str(out), *packages]
+                       "--root", str(self.source_root), "--out", str(out), *packages]
             result = subprocess.run(command, capture_output=True, text=True, cwd=paths.REPO_ROOT, timeout=600)
             if result.returncode != 0:
                 tail = "\n".join(result.stderr.strip().splitlines()[-15:])
@@ -63,6 +67,22 @@ class PythonDriver:
         workflow = load_workflow(case.pair.python)
         result = workflow(**case.inputs)
         return outputs_to_literal_map(workflow, result)
+
+
+    def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path) -> TaskResult:
+        """Run a serialized Python task as its container would: ``pyflyte-execute`` with
+        propeller's placeholders replaced by file:// locations in ``run``."""
+        folder = RunFolder(run)
+        folder.prepare(task.template, inputs)
+        args = substitute(list(task.template.container.args), folder.values())
+        if args[:1] != ["pyflyte-execute"]:
+            raise UsageError(f"not a pyflyte container task: args start {args[:2]}")
+        executable = Path(sys.executable).with_name("pyflyte-execute")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), env.get("PYTHONPATH")]))
+        result = subprocess.run([str(executable), *args[1:]], capture_output=True, text=True, env=env,
+                                cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
+        return read_result(folder, result.returncode, result.stdout, result.stderr)
 
 
 def outputs_to_literal_map(workflow: Any, result: Any) -> literals_pb2.LiteralMap:

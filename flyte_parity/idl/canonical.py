@@ -120,7 +120,7 @@ def canonical_task(spec: task_pb2.TaskSpec) -> tuple[tasks_pb2.TaskTemplate, lis
     return template, notes
 
 
-def promises(binding: literals_pb2.BindingData) -> Iterator[literals_pb2.OutputReference]:
+def promises(binding: literals_pb2.BindingData) -> "Iterator[types_pb2.OutputReference]":
     """Every promise (output reference) inside a binding, however deeply nested."""
     kind = binding.WhichOneof("value")
     if kind == "promise":

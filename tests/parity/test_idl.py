@@ -4,13 +4,10 @@ Semantic differences must be exactly the ledger's entries for the pair; identity
 are written to reports/idl/ and never fail.
 """
 
-from functools import lru_cache
-
 from flyte_parity.idl.compare import compare_workflows
 from flyte_parity.ledger import Found, check
-from flyte_parity.package import load_entities
 
-_load = lru_cache(maxsize=None)(load_entities)
+from .serialized import load as _load
 
 
 def test_idl_matches_ledger(idl_pair, jvm_driver, python_driver, ledger, reports_dir):

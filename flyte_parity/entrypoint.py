@@ -1,0 +1,103 @@
+"""The container-entrypoint contract, as propeller applies it: a run folder, the placeholder
+substitution in a task's container args, and reading back what the task wrote.
+
+Propeller replaces these placeholders in a TaskTemplate's container args (case-insensitive,
+spaces allowed inside the braces), then runs the container. The task reads ``inputs.pb`` (a
+LiteralMap) and writes ``<outputPrefix>/outputs.pb`` or ``<outputPrefix>/error.pb`` (an
+ErrorDocument). Here every location is a ``file://`` URI in one run folder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flyteidl.core import errors_pb2, literals_pb2, tasks_pb2
+
+PLACEHOLDER = re.compile(r"\{\{\s*\.([A-Za-z]+)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """Where one task run reads and writes."""
+
+    root: Path
+
+    @property
+    def inputs(self) -> Path:
+        return self.root / "inputs.pb"
+
+    @property
+    def output_prefix(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def outputs(self) -> Path:
+        return self.output_prefix / "outputs.pb"
+
+    @property
+    def error(self) -> Path:
+        return self.output_prefix / "error.pb"
+
+    @property
+    def task_template(self) -> Path:
+        return self.root / "task.pb"
+
+    def values(self) -> dict[str, str]:
+        """What each placeholder becomes (lower-cased names)."""
+        return {
+            "input": self.inputs.as_uri(),
+            "inputprefix": self.root.as_uri(),
+            "outputprefix": self.output_prefix.as_uri(),
+            "rawoutputdataprefix": (self.root / "raw").as_uri(),
+            "checkpointoutputprefix": (self.root / "checkpoint").as_uri(),
+            "prevcheckpointprefix": "",
+            "tasktemplatepath": self.task_template.as_uri(),
+        }
+
+    def prepare(self, template: tasks_pb2.TaskTemplate, inputs: literals_pb2.LiteralMap) -> None:
+        """Write inputs.pb and the task template file; make the output folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.output_prefix.mkdir(exist_ok=True)
+        self.inputs.write_bytes(inputs.SerializeToString())
+        self.task_template.write_bytes(template.SerializeToString())
+
+
+def substitute(args: list[str], values: dict[str, str]) -> list[str]:
+    """Replace every ``{{.name}}`` in the args; an unknown placeholder is an error, not left in."""
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1).lower()
+        if name not in values:
+            raise ValueError(f"unknown placeholder {match.group(0)} in container args")
+        return values[name]
+
+    return [PLACEHOLDER.sub(replace, arg) for arg in args]
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """What a task run left: its exit code, outputs or error document, and what it printed."""
+
+    exit_code: int
+    outputs: literals_pb2.LiteralMap | None
+    error: errors_pb2.ErrorDocument | None
+    stdout: str
+    stderr: str
+
+    def describe(self) -> str:
+        tail = "\n".join(self.stderr.strip().splitlines()[-12:])
+        return f"exit code {self.exit_code}; outputs.pb {'present' if self.outputs else 'absent'}; " \
+               f"error.pb {'present' if self.error else 'absent'}\n{tail}"
+
+
+def read_result(folder: RunFolder, exit_code: int, stdout: str, stderr: str) -> TaskResult:
+    outputs = error = None
+    if folder.outputs.is_file():
+        outputs = literals_pb2.LiteralMap()
+        outputs.ParseFromString(folder.outputs.read_bytes())
+    if folder.error.is_file():
+        error = errors_pb2.ErrorDocument()
+        error.ParseFromString(folder.error.read_bytes())
+    return TaskResult(exit_code, outputs, error, stdout, stderr)

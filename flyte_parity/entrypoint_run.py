@@ -1,0 +1,152 @@
+"""Runs a workflow pair task by task through each SDK's container entrypoint, as propeller would,
+and cross-feeds: every task also runs on inputs made from the other SDK's outputs.
+
+For each JVM node (in dependency order) and its aligned Python node:
+- straight: the JVM task reads inputs built from JVM outputs, the Python task from Python outputs;
+- cross: the JVM task reads inputs built from the Python outputs, and the other way round. When
+  those inputs serialize to the very bytes of the straight run's, the straight run stands for it.
+Findings are (path, jvm value, python value) triples for the ledger, with paths such as
+``nodes["fib-2"].outputs.literals["c"]...`` and ``nodes["fib-2"].python_to_jvm.outputs...``.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from flyteidl.core import literals_pb2
+
+from .entrypoint import TaskResult
+from .idl.align import align_nodes, topological_order
+from .idl.bindings import node_inputs
+from .idl.compare import _signature
+from .idl.diff import ABSENT, diff_messages, render
+from .idl.entities import EntitySet
+from .idl.literals import literal_map_from_values
+from .ledger import Found
+
+
+@dataclass(frozen=True)
+class Run:
+    node: str  # the JVM node id (the pair's shared name for the node)
+    producer: str  # whose outputs the inputs were built from: "jvm" or "python"
+    consumer: str  # which SDK ran the task
+    result: TaskResult
+    reused: bool  # the inputs were byte-identical to the straight run's, which stands for this one
+
+
+@dataclass
+class PairRun:
+    runs: list[Run] = field(default_factory=list)
+    found: list[Found] = field(default_factory=list)
+
+    def explain(self) -> str:
+        """Both sides' outputs (or errors) for every node where a finding was made."""
+        nodes = sorted({f.path.split("]")[0] + "]" for f in self.found if f.path.startswith("nodes[")})
+        lines = []
+        for node in nodes:
+            for run in self.runs:
+                if f'nodes["{run.node}"]' == node and not run.reused:
+                    shown = render(run.result.outputs) if run.result.outputs is not None else (
+                        render(run.result.error) if run.result.error is not None else f"exit {run.result.exit_code}")
+                    lines.append(f"{node} {run.producer}->{run.consumer}: {shown}")
+        return "\n".join(lines)
+
+    def matrix(self) -> dict[tuple[str, str], str]:
+        """producer x consumer -> 'ok' when every run of that cell wrote outputs, else 'failed'."""
+        cells: dict[tuple[str, str], str] = {}
+        for run in self.runs:
+            ok = run.result.exit_code == 0 and run.result.outputs is not None and run.result.error is None
+            key = (run.producer, run.consumer)
+            cells[key] = "ok" if ok and cells.get(key, "ok") == "ok" else "failed"
+        return cells
+
+
+def _result_findings(prefix: str, jvm: TaskResult, python: TaskResult) -> list[Found]:
+    found = []
+    if jvm.exit_code != python.exit_code:
+        found.append(Found(f"{prefix}.exit_code", str(jvm.exit_code), str(python.exit_code)))
+    for name in ("outputs", "error"):
+        left, right = getattr(jvm, name), getattr(python, name)
+        if (left is None) != (right is None):
+            found.append(Found(f"{prefix}.{name}", render(left) if left is not None else ABSENT,
+                               render(right) if right is not None else ABSENT))
+    if jvm.outputs is not None and python.outputs is not None:
+        found += [Found(f"{prefix}.outputs.{d.path}", d.left, d.right) for d in diff_messages(jvm.outputs, python.outputs)]
+    return found
+
+
+def run_pair(
+    jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str,
+    values: Mapping[str, Any], jvm_driver, python_driver, work: Path,
+) -> PairRun:
+    """Run every aligned task node of a workflow pair, straight and cross-fed."""
+    jspec, pspec = jvm_entities.workflows[jvm_workflow], py_entities.workflows[py_workflow]
+    alignment = align_nodes(jspec.template, pspec.template, _signature(jvm_entities), _signature(py_entities))
+    jnodes = {n.id: n for n in jspec.template.nodes}
+    pnodes = {n.id: n for n in pspec.template.nodes}
+    inputs = literal_map_from_values(values, jspec.template.interface.inputs)
+    outputs: dict[str, dict[str, literals_pb2.LiteralMap]] = {"jvm": {}, "python": {}}  # keyed by JVM id
+    pair_run = PairRun()
+    for lid in alignment.left_only:
+        pair_run.found.append(Found(f'nodes["{lid}"]', "present", ABSENT))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for lid in topological_order(jnodes):
+            if lid not in alignment.pairs:
+                continue
+            jnode, pnode = jnodes[lid], pnodes[alignment.pairs[lid]]
+            if jnode.WhichOneof("target") != "task_node" or pnode.WhichOneof("target") != "task_node":
+                pair_run.found.append(Found(f'nodes["{lid}"].target', str(jnode.WhichOneof("target")),
+                                            str(pnode.WhichOneof("target"))))
+                continue
+            jtask = jvm_entities.tasks[jnode.task_node.reference_id.name]
+            ptask = py_entities.tasks[pnode.task_node.reference_id.name]
+            # Each side's bindings name its own node ids; outputs are kept under the JVM ids.
+            as_python_ids = {side: {alignment.pairs[k]: v for k, v in outputs[side].items()} for side in outputs}
+            feeds = {
+                ("jvm", "jvm"): node_inputs(jnode.inputs, inputs, outputs["jvm"]),
+                ("python", "python"): node_inputs(pnode.inputs, inputs, as_python_ids["python"]),
+                ("python", "jvm"): node_inputs(jnode.inputs, inputs, outputs["python"]),
+                ("jvm", "python"): node_inputs(pnode.inputs, inputs, as_python_ids["jvm"]),
+            }
+            straight = {
+                "jvm": pool.submit(jvm_driver.run_entrypoint, jtask, feeds[("jvm", "jvm")], work / lid / "jvm"),
+                "python": pool.submit(python_driver.run_entrypoint, ptask, feeds[("python", "python")],
+                                      work / lid / "python"),
+            }
+            results = {("jvm", "jvm"): straight["jvm"].result(), ("python", "python"): straight["python"].result()}
+            cross = {}
+            for producer, consumer in (("python", "jvm"), ("jvm", "python")):
+                same = (feeds[(producer, consumer)].SerializeToString(deterministic=True)
+                        == feeds[(consumer, consumer)].SerializeToString(deterministic=True))
+                if same:
+                    results[(producer, consumer)] = results[(consumer, consumer)]
+                else:
+                    driver = jvm_driver if consumer == "jvm" else python_driver
+                    task = jtask if consumer == "jvm" else ptask
+                    cross[(producer, consumer)] = pool.submit(
+                        driver.run_entrypoint, task, feeds[(producer, consumer)], work / lid / f"{producer}-to-{consumer}")
+                if same:
+                    pair_run.runs.append(Run(lid, producer, consumer, results[(producer, consumer)], True))
+            for key, future in cross.items():
+                results[key] = future.result()
+                pair_run.runs.append(Run(lid, key[0], key[1], results[key], False))
+            for consumer in ("jvm", "python"):
+                pair_run.runs.append(Run(lid, consumer, consumer, results[(consumer, consumer)], False))
+            prefix = f'nodes["{lid}"]'
+            pair_run.found += _result_findings(prefix, results[("jvm", "jvm")], results[("python", "python")])
+            # Fed the other SDK's data, each side must compute what that SDK computed from it
+            # (jvm slot: the JVM task's run, python slot: the Python task's run, same inputs).
+            if ("python", "jvm") in cross:
+                pair_run.found += _result_findings(f"{prefix}.python_to_jvm", results[("python", "jvm")],
+                                                   results[("python", "python")])
+            if ("jvm", "python") in cross:
+                pair_run.found += _result_findings(f"{prefix}.jvm_to_python", results[("jvm", "jvm")],
+                                                   results[("jvm", "python")])
+            for side in ("jvm", "python"):
+                written = results[(side, side)].outputs
+                if written is not None:
+                    outputs[side][lid] = written
+    return pair_run

@@ -1,0 +1,38 @@
+"""A seeded change in a twin's task body (off by one) makes the entrypoint comparison fail with
+both output maps shown. Both sides are real pyflyte-execute runs of the Fibonacci twin: the real
+one, and a copy with the seeded change (the real twin is never edited). No JVM is needed."""
+
+import subprocess
+import sys
+
+from flyte_parity import paths
+from flyte_parity.drivers import PythonDriver
+from flyte_parity.entrypoint_run import run_pair
+from flyte_parity.ledger import check
+from flyte_parity.package import load_entities
+
+
+def test_off_by_one_twin_is_caught_with_both_outputs(tmp_path):
+    real = (paths.REPO_ROOT / "python_wf" / "fibonacci.py").read_text()
+    assert "a + b" in real
+    seeded_root = tmp_path / "seeded"
+    package = seeded_root / "python_wf"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "fibonacci.py").write_text(real.replace("a + b", "a + b + 1"))
+
+    seeded = PythonDriver(tmp_path / "seeded-work", source_root=seeded_root)
+    twin = PythonDriver(tmp_path / "twin-work")
+    left = load_entities(seeded.serialize(("python_wf.fibonacci",)))
+    right = load_entities(twin.serialize(("python_wf.fibonacci",)))
+    result = run_pair(left, "python_wf.fibonacci.fibonacci_wf", right, "python_wf.fibonacci.fibonacci_wf",
+                      {"fib0": 0, "fib1": 1}, seeded, twin, tmp_path / "runs")
+
+    verdict = check([], "fibonacci/seeded", "entrypoint", result.found)
+    assert not verdict.ok
+    first = [f for f in result.found if f.path.startswith('nodes["fib-2"].outputs')]
+    assert [(f.path, f.jvm, f.python) for f in first] == [
+        ('nodes["fib-2"].outputs.literals["c"].scalar.primitive.integer', "2", "1")]
+    shown = result.explain()
+    assert 'nodes["fib-2"] jvm->jvm: {literals { key: "c" value { scalar { primitive { integer: 2 } } } }}' in shown
+    assert 'nodes["fib-2"] python->python: {literals { key: "c" value { scalar { primitive { integer: 1 } } } }}' in shown
