@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .errors import UsageError
 
-MODES = ("execute-local", "idl", "entrypoint")
+MODES = ("execute-local", "idl", "entrypoint", "bad-inputs")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from flyteidl.core import literals_pb2
 from .entrypoint import TaskResult
 from .idl.align import align_nodes, topological_order
 from .idl.bindings import node_inputs
+from .idl.canonical import canonical_error
 from .idl.compare import _signature
 from .idl.diff import ABSENT, diff_messages, render
 from .idl.entities import EntitySet
@@ -55,12 +56,14 @@ class PairRun:
         return "\n".join(lines)
 
     def matrix(self) -> dict[tuple[str, str], str]:
-        """producer x consumer -> 'ok' when every run of that cell wrote outputs, else 'failed'."""
+        """producer x consumer -> what its runs left: 'outputs' (all wrote outputs.pb), 'error'
+        (some wrote an error document), or 'crashed' (some wrote neither)."""
+        rank = {"outputs": 0, "error": 1, "crashed": 2}
         cells: dict[tuple[str, str], str] = {}
         for run in self.runs:
-            ok = run.result.exit_code == 0 and run.result.outputs is not None and run.result.error is None
+            state = "outputs" if run.result.outputs is not None else "error" if run.result.error is not None else "crashed"
             key = (run.producer, run.consumer)
-            cells[key] = "ok" if ok and cells.get(key, "ok") == "ok" else "failed"
+            cells[key] = max(cells.get(key, "outputs"), state, key=rank.__getitem__)
         return cells
 
 
@@ -68,13 +71,17 @@ def _result_findings(prefix: str, jvm: TaskResult, python: TaskResult) -> list[F
     found = []
     if jvm.exit_code != python.exit_code:
         found.append(Found(f"{prefix}.exit_code", str(jvm.exit_code), str(python.exit_code)))
+    shown = {"outputs": render, "error": lambda doc: render(canonical_error(doc))}
     for name in ("outputs", "error"):
         left, right = getattr(jvm, name), getattr(python, name)
         if (left is None) != (right is None):
-            found.append(Found(f"{prefix}.{name}", render(left) if left is not None else ABSENT,
-                               render(right) if right is not None else ABSENT))
+            found.append(Found(f"{prefix}.{name}", shown[name](left) if left is not None else ABSENT,
+                               shown[name](right) if right is not None else ABSENT))
     if jvm.outputs is not None and python.outputs is not None:
         found += [Found(f"{prefix}.outputs.{d.path}", d.left, d.right) for d in diff_messages(jvm.outputs, python.outputs)]
+    if jvm.error is not None and python.error is not None:
+        found += [Found(f"{prefix}.error.{d.path}", d.left, d.right)
+                  for d in diff_messages(canonical_error(jvm.error), canonical_error(python.error))]
     return found
 
 
@@ -150,3 +157,40 @@ def run_pair(
                 if written is not None:
                     outputs[side][lid] = written
     return pair_run
+
+
+def bad_inputs(variables) -> dict[str, literals_pb2.LiteralMap]:
+    """Two inputs.pb a task must refuse: its first input with a literal of another simple type
+    (a string where anything else is declared, else an integer), and no input at all."""
+    name = sorted(variables.variables)[0]
+    declared = variables.variables[name].type
+    wrong = literals_pb2.LiteralMap()
+    if declared.WhichOneof("type") == "simple" and declared.simple == 3:  # STRING
+        wrong.literals[name].scalar.primitive.integer = 5
+    else:
+        wrong.literals[name].scalar.primitive.string_value = "not a number"
+    return {"wrong-type": wrong, "missing": literals_pb2.LiteralMap()}
+
+
+def run_bad_inputs(
+    jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str,
+    jvm_driver, python_driver, work: Path,
+) -> tuple[list[Found], dict[str, dict[str, TaskResult]]]:
+    """Feed the first task node of a pair (in dependency order) the bad inputs, on both sides."""
+    jspec, pspec = jvm_entities.workflows[jvm_workflow], py_entities.workflows[py_workflow]
+    alignment = align_nodes(jspec.template, pspec.template, _signature(jvm_entities), _signature(py_entities))
+    jnodes = {n.id: n for n in jspec.template.nodes}
+    pnodes = {n.id: n for n in pspec.template.nodes}
+    lid = next(n for n in topological_order(jnodes) if n in alignment.pairs)
+    jtask = jvm_entities.tasks[jnodes[lid].task_node.reference_id.name]
+    ptask = py_entities.tasks[pnodes[alignment.pairs[lid]].task_node.reference_id.name]
+    found: list[Found] = []
+    results: dict[str, dict[str, TaskResult]] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for case, inputs in bad_inputs(jtask.template.interface.inputs).items():
+            jvm = pool.submit(jvm_driver.run_entrypoint, jtask, inputs, work / case / "jvm")
+            python = pool.submit(python_driver.run_entrypoint, ptask, inputs, work / case / "python")
+            results[case] = {"jvm": jvm.result(), "python": python.result()}
+            found += _result_findings(f'bad_input["{case}"].nodes["{lid}"]', results[case]["jvm"],
+                                      results[case]["python"])
+    return found, results

@@ -2,7 +2,8 @@
 
 A test that takes ``local_case`` runs once per execute-local case of the catalogue
 (``--catalogue``, default tests/parity/catalogue.toml); one that takes ``idl_pair`` once per
-pair in mode ``idl``; ``entrypoint_case`` once per entrypoint case. Drivers are made once per session; each serializes at most once.
+pair in mode ``idl`` (``bad_inputs_pair``: mode ``bad-inputs``); ``entrypoint_case`` once per
+entrypoint case. Drivers are made once per session; each serializes at most once.
 """
 
 from __future__ import annotations
@@ -51,9 +52,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "entrypoint_case" in metafunc.fixturenames:
         cases = _catalogue(metafunc.config).cases("entrypoint")
         metafunc.parametrize("entrypoint_case", cases, ids=[c.id for c in cases])
-    if "idl_pair" in metafunc.fixturenames:
-        pairs = _catalogue(metafunc.config).pairs_in("idl")
-        metafunc.parametrize("idl_pair", pairs, ids=[p.id for p in pairs])
+    for fixture, mode in (("idl_pair", "idl"), ("bad_inputs_pair", "bad-inputs")):
+        if fixture in metafunc.fixturenames:
+            pairs = _catalogue(metafunc.config).pairs_in(mode)
+            metafunc.parametrize(fixture, pairs, ids=[p.id for p in pairs])
 
 
 @pytest.fixture(scope="session")

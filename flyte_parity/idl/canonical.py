@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2 as admin_workflow_pb2
-from flyteidl.core import interface_pb2, literals_pb2, tasks_pb2, workflow_pb2
+from flyteidl.core import errors_pb2, interface_pb2, literals_pb2, tasks_pb2, types_pb2, workflow_pb2
 from google.protobuf.message import Message
 
 from .diff import render
@@ -273,3 +273,17 @@ def canonical_launch_plan(
                    f'default_inputs.parameters["{name}"].var', notes)
     prune_empty(clone)
     return clone, notes
+
+
+MESSAGE_PRESENT = "<message present>"
+
+
+def canonical_error(document: "errors_pb2.ErrorDocument") -> "errors_pb2.ErrorDocument":
+    """An error document with its message and timestamp reduced to whether there is one: the
+    text is each language's exception and stack trace, the time is when it ran."""
+    clone = _copy(document)
+    if clone.error.message:
+        clone.error.message = MESSAGE_PRESENT
+    if clone.error.HasField("timestamp"):
+        clone.error.timestamp.Clear()
+    return clone
