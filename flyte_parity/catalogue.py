@@ -62,9 +62,29 @@ class Case:
 
 
 @dataclass(frozen=True)
+class TypeEntry:
+    """A type-table row: identity tasks for one literal kind on both sides, and values to send."""
+
+    kind: str
+    source: JvmSource
+    jvm: str  # the JVM task class
+    python: str  # "module:task"
+    values: Mapping[str, Mapping[str, Any]]  # value name -> literal spec (flyte_parity.idl.literal_spec)
+
+    @property
+    def id(self) -> str:
+        return f"types/{self.kind}/{self.source.name}"
+
+    @property
+    def python_entity(self) -> str:
+        return self.python.replace(":", ".")
+
+
+@dataclass(frozen=True)
 class Catalogue:
     sources: Mapping[str, JvmSource]
     pairs: tuple[Pair, ...]
+    types: tuple[TypeEntry, ...] = ()
 
     def pairs_in(self, mode: str) -> list[Pair]:
         return [pair for pair in self.pairs if mode in pair.modes]
@@ -127,4 +147,14 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         pairs.append(pair)
     if not pairs:
         raise UsageError(f"{origin} lists no pairs; add a [[pairs]] entry")
-    return Catalogue(sources, tuple(pairs))
+    types = []
+    for number, entry in enumerate(data.get("types", []), start=1):
+        where = f"{origin}: type #{number} ({entry.get('kind', '?')})"
+        missing = [k for k in ("kind", "jvm_source", "jvm", "python", "values") if k not in entry]
+        if missing:
+            raise UsageError(f"{where} lacks {', '.join(missing)}; add them")
+        if entry["jvm_source"] not in sources:
+            raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
+        types.append(TypeEntry(entry["kind"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
+                               entry["values"]))
+    return Catalogue(sources, tuple(pairs), tuple(types))

@@ -3,7 +3,7 @@
 A test that takes ``local_case`` runs once per execute-local case of the catalogue
 (``--catalogue``, default tests/parity/catalogue.toml); one that takes ``idl_pair`` once per
 pair in mode ``idl`` (``bad_inputs_pair``: mode ``bad-inputs``); ``entrypoint_case`` once per
-entrypoint case. Drivers are made once per session; each serializes at most once.
+entrypoint case; ``type_entry`` once per type-table row. Drivers are made once per session; each serializes at most once.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "entrypoint_case" in metafunc.fixturenames:
         cases = _catalogue(metafunc.config).cases("entrypoint")
         metafunc.parametrize("entrypoint_case", cases, ids=[c.id for c in cases])
+    if "type_entry" in metafunc.fixturenames:
+        entries = _catalogue(metafunc.config).types
+        metafunc.parametrize("type_entry", entries, ids=[e.id for e in entries])
     for fixture, mode in (("idl_pair", "idl"), ("bad_inputs_pair", "bad-inputs")):
         if fixture in metafunc.fixturenames:
             pairs = _catalogue(metafunc.config).pairs_in(mode)

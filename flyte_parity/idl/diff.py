@@ -61,10 +61,30 @@ def _scalar_equal(left: object, right: object) -> bool:
     return left == right
 
 
+_TIME_TYPES = ("google.protobuf.Duration", "google.protobuf.Timestamp")
+
+
+def _total_nanos(message: Message) -> int:
+    return message.seconds * 1_000_000_000 + message.nanos
+
+
+def _render_time(message: Message) -> str:
+    total = _total_nanos(message)
+    sign = "-" if total < 0 else ""
+    whole, frac = divmod(abs(total), 1_000_000_000)
+    return f"{render(message)} (= {sign}{whole}.{frac:09d} s)"
+
+
 def diff_messages(left: Message, right: Message, path: str = "") -> list[Difference]:
-    """All differences between two messages of the same type, in field order."""
+    """All differences between two messages of the same type, in field order. Durations and
+    timestamps compare by the instant or span they denote (seconds and nanos may be split
+    differently: (-1 s, +0.5e9 ns) and (0 s, -0.5e9 ns) are both -0.5 s)."""
     if left.DESCRIPTOR.full_name != right.DESCRIPTOR.full_name:
         raise TypeError(f"cannot compare {left.DESCRIPTOR.full_name} with {right.DESCRIPTOR.full_name}")
+    if left.DESCRIPTOR.full_name in _TIME_TYPES:
+        if _total_nanos(left) == _total_nanos(right):
+            return []
+        return [Difference(path, _render_time(left), _render_time(right))]
     found: list[Difference] = []
     done: set[str] = set()
     for oneof in left.DESCRIPTOR.oneofs:

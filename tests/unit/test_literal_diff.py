@@ -69,3 +69,15 @@ def test_a_map_equals_itself_and_any_single_change_is_found(values):
         (difference,) = diff_messages(left, right)
         assert difference.path.startswith(f"literals[")
         assert difference.left == str(value)
+
+
+def test_durations_and_timestamps_compare_by_value():
+    from google.protobuf import duration_pb2
+
+    def dur(seconds, nanos):
+        return lmap(d=lit(duration=duration_pb2.Duration(seconds=seconds, nanos=nanos)))
+
+    assert diff_messages(dur(-1, 500_000_000), dur(0, -500_000_000)) == []
+    (difference,) = diff_messages(dur(-1, 500_000_000), dur(-1, -500_000_000))
+    assert difference.path == 'literals["d"].scalar.primitive.duration'
+    assert difference.left.endswith("(= -0.500000000 s)") and difference.right.endswith("(= -1.500000000 s)")

@@ -1,0 +1,182 @@
+"""The type table: for each literal kind, identity tasks on both sides (value in, same value
+out) run through the container entrypoint on the same inputs.pb, then cross-fed with each
+other's outputs. Produces ledger findings per row and docs/type-table.md.
+
+Run ``python -m flyte_parity.type_table --write docs/type-table.md`` to regenerate the document
+(it builds nothing: run ``make jvm`` first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flyteidl.core import literals_pb2
+
+from . import paths
+from .catalogue import Catalogue, TypeEntry, load_catalogue
+from .entrypoint import TaskResult
+from .entrypoint_run import _result_findings
+from .idl.diff import diff_messages
+from .idl.entities import EntitySet
+from .idl.literal_spec import literal_from_spec
+from .ledger import Divergence, Found, check
+
+DIRECTIONS = ("same inputs", "python → jvm", "jvm → python")
+_PREFIX = {"same inputs": "", "python → jvm": "python_to_jvm.", "jvm → python": "jvm_to_python."}
+
+
+@dataclass
+class TypeRow:
+    entry: TypeEntry
+    found: dict[str, list[Found]] = field(default_factory=dict)  # value name -> findings
+    crashed: dict[str, str] = field(default_factory=dict)  # value name -> what happened
+
+    def all_found(self) -> list[Found]:
+        return [f for name in self.entry.values for f in self.found.get(name, [])]
+
+
+def _returned(result: TaskResult) -> literals_pb2.Literal | None:
+    if result.outputs is None or "value" not in result.outputs.literals:
+        return None
+    return result.outputs.literals["value"]
+
+
+def _both_changed(prefix: str, sent: literals_pb2.Literal, jvm: TaskResult, python: TaskResult) -> list[Found]:
+    """Both sides returned the same value, and it is not what they were sent: each such field,
+    with what both returned (what was sent is the catalogue's value)."""
+    jvalue, pvalue = _returned(jvm), _returned(python)
+    if jvalue is None or pvalue is None or diff_messages(jvalue, pvalue):
+        return []
+    return [Found(f"{prefix}{d.path}", d.right, d.right) for d in diff_messages(sent, jvalue)]
+
+
+def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, python_driver, work: Path) -> TypeRow:
+    jtask, ptask = jvm.tasks[entry.jvm], python.tasks[entry.python_entity]
+    row = TypeRow(entry)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for name, spec in entry.values.items():
+            sent = literal_from_spec(spec)
+            inputs = literals_pb2.LiteralMap()
+            inputs.literals["value"].CopyFrom(sent)
+            here = work / name
+            jfut = pool.submit(jvm_driver.run_entrypoint, jtask, inputs, here / "jvm")
+            pfut = pool.submit(python_driver.run_entrypoint, ptask, inputs, here / "python")
+            jres, pres = jfut.result(), pfut.result()
+            found = _result_findings(f'value["{name}"]', jres, pres)
+            found += _both_changed(f'value["{name}"].both_returned.', sent, jres, pres)
+            cross = {}
+            if pres.outputs is not None and pres.outputs.SerializeToString(deterministic=True) != inputs.SerializeToString(deterministic=True):
+                cross["python → jvm"] = (pool.submit(jvm_driver.run_entrypoint, jtask, pres.outputs, here / "python-to-jvm"), pres)
+            if jres.outputs is not None and jres.outputs.SerializeToString(deterministic=True) != inputs.SerializeToString(deterministic=True):
+                cross["jvm → python"] = (pool.submit(python_driver.run_entrypoint, ptask, jres.outputs, here / "jvm-to-python"), jres)
+            for direction, (future, producer) in cross.items():
+                consumer = future.result()
+                prefix = f'value["{name}"].{_PREFIX[direction]}'
+                # The consumer must hand back what the producer wrote (it is an identity task).
+                # Slots stay JVM | Python: what the JVM side wrote or returned | the Python side's.
+                jvm_side, python_side = (consumer, producer) if direction == "python → jvm" else (producer, consumer)
+                if consumer.outputs is None:
+                    found += _result_findings(prefix.rstrip("."), jvm_side, python_side)
+                else:
+                    jvalue, pvalue = _returned(jvm_side), _returned(python_side)
+                    found += [Found(f"{prefix}returned.{d.path}", d.left, d.right)
+                              for d in diff_messages(jvalue, pvalue)]
+            if jres.outputs is None and jres.error is None:
+                row.crashed[name] = f"jvm: {jres.describe()}"
+            if pres.outputs is None and pres.error is None:
+                row.crashed[name] = f"python: {pres.describe()}"
+            row.found[name] = found
+    return row
+
+
+def cell(row: TypeRow, direction: str, ledger: list[Divergence]) -> str:
+    """'same', 'ledger' (every finding is a ledger entry) or 'differs', over the row's values."""
+    prefix = _PREFIX[direction]
+    mine = []
+    for name in row.entry.values:
+        for f in row.found.get(name, []):
+            rest = f.path[len(f'value["{name}"].'):] if f.path.startswith(f'value["{name}"].') else ""
+            in_direction = rest.startswith(prefix) if prefix else not (
+                rest.startswith("python_to_jvm.") or rest.startswith("jvm_to_python."))
+            if in_direction:
+                mine.append(f)
+    if not mine:
+        return "same"
+    listed = {(d.path, d.jvm, d.python) for d in ledger if d.pair == row.entry.id and d.mode == "types"}
+    values = sorted({f.path.split("]")[0][len('value["'):-1] for f in mine})
+    verdict = "ledger" if all((f.path, f.jvm, f.python) in listed for f in mine) else "differs"
+    return f"{verdict} ({', '.join(values)})"
+
+
+def render_markdown(rows: list[TypeRow], ledger: list[Divergence], versions: str) -> str:
+    lines = [
+        "# Type table",
+        "",
+        "Generated by `python -m flyte_parity.type_table --write docs/type-table.md` (checked by",
+        "`tests/parity/test_types.py`); do not edit by hand.",
+        "",
+        f"{versions}. Each value is sent as the same `inputs.pb` to an identity task on each side",
+        "(`jflyte execute` / `pyflyte-execute`, no server); then each side's `outputs.pb` is fed to the",
+        "other. A cell is `same` when both sides returned what they were given and agree, `ledger`",
+        "when every difference is a ledger entry (tests/parity/ledger.toml, mode `types`), `differs`",
+        "otherwise; the values involved are named. execute-local is not part of this table: jflyte's",
+        "execute-local prints its outputs as text (see docs/jflyte-outputs.md).",
+        "",
+        "| kind | JVM source | values | " + " | ".join(DIRECTIONS) + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in DIRECTIONS) + " |",
+    ]
+    for row in rows:
+        cells = [cell(row, d, ledger) for d in DIRECTIONS]
+        lines.append(f"| {row.entry.kind} | {row.entry.source.name} | {', '.join(row.entry.values)} | "
+                     + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def versions_line() -> str:
+    import re
+
+    from importlib.metadata import version
+
+    pom = (paths.JVM_DIR / "pom.xml").read_text(encoding="utf-8")
+    match = re.search(r"<flytekit.version>([^<]+)</flytekit.version>", pom)
+    return f"flytekit-java {match.group(1) if match else '?'}, flytekit {version('flytekit')}"
+
+
+def run_all(catalogue: Catalogue, jvm_driver, python_driver, load, work: Path) -> list[TypeRow]:
+    rows = []
+    for entry in catalogue.types:
+        jvm = load(jvm_driver.serialize(entry.source))
+        python = load(python_driver.serialize())
+        rows.append(run_row(entry, jvm, python, jvm_driver, python_driver, work / entry.kind))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .drivers import JvmDriver, PythonDriver
+    from .ledger import load_ledger
+    from .package import load_entities
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", type=Path, help="write the table here (default: print it)")
+    args = parser.parse_args(argv)
+    catalogue = load_catalogue(paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml", paths.REPO_ROOT)
+    ledger = load_ledger(paths.REPO_ROOT / "tests" / "parity" / "ledger.toml")
+    with tempfile.TemporaryDirectory(prefix="flyte-parity-types-") as tmp:
+        work = Path(tmp)
+        rows = run_all(catalogue, JvmDriver(work / "jvm"), PythonDriver(work / "python"), load_entities, work / "runs")
+    text = render_markdown(rows, ledger, versions_line())
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
+        print(f"wrote {args.write}", file=sys.stderr)
+    else:
+        print(text, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

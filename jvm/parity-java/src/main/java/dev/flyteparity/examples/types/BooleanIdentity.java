@@ -1,0 +1,30 @@
+package dev.flyteparity.examples.types;
+
+import com.google.auto.service.AutoService;
+import com.google.auto.value.AutoValue;
+import org.flyte.flytekit.SdkRunnableTask;
+import org.flyte.flytekit.jackson.JacksonSdkType;
+
+/** Type table: returns its boolean input unchanged. */
+@AutoService(SdkRunnableTask.class)
+public class BooleanIdentity extends SdkRunnableTask<BooleanIdentity.Value, BooleanIdentity.Value> {
+
+  public BooleanIdentity() {
+    super(JacksonSdkType.of(Value.class), JacksonSdkType.of(Value.class));
+  }
+
+  @Override
+  public Value run(Value input) {
+    return Value.create(input.value());
+  }
+
+  /** Input and output: one field, {@code value}. */
+  @AutoValue
+  public abstract static class Value {
+    public abstract boolean value();
+
+    public static Value create(boolean value) {
+      return new AutoValue_BooleanIdentity_Value(value);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.flyteparity.examples.types;
+
+import com.google.auto.service.AutoService;
+import com.google.auto.value.AutoValue;
+import java.util.Map;
+import org.flyte.flytekit.SdkRunnableTask;
+import org.flyte.flytekit.jackson.JacksonSdkType;
+
+/** Type table: returns its map input unchanged. */
+@AutoService(SdkRunnableTask.class)
+public class MapIdentity extends SdkRunnableTask<MapIdentity.Value, MapIdentity.Value> {
+
+  public MapIdentity() {
+    super(JacksonSdkType.of(Value.class), JacksonSdkType.of(Value.class));
+  }
+
+  @Override
+  public Value run(Value input) {
+    return Value.create(input.value());
+  }
+
+  /** Input and output: one field, {@code value}. */
+  @AutoValue
+  public abstract static class Value {
+    public abstract Map<String, Long> value();
+
+    public static Value create(Map<String, Long> value) {
+      return new AutoValue_MapIdentity_Value(value);
+    }
+  }
+}

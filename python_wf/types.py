@@ -1,0 +1,89 @@
+"""Type table twins: one identity task per literal kind (value in, same value out)."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Dict, List, NamedTuple
+
+from flytekit import task
+
+
+@dataclass
+class Inner:
+    flag: bool
+
+
+@dataclass
+class Point:
+    x: float
+    y: int
+    label: str
+    tags: List[str]
+    inner: Inner
+
+
+IntegerValue = NamedTuple("IntegerValue", [("value", int)])
+FloatValue = NamedTuple("FloatValue", [("value", float)])
+StringValue = NamedTuple("StringValue", [("value", str)])
+BooleanValue = NamedTuple("BooleanValue", [("value", bool)])
+DatetimeValue = NamedTuple("DatetimeValue", [("value", datetime.datetime)])
+DurationValue = NamedTuple("DurationValue", [("value", datetime.timedelta)])
+ListValue = NamedTuple("ListValue", [("value", List[int])])
+MapValue = NamedTuple("MapValue", [("value", Dict[str, int])])
+NestedListValue = NamedTuple("NestedListValue", [("value", List[List[str]])])
+NestedMapValue = NamedTuple("NestedMapValue", [("value", Dict[str, Dict[str, float]])])
+StructValue = NamedTuple("StructValue", [("value", Point)])
+
+
+@task
+def integer_identity(value: int) -> IntegerValue:
+    return IntegerValue(value=value)
+
+
+@task
+def float_identity(value: float) -> FloatValue:
+    return FloatValue(value=value)
+
+
+@task
+def string_identity(value: str) -> StringValue:
+    return StringValue(value=value)
+
+
+@task
+def boolean_identity(value: bool) -> BooleanValue:
+    return BooleanValue(value=value)
+
+
+@task
+def datetime_identity(value: datetime.datetime) -> DatetimeValue:
+    return DatetimeValue(value=value)
+
+
+@task
+def duration_identity(value: datetime.timedelta) -> DurationValue:
+    return DurationValue(value=value)
+
+
+@task
+def list_identity(value: List[int]) -> ListValue:
+    return ListValue(value=value)
+
+
+@task
+def map_identity(value: Dict[str, int]) -> MapValue:
+    return MapValue(value=value)
+
+
+@task
+def nested_list_identity(value: List[List[str]]) -> NestedListValue:
+    return NestedListValue(value=value)
+
+
+@task
+def nested_map_identity(value: Dict[str, Dict[str, float]]) -> NestedMapValue:
+    return NestedMapValue(value=value)
+
+
+@task
+def struct_identity(value: Point) -> StructValue:
+    return StructValue(value=value)

@@ -1,0 +1,35 @@
+"""The type table: identity tasks per literal kind through both entrypoints, same inputs.pb and
+cross-fed. Each row's findings must be exactly its ledger entries (mode `types`), and
+docs/type-table.md must be what this run produces."""
+
+import pytest
+
+from flyte_parity import paths
+from flyte_parity.ledger import check
+from flyte_parity.type_table import render_markdown, run_all, versions_line
+
+from .serialized import load
+
+DOC = paths.REPO_ROOT / "docs" / "type-table.md"
+
+
+@pytest.fixture(scope="session")
+def type_rows(parity_catalogue, jvm_driver, python_driver, tmp_path_factory):
+    rows = run_all(parity_catalogue, jvm_driver, python_driver, load, tmp_path_factory.mktemp("types"))
+    return {row.entry.id: row for row in rows}
+
+
+def test_type_row_matches_ledger(type_entry, type_rows, ledger):
+    row = type_rows[type_entry.id]
+    assert not row.crashed, row.crashed
+    verdict = check(ledger, type_entry.id, "types", row.all_found())
+    assert verdict.ok, verdict.explain(type_entry.id, "types")
+
+
+def test_type_table_document_is_current(type_rows, ledger, reports_dir):
+    produced = render_markdown(list(type_rows.values()), ledger, versions_line())
+    (reports_dir / "type-table.md").write_text(produced, encoding="utf-8")
+    assert DOC.read_text(encoding="utf-8") == produced, (
+        "docs/type-table.md is not what this run produced (see reports/type-table.md); "
+        "regenerate it: python -m flyte_parity.type_table --write docs/type-table.md"
+    )
