@@ -70,6 +70,7 @@ class TypeEntry:
     jvm: str  # the JVM task class
     python: str  # "module:task"
     values: Mapping[str, Mapping[str, Any]]  # value name -> literal spec (flyte_parity.idl.literal_spec)
+    python_env: Mapping[str, str] = field(default_factory=dict)  # extra environment for the Python task
 
     @property
     def id(self) -> str:
@@ -156,5 +157,5 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         if entry["jvm_source"] not in sources:
             raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
         types.append(TypeEntry(entry["kind"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
-                               entry["values"]))
+                               entry["values"], {k: str(v) for k, v in entry.get("python_env", {}).items()}))
     return Catalogue(sources, tuple(pairs), tuple(types))

@@ -65,7 +65,7 @@ def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, pyt
             inputs.literals["value"].CopyFrom(sent)
             here = work / name
             jfut = pool.submit(jvm_driver.run_entrypoint, jtask, inputs, here / "jvm")
-            pfut = pool.submit(python_driver.run_entrypoint, ptask, inputs, here / "python")
+            pfut = pool.submit(python_driver.run_entrypoint, ptask, inputs, here / "python", dict(entry.python_env))
             jres, pres = jfut.result(), pfut.result()
             found = _result_findings(f'value["{name}"]', jres, pres)
             found += _both_changed(f'value["{name}"].both_returned.', sent, jres, pres)
@@ -73,7 +73,8 @@ def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, pyt
             if pres.outputs is not None and pres.outputs.SerializeToString(deterministic=True) != inputs.SerializeToString(deterministic=True):
                 cross["python → jvm"] = (pool.submit(jvm_driver.run_entrypoint, jtask, pres.outputs, here / "python-to-jvm"), pres)
             if jres.outputs is not None and jres.outputs.SerializeToString(deterministic=True) != inputs.SerializeToString(deterministic=True):
-                cross["jvm → python"] = (pool.submit(python_driver.run_entrypoint, ptask, jres.outputs, here / "jvm-to-python"), jres)
+                cross["jvm → python"] = (pool.submit(python_driver.run_entrypoint, ptask, jres.outputs,
+                                                     here / "jvm-to-python", dict(entry.python_env)), jres)
             for direction, (future, producer) in cross.items():
                 consumer = future.result()
                 prefix = f'value["{name}"].{_PREFIX[direction]}'
@@ -125,14 +126,17 @@ def render_markdown(rows: list[TypeRow], ledger: list[Divergence], versions: str
         "other. A cell is `same` when both sides returned what they were given and agree, `ledger`",
         "when every difference is a ledger entry (tests/parity/ledger.toml, mode `types`), `differs`",
         "otherwise; the values involved are named. execute-local is not part of this table: jflyte's",
-        "execute-local prints its outputs as text (see docs/jflyte-outputs.md).",
+        "execute-local prints its outputs as text (see docs/jflyte-outputs.md). flytekit-scala 0.3.20",
+        "maps no struct type (case classes only as a task's whole input or output), so Scala has no",
+        "struct row.",
         "",
-        "| kind | JVM source | values | " + " | ".join(DIRECTIONS) + " |",
-        "| --- | --- | --- | " + " | ".join("---" for _ in DIRECTIONS) + " |",
+        "| kind | JVM source | Python setting | values | " + " | ".join(DIRECTIONS) + " |",
+        "| --- | --- | --- | --- | " + " | ".join("---" for _ in DIRECTIONS) + " |",
     ]
     for row in rows:
         cells = [cell(row, d, ledger) for d in DIRECTIONS]
-        lines.append(f"| {row.entry.kind} | {row.entry.source.name} | {', '.join(row.entry.values)} | "
+        setting = ", ".join(f"`{k}={v}`" for k, v in sorted(row.entry.python_env.items())) or "default"
+        lines.append(f"| {row.entry.kind} | {row.entry.source.name} | {setting} | {', '.join(row.entry.values)} | "
                      + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

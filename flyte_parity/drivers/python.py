@@ -69,18 +69,22 @@ class PythonDriver:
         return outputs_to_literal_map(workflow, result)
 
 
-    def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path) -> TaskResult:
+    def run_entrypoint(
+        self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path, env: dict[str, str] | None = None
+    ) -> TaskResult:
         """Run a serialized Python task as its container would: ``pyflyte-execute`` with
-        propeller's placeholders replaced by file:// locations in ``run``."""
+        propeller's placeholders replaced by file:// locations in ``run``; ``env`` adds settings
+        (such as FLYTE_USE_OLD_DC_FORMAT) to the task's environment."""
         folder = RunFolder(run)
         folder.prepare(task.template, inputs)
         args = substitute(list(task.template.container.args), folder.values())
         if args[:1] != ["pyflyte-execute"]:
             raise UsageError(f"not a pyflyte container task: args start {args[:2]}")
         executable = Path(sys.executable).with_name("pyflyte-execute")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), env.get("PYTHONPATH")]))
-        result = subprocess.run([str(executable), *args[1:]], capture_output=True, text=True, env=env,
+        child_env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}
+        child_env.update(env or {})
+        child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), child_env.get("PYTHONPATH")]))
+        result = subprocess.run([str(executable), *args[1:]], capture_output=True, text=True, env=child_env,
                                 cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
         return read_result(folder, result.returncode, result.stdout, result.stderr)
 
