@@ -71,6 +71,9 @@ class TypeEntry:
     python: str  # "module:task"
     values: Mapping[str, Mapping[str, Any]]  # value name -> literal spec (flyte_parity.idl.literal_spec)
     python_env: Mapping[str, str] = field(default_factory=dict)  # extra environment for the Python task
+    jvm_workflow: str | None = None  # an identity workflow around the task, for execute-local
+    python_workflow: str | None = None
+    execute_local_not_run: str = "no identity workflow for this kind"  # why, when there is none
 
     @property
     def id(self) -> str:
@@ -157,5 +160,7 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         if entry["jvm_source"] not in sources:
             raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
         types.append(TypeEntry(entry["kind"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
-                               entry["values"], {k: str(v) for k, v in entry.get("python_env", {}).items()}))
+                               entry["values"], {k: str(v) for k, v in entry.get("python_env", {}).items()},
+                               entry.get("jvm_workflow"), entry.get("python_workflow"),
+                               entry.get("execute_local_not_run", TypeEntry.execute_local_not_run)))
     return Catalogue(sources, tuple(pairs), tuple(types))

@@ -24,10 +24,12 @@ from .entrypoint_run import _result_findings
 from .idl.diff import diff_messages
 from .idl.entities import EntitySet
 from .idl.literal_spec import literal_from_spec
+from .idl.literal_text import NotPassable, cli_text, python_value
 from .ledger import Divergence, Found, check
 
-DIRECTIONS = ("same inputs", "python → jvm", "jvm → python")
-_PREFIX = {"same inputs": "", "python → jvm": "python_to_jvm.", "jvm → python": "jvm_to_python."}
+DIRECTIONS = ("execute-local", "same inputs", "python → jvm", "jvm → python")
+_PREFIX = {"execute-local": "execute_local.", "same inputs": "", "python → jvm": "python_to_jvm.",
+           "jvm → python": "jvm_to_python."}
 
 
 @dataclass
@@ -35,6 +37,7 @@ class TypeRow:
     entry: TypeEntry
     found: dict[str, list[Found]] = field(default_factory=dict)  # value name -> findings
     crashed: dict[str, str] = field(default_factory=dict)  # value name -> what happened
+    not_run: dict[str, str] = field(default_factory=dict)  # "execute-local" or a value name -> why
 
     def all_found(self) -> list[Found]:
         return [f for name in self.entry.values for f in self.found.get(name, [])]
@@ -92,7 +95,30 @@ def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, pyt
             if pres.outputs is None and pres.error is None:
                 row.crashed[name] = f"python: {pres.describe()}"
             row.found[name] = found
+    if entry.jvm_workflow and entry.python_workflow:
+        for name, spec in entry.values.items():
+            row.found[name] += _execute_local(entry, name, literal_from_spec(spec), jvm_driver, python_driver, row)
+    else:
+        row.not_run["execute-local"] = entry.execute_local_not_run
     return row
+
+
+def _execute_local(entry: TypeEntry, name: str, sent: literals_pb2.Literal, jvm_driver, python_driver,
+                   row: TypeRow) -> list[Found]:
+    """The value through jflyte execute-local (as command-line text) and a local flytekit run."""
+    try:
+        text, native = cli_text(sent), python_value(sent)
+    except NotPassable as why:
+        row.not_run[name] = str(why)
+        return []
+    jvm = jvm_driver.execute_local(entry.source, entry.jvm_workflow, {"value": text})
+    python = python_driver.run_workflow(entry.python_workflow, {"value": native})
+    prefix = f'value["{name}"].execute_local.'
+    found = [Found(f"{prefix}outputs.{d.path}", d.left, d.right) for d in diff_messages(jvm, python)]
+    if not found:
+        found += [Found(f"{prefix}both_returned.{d.path}", d.right, d.right)
+                  for d in diff_messages(sent, jvm.literals["value"])]
+    return found
 
 
 def cell(row: TypeRow, direction: str, ledger: list[Divergence]) -> str:
@@ -102,16 +128,20 @@ def cell(row: TypeRow, direction: str, ledger: list[Divergence]) -> str:
     for name in row.entry.values:
         for f in row.found.get(name, []):
             rest = f.path[len(f'value["{name}"].'):] if f.path.startswith(f'value["{name}"].') else ""
-            in_direction = rest.startswith(prefix) if prefix else not (
-                rest.startswith("python_to_jvm.") or rest.startswith("jvm_to_python."))
+            others = [p for p in _PREFIX.values() if p]
+            in_direction = rest.startswith(prefix) if prefix else not any(rest.startswith(p) for p in others)
             if in_direction:
                 mine.append(f)
+    if direction in row.not_run:
+        return f"not run: {row.not_run[direction]}"
+    skipped = [name for name in row.entry.values if name in row.not_run] if direction == "execute-local" else []
+    note = f"; not run for {', '.join(skipped)}: {row.not_run[skipped[0]]}" if skipped else ""
     if not mine:
-        return "same"
+        return "same" + note
     listed = {(d.path, d.jvm, d.python) for d in ledger if d.pair == row.entry.id and d.mode == "types"}
     values = sorted({f.path.split("]")[0][len('value["'):-1] for f in mine})
     verdict = "ledger" if all((f.path, f.jvm, f.python) in listed for f in mine) else "differs"
-    return f"{verdict} ({', '.join(values)})"
+    return f"{verdict} ({', '.join(values)}){note}"
 
 
 def render_markdown(rows: list[TypeRow], ledger: list[Divergence], versions: str) -> str:
@@ -125,8 +155,9 @@ def render_markdown(rows: list[TypeRow], ledger: list[Divergence], versions: str
         "(`jflyte execute` / `pyflyte-execute`, no server); then each side's `outputs.pb` is fed to the",
         "other. A cell is `same` when both sides returned what they were given and agree, `ledger`",
         "when every difference is a ledger entry (tests/parity/ledger.toml, mode `types`), `differs`",
-        "otherwise; the values involved are named. execute-local is not part of this table: jflyte's",
-        "execute-local prints its outputs as text (see docs/jflyte-outputs.md). flytekit-scala 0.3.20",
+        "otherwise; the values involved are named. The execute-local column runs identity workflows",
+        "through `jflyte execute-local` (the value as command-line text, the outputs read back from",
+        "its printed map, see docs/jflyte-outputs.md) and a local flytekit run. flytekit-scala 0.3.20",
         "maps no struct type (case classes only as a task's whole input or output), so Scala has no",
         "struct row.",
         "",

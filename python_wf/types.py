@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Dict, List, NamedTuple
 
-from flytekit import task
+from flytekit import task, workflow
 
 
 @dataclass
@@ -87,3 +87,39 @@ def nested_map_identity(value: Dict[str, Dict[str, float]]) -> NestedMapValue:
 @task
 def struct_identity(value: Point) -> StructValue:
     return StructValue(value=value)
+
+
+@workflow
+def integer_identity_wf(value: int) -> IntegerValue:
+    returned = integer_identity(value=value).with_overrides(node_name="identity")
+    return IntegerValue(value=returned.value)
+
+
+@workflow
+def float_identity_wf(value: float) -> FloatValue:
+    returned = float_identity(value=value).with_overrides(node_name="identity")
+    return FloatValue(value=returned.value)
+
+
+@workflow
+def string_identity_wf(value: str) -> StringValue:
+    returned = string_identity(value=value).with_overrides(node_name="identity")
+    return StringValue(value=returned.value)
+
+
+@workflow
+def boolean_identity_wf(value: bool) -> BooleanValue:
+    returned = boolean_identity(value=value).with_overrides(node_name="identity")
+    return BooleanValue(value=returned.value)
+
+
+@workflow
+def datetime_identity_wf(value: datetime.datetime) -> DatetimeValue:
+    returned = datetime_identity(value=value).with_overrides(node_name="identity")
+    return DatetimeValue(value=returned.value)
+
+
+@workflow
+def duration_identity_wf(value: datetime.timedelta) -> DurationValue:
+    returned = duration_identity(value=value).with_overrides(node_name="identity")
+    return DurationValue(value=returned.value)

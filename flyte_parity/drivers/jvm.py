@@ -85,17 +85,24 @@ class JvmDriver:
         """``jflyte execute-local`` on the case's inputs; outputs typed by the declared interface."""
         pair = case.pair
         iface = self.interface(pair.source, pair.jvm)
-        args = ["execute-local", f"-cp={pair.source.lib}", f"--workflow={pair.jvm}"]
+        arguments = {}
         for name, value in case.inputs.items():
             if name not in iface.inputs.variables:
                 raise UsageError(f"{case.id}: {pair.jvm} has no input {name!r}; fix the catalogue inputs")
-            args.append(f"--{name}={render_input(value, iface.inputs.variables[name].type)}")
+            arguments[name] = render_input(value, iface.inputs.variables[name].type)
+        return self.execute_local(pair.source, pair.jvm, arguments)
+
+    def execute_local(self, source: JvmSource, workflow: str, arguments: Mapping[str, str]) -> literals_pb2.LiteralMap:
+        """``jflyte execute-local --<name>=<text>`` for each argument; outputs typed by the
+        workflow's declared interface."""
+        iface = self.interface(source, workflow)
+        args = ["execute-local", f"-cp={source.lib}", f"--workflow={workflow}"]
+        args += [f"--{name}={text}" for name, text in arguments.items()]
         result = self._jflyte(args)
         if result.returncode != 0:
-            raise JvmRunError(f"jflyte execute-local {pair.jvm} exited {result.returncode}:\n{_tail(result.stderr)}")
+            raise JvmRunError(f"jflyte execute-local {workflow} exited {result.returncode}:\n{_tail(result.stderr)}")
         types = {name: var.type for name, var in iface.outputs.variables.items()}
         return parse_outputs(extract_outputs_text(result.stderr), types)
-
 
     def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path) -> TaskResult:
         """Run a serialized JVM task as its container would: ``jflyte execute`` with propeller's

@@ -64,9 +64,12 @@ class PythonDriver:
         return self._serialized
 
     def run_local(self, case: Case) -> literals_pb2.LiteralMap:
-        workflow = load_workflow(case.pair.python)
-        result = workflow(**case.inputs)
-        return outputs_to_literal_map(workflow, result)
+        return self.run_workflow(case.pair.python, case.inputs)
+
+    def run_workflow(self, ref: str, inputs: dict[str, Any]) -> literals_pb2.LiteralMap:
+        """Call a workflow (``module:workflow``) locally; outputs as a LiteralMap."""
+        workflow = load_workflow(ref)
+        return outputs_to_literal_map(workflow, workflow(**inputs))
 
 
     def run_entrypoint(

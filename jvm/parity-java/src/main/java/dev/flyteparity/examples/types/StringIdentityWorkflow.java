@@ -1,0 +1,19 @@
+package dev.flyteparity.examples.types;
+
+import com.google.auto.service.AutoService;
+import org.flyte.flytekit.SdkBindingData;
+import org.flyte.flytekit.SdkWorkflow;
+import org.flyte.flytekit.SdkWorkflowBuilder;
+
+/** Type table, execute-local: one node, {@code identity}, running {@link StringIdentity}. */
+@AutoService(SdkWorkflow.class)
+public class StringIdentityWorkflow extends SdkWorkflow {
+
+  @Override
+  public void expand(SdkWorkflowBuilder builder) {
+    SdkBindingData value = builder.inputOfString("value");
+    SdkBindingData out =
+        builder.apply("identity", new StringIdentity().withInput("value", value)).getOutput("value");
+    builder.output("value", out);
+  }
+}
