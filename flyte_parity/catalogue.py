@@ -74,6 +74,7 @@ class TypeEntry:
     jvm_workflow: str | None = None  # an identity workflow around the task, for execute-local
     python_workflow: str | None = None
     execute_local_not_run: str = "no identity workflow for this kind"  # why, when there is none
+    unavailable: str | None = None  # why this kind has no tasks at all on the JVM side
 
     @property
     def id(self) -> str:
@@ -154,13 +155,16 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
     types = []
     for number, entry in enumerate(data.get("types", []), start=1):
         where = f"{origin}: type #{number} ({entry.get('kind', '?')})"
-        missing = [k for k in ("kind", "jvm_source", "jvm", "python", "values") if k not in entry]
+        needed = ("kind", "jvm_source") if "unavailable" in entry else ("kind", "jvm_source", "jvm", "python", "values")
+        missing = [k for k in needed if k not in entry]
         if missing:
             raise UsageError(f"{where} lacks {', '.join(missing)}; add them")
         if entry["jvm_source"] not in sources:
             raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
-        types.append(TypeEntry(entry["kind"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
-                               entry["values"], {k: str(v) for k, v in entry.get("python_env", {}).items()},
+        types.append(TypeEntry(entry["kind"], sources[entry["jvm_source"]], entry.get("jvm", ""),
+                               entry.get("python", ""), entry.get("values", {}),
+                               {k: str(v) for k, v in entry.get("python_env", {}).items()},
                                entry.get("jvm_workflow"), entry.get("python_workflow"),
-                               entry.get("execute_local_not_run", TypeEntry.execute_local_not_run)))
+                               entry.get("execute_local_not_run", TypeEntry.execute_local_not_run),
+                               entry.get("unavailable")))
     return Catalogue(sources, tuple(pairs), tuple(types))

@@ -59,8 +59,11 @@ def _both_changed(prefix: str, sent: literals_pb2.Literal, jvm: TaskResult, pyth
 
 
 def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, python_driver, work: Path) -> TypeRow:
-    jtask, ptask = jvm.tasks[entry.jvm], python.tasks[entry.python_entity]
     row = TypeRow(entry)
+    if entry.unavailable:
+        row.not_run.update({direction: entry.unavailable for direction in DIRECTIONS})
+        return row
+    jtask, ptask = jvm.tasks[entry.jvm], python.tasks[entry.python_entity]
     with ThreadPoolExecutor(max_workers=2) as pool:
         for name, spec in entry.values.items():
             sent = literal_from_spec(spec)

@@ -55,3 +55,16 @@ def test_the_project_catalogue_loads():
     assert len(catalogue.cases("execute-local")) >= 20
     for pair in catalogue.pairs:
         assert pair.source.lib.is_relative_to(paths.REPO_ROOT / "jvm")
+
+
+def test_type_rows_with_tasks_and_unavailable_ones():
+    data = {**BASE, "types": [
+        {"kind": "integer", "jvm_source": "s", "jvm": "a.Id", "python": "m:id", "values": {"zero": {"integer": 0}}},
+        {"kind": "blob", "jvm_source": "s", "unavailable": "no blob type"},
+    ]}
+    catalogue = parse_catalogue(data, Path("/r"))
+    integer, blob = catalogue.types
+    assert integer.id == "types/integer/s" and integer.python_entity == "m.id" and integer.unavailable is None
+    assert blob.unavailable == "no blob type" and dict(blob.values) == {}
+    with pytest.raises(UsageError, match="lacks jvm, python, values"):
+        parse_catalogue({**BASE, "types": [{"kind": "x", "jvm_source": "s"}]}, Path("/r"))
