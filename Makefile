@@ -16,10 +16,10 @@ JVM_INPUTS := $(shell find jvm -name target -prune -o -name flytekit-java -prune
 .PHONY: test parity setup python jvm clean
 
 test: setup
-	$(VENV)/bin/pytest $(PYTEST_ARGS) tests
+	$(VENV)/bin/pytest $(PYTEST_ARGS) --junitxml=reports/junit.xml tests
 
 parity: setup
-	$(VENV)/bin/pytest $(PYTEST_ARGS) tests/parity
+	$(VENV)/bin/pytest $(PYTEST_ARGS) --junitxml=reports/junit-parity.xml tests/parity
 
 setup: python jvm
 

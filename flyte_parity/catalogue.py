@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .errors import UsageError
 
-MODES = ("execute-local", "idl", "entrypoint", "bad-inputs")
+MODES = ("execute-local", "idl", "entrypoint", "bad-inputs")  # modes of a pair; type rows run in "types"
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Pair:
     inputs: Mapping[str, Mapping[str, Any]]
     modes: tuple[str, ...]
     entrypoint_inputs: tuple[str, ...] = ()
+    not_applicable: Mapping[str, str] = field(default_factory=dict)  # mode -> why it is not run
 
     @property
     def id(self) -> str:
@@ -142,9 +143,15 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         unknown_inputs = [name for name in entrypoint_inputs if name not in inputs]
         if unknown_inputs:
             raise UsageError(f"{where}: entrypoint_inputs {unknown_inputs} are not in [inputs.{entry['inputs']}]")
+        reasons = {**data.get("not_applicable", {}), **entry.get("not_applicable", {})}
+        unexplained = [m for m in MODES if m not in entry["modes"] and m not in reasons]
+        if unexplained:
+            raise UsageError(f"{where}: modes {unexplained} are neither run nor given a reason; "
+                             "add them to modes or to not_applicable")
         pair = Pair(
             entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
             inputs, tuple(entry["modes"]), entrypoint_inputs,
+            {m: r for m, r in reasons.items() if m not in entry["modes"]},
         )
         if pair.id in seen:
             raise UsageError(f"{where}: pair {pair.id} is listed twice; remove one")

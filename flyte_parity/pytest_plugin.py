@@ -16,6 +16,13 @@ from . import paths
 from .catalogue import Catalogue, load_catalogue
 from .drivers import JvmDriver, PythonDriver
 from .ledger import Divergence, load_ledger
+from .matrix import build as build_matrix
+from .matrix import render as render_matrix
+from .matrix import summary as matrix_summary
+
+# Which parametrised argument names a test's pair (or type row) and mode.
+_ROW_PARAMS = {"local_case": "execute-local", "idl_pair": "idl", "entrypoint_case": "entrypoint",
+               "bad_inputs_pair": "bad-inputs", "type_entry": "types"}
 
 DEFAULT_CATALOGUE = paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"
 DEFAULT_LEDGER = paths.REPO_ROOT / "tests" / "parity" / "ledger.toml"
@@ -88,3 +95,34 @@ def reports_dir(pytestconfig: pytest.Config) -> Path:
     folder = Path(pytestconfig.getoption("--reports"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or (report.when != "call" and report.outcome == "passed"):
+        return
+    for name, mode in _ROW_PARAMS.items():
+        if name in callspec.params:
+            subject = callspec.params[name]
+            row = subject.pair.id if hasattr(subject, "pair") else subject.id
+            results = item.config.__dict__.setdefault("_flyte_parity_outcomes", {})
+            results.setdefault((row, mode), []).append(report.outcome)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    outcomes = config.__dict__.get("_flyte_parity_outcomes")
+    if not outcomes:
+        return
+    catalogue = _catalogue(config)
+    ledger_entries = load_ledger(Path(config.getoption("--ledger")))
+    rows, counts = build_matrix(catalogue, outcomes, ledger_entries)
+    folder = Path(config.getoption("--reports"))
+    folder.mkdir(parents=True, exist_ok=True)
+    from . import type_table  # the versions line
+
+    (folder / "parity-matrix.md").write_text(render_matrix(rows, counts, type_table.versions_line() + "."),
+                                             encoding="utf-8")
+    terminalreporter.write_line(f"{matrix_summary(counts)} (reports/parity-matrix.md)")

@@ -7,6 +7,7 @@ from flyte_parity.catalogue import load_catalogue, parse_catalogue
 from flyte_parity.errors import UsageError
 
 BASE = {
+    "not_applicable": {"idl": "not here", "entrypoint": "not here", "bad-inputs": "not here"},
     "sources": {"s": {"lib": "jvm/x/target/lib"}},
     "inputs": {"i": {"one": {"n": 1}, "two": {"n": 2}}},
     "pairs": [{"name": "p", "jvm_source": "s", "jvm": "a.B", "python": "m:wf", "inputs": "i", "modes": ["execute-local"]}],
