@@ -22,7 +22,7 @@ from .entrypoint import TaskResult
 from .idl.align import align_nodes, topological_order
 from .idl.bindings import node_inputs
 from .idl.canonical import canonical_error
-from .idl.compare import _signature
+from .idl.compare import task_signature
 from .idl.diff import ABSENT, diff_messages, render
 from .idl.entities import EntitySet
 from .idl.literals import literal_map_from_values
@@ -67,7 +67,7 @@ class PairRun:
         return cells
 
 
-def _result_findings(prefix: str, jvm: TaskResult, python: TaskResult) -> list[Found]:
+def result_findings(prefix: str, jvm: TaskResult, python: TaskResult) -> list[Found]:
     found = []
     if jvm.exit_code != python.exit_code:
         found.append(Found(f"{prefix}.exit_code", str(jvm.exit_code), str(python.exit_code)))
@@ -91,7 +91,7 @@ def run_pair(
 ) -> PairRun:
     """Run every aligned task node of a workflow pair, straight and cross-fed."""
     jspec, pspec = jvm_entities.workflows[jvm_workflow], py_entities.workflows[py_workflow]
-    alignment = align_nodes(jspec.template, pspec.template, _signature(jvm_entities), _signature(py_entities))
+    alignment = align_nodes(jspec.template, pspec.template, task_signature(jvm_entities), task_signature(py_entities))
     jnodes = {n.id: n for n in jspec.template.nodes}
     pnodes = {n.id: n for n in pspec.template.nodes}
     inputs = literal_map_from_values(values, jspec.template.interface.inputs)
@@ -143,14 +143,14 @@ def run_pair(
             for consumer in ("jvm", "python"):
                 pair_run.runs.append(Run(lid, consumer, consumer, results[(consumer, consumer)], False))
             prefix = f'nodes["{lid}"]'
-            pair_run.found += _result_findings(prefix, results[("jvm", "jvm")], results[("python", "python")])
+            pair_run.found += result_findings(prefix, results[("jvm", "jvm")], results[("python", "python")])
             # Fed the other SDK's data, each side must compute what that SDK computed from it
             # (jvm slot: the JVM task's run, python slot: the Python task's run, same inputs).
             if ("python", "jvm") in cross:
-                pair_run.found += _result_findings(f"{prefix}.python_to_jvm", results[("python", "jvm")],
+                pair_run.found += result_findings(f"{prefix}.python_to_jvm", results[("python", "jvm")],
                                                    results[("python", "python")])
             if ("jvm", "python") in cross:
-                pair_run.found += _result_findings(f"{prefix}.jvm_to_python", results[("jvm", "jvm")],
+                pair_run.found += result_findings(f"{prefix}.jvm_to_python", results[("jvm", "jvm")],
                                                    results[("jvm", "python")])
             for side in ("jvm", "python"):
                 written = results[(side, side)].outputs
@@ -178,7 +178,7 @@ def run_bad_inputs(
 ) -> tuple[list[Found], dict[str, dict[str, TaskResult]]]:
     """Feed the first task node of a pair (in dependency order) the bad inputs, on both sides."""
     jspec, pspec = jvm_entities.workflows[jvm_workflow], py_entities.workflows[py_workflow]
-    alignment = align_nodes(jspec.template, pspec.template, _signature(jvm_entities), _signature(py_entities))
+    alignment = align_nodes(jspec.template, pspec.template, task_signature(jvm_entities), task_signature(py_entities))
     jnodes = {n.id: n for n in jspec.template.nodes}
     pnodes = {n.id: n for n in pspec.template.nodes}
     lid = next(n for n in topological_order(jnodes) if n in alignment.pairs)
@@ -191,6 +191,6 @@ def run_bad_inputs(
             jvm = pool.submit(jvm_driver.run_entrypoint, jtask, inputs, work / case / "jvm")
             python = pool.submit(python_driver.run_entrypoint, ptask, inputs, work / case / "python")
             results[case] = {"jvm": jvm.result(), "python": python.result()}
-            found += _result_findings(f'bad_input["{case}"].nodes["{lid}"]', results[case]["jvm"],
+            found += result_findings(f'bad_input["{case}"].nodes["{lid}"]', results[case]["jvm"],
                                       results[case]["python"])
     return found, results

@@ -20,7 +20,7 @@ from flyteidl.core import literals_pb2
 from . import paths
 from .catalogue import Catalogue, TypeEntry, load_catalogue
 from .entrypoint import TaskResult
-from .entrypoint_run import _result_findings
+from .entrypoint_run import result_findings
 from .idl.diff import diff_messages
 from .idl.entities import EntitySet
 from .idl.literal_spec import literal_from_spec
@@ -73,7 +73,7 @@ def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, pyt
             jfut = pool.submit(jvm_driver.run_entrypoint, jtask, inputs, here / "jvm")
             pfut = pool.submit(python_driver.run_entrypoint, ptask, inputs, here / "python", dict(entry.python_env))
             jres, pres = jfut.result(), pfut.result()
-            found = _result_findings(f'value["{name}"]', jres, pres)
+            found = result_findings(f'value["{name}"]', jres, pres)
             found += _both_changed(f'value["{name}"].both_returned.', sent, jres, pres)
             cross = {}
             if pres.outputs is not None and pres.outputs.SerializeToString(deterministic=True) != inputs.SerializeToString(deterministic=True):
@@ -88,7 +88,7 @@ def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, pyt
                 # Slots stay JVM | Python: what the JVM side wrote or returned | the Python side's.
                 jvm_side, python_side = (consumer, producer) if direction == "python → jvm" else (producer, consumer)
                 if consumer.outputs is None:
-                    found += _result_findings(prefix.rstrip("."), jvm_side, python_side)
+                    found += result_findings(prefix.rstrip("."), jvm_side, python_side)
                 else:
                     jvalue, pvalue = _returned(jvm_side), _returned(python_side)
                     found += [Found(f"{prefix}returned.{d.path}", d.left, d.right)

@@ -57,7 +57,9 @@ def _task_ref(node: workflow_pb2.Node) -> str | None:
     return node.task_node.reference_id.name if node.WhichOneof("target") == "task_node" else None
 
 
-def _signature(entities: EntitySet):
+def task_signature(entities: EntitySet):
+    """For node alignment: what a node runs, as its task's interface (None for other nodes)."""
+
     def signature(node: workflow_pb2.Node):
         ref = _task_ref(node)
         if ref is not None and ref in entities.tasks:
@@ -81,7 +83,7 @@ def compare_workflows(left: EntitySet, lname: str, right: EntitySet, rname: str)
     """Compare one workflow pair, the tasks its aligned nodes run, and its default launch plans."""
     report = Report()
     lspec, rspec = left.workflows[lname], right.workflows[rname]
-    alignment = align_nodes(lspec.template, rspec.template, _signature(left), _signature(right))
+    alignment = align_nodes(lspec.template, rspec.template, task_signature(left), task_signature(right))
     reverse = {r: l for l, r in alignment.pairs.items()}
     left_ids = {n.id for n in lspec.template.nodes}
 
