@@ -91,6 +91,8 @@ class Catalogue:
     sources: Mapping[str, JvmSource]
     pairs: tuple[Pair, ...]
     types: tuple[TypeEntry, ...] = ()
+    # Registered JVM entities (workflows, launch-plan registries) with no pair yet: (source, class) -> why.
+    pending: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def pairs_in(self, mode: str) -> list[Pair]:
         return [pair for pair in self.pairs if mode in pair.modes]
@@ -174,4 +176,12 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
                                entry.get("jvm_workflow"), entry.get("python_workflow"),
                                entry.get("execute_local_not_run", TypeEntry.execute_local_not_run),
                                entry.get("unavailable")))
-    return Catalogue(sources, tuple(pairs), tuple(types))
+    pending = {}
+    for source_name, entries in data.get("pending", {}).items():
+        if source_name not in sources:
+            raise UsageError(f"{origin}: [pending] names unknown source {source_name!r}; define [sources.{source_name}]")
+        for cls, reason in entries.items():
+            if not str(reason).strip():
+                raise UsageError(f"{origin}: [pending.{source_name}] {cls} needs a reason")
+            pending[(source_name, cls)] = str(reason)
+    return Catalogue(sources, tuple(pairs), tuple(types), pending)

@@ -47,6 +47,9 @@ def build(
         kind, text = cell(outcomes.get((entry.id, "types")), per_key[(entry.id, "types")], reason)
         counts[kind] += 1
         rows.append((entry.id, [text] + [""] * (len(MODES) - 1)))
+    for (source, cls), reason in sorted(catalogue.pending.items()):
+        counts["pending"] += len(MODES)
+        rows.append((f"{cls} ({source})", [f"pending: {reason}"] + [""] * (len(MODES) - 1)))
     return rows, counts
 
 
@@ -56,8 +59,9 @@ def render(rows: list[tuple[str, list[str]]], counts: Counter, header: str) -> s
         "# Parity matrix", "", header, "",
         "Cells: `same` — the SDKs agree; `ledger (n)` — they differ exactly by n known divergences "
         "(tests/parity/ledger.toml); `n/a` — the mode does not apply, with the reason; `failed` — "
-        "a difference the ledger does not explain (or a stale entry). Type-table rows (`types/...`) "
-        "have one cell, in the first column; see docs/type-table.md.", "",
+        "a difference the ledger does not explain (or a stale entry); `pending` — a registered JVM "
+        "entity with no pair yet, with the reason (one cell, counted once per mode). Type-table rows "
+        "(`types/...`) have one cell, in the first column; see docs/type-table.md.", "",
         "| pair | " + " | ".join(columns) + " |",
         "| --- | " + " | ".join("---" for _ in columns) + " |",
     ]
@@ -67,5 +71,5 @@ def render(rows: list[tuple[str, list[str]]], counts: Counter, header: str) -> s
 
 
 def summary(counts: Counter) -> str:
-    order = ("same", "ledger", "n/a", "failed", "skipped", "not run")
+    order = ("same", "ledger", "n/a", "pending", "failed", "skipped", "not run")
     return "parity matrix: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in order)

@@ -31,7 +31,14 @@ def test_cells_say_what_the_run_found():
     assert counts == Counter({"same": 2, "ledger": 1, "failed": 1, "n/a": 5})
     text = render(rows, counts, "versions")
     assert "| a/s | same | ledger (2) | **failed** |" in text
-    assert text.rstrip().endswith("parity matrix: 2 same, 1 ledger, 5 n/a, 1 failed, 0 skipped, 0 not run")
+    assert text.rstrip().endswith("parity matrix: 2 same, 1 ledger, 5 n/a, 0 pending, 1 failed, 0 skipped, 0 not run")
+
+
+def test_pending_entities_are_rows_with_their_reason():
+    catalogue = parse_catalogue({**DATA, "pending": {"s": {"org.x.SubWorkflow": "no Python twin yet"}}}, Path("/r"))
+    rows, counts = build(catalogue, {}, [])
+    assert rows[-1] == ("org.x.SubWorkflow (s)", ["pending: no Python twin yet", "", "", ""])
+    assert counts["pending"] == 4
 
 
 def test_a_mode_without_run_or_reason_is_refused():
