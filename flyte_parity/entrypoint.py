@@ -92,6 +92,11 @@ class TaskResult:
                f"error.pb {'present' if self.error else 'absent'}\n{tail}"
 
 
+def same_bytes(left: literals_pb2.LiteralMap, right: literals_pb2.LiteralMap) -> bool:
+    """Whether two inputs.pb would be byte for byte the same file (deterministic serialization)."""
+    return left.SerializeToString(deterministic=True) == right.SerializeToString(deterministic=True)
+
+
 def read_result(folder: RunFolder, exit_code: int, stdout: str, stderr: str) -> TaskResult:
     outputs = error = None
     if folder.outputs.is_file():

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from flyteidl.core import literals_pb2
+from flyteidl.core import literals_pb2, types_pb2, workflow_pb2
 
-from .entrypoint import TaskResult
-from .idl.align import align_nodes, topological_order
+from .entrypoint import TaskResult, same_bytes
+from .idl.align import Alignment, align_nodes, topological_order
 from .idl.bindings import node_inputs
 from .idl.canonical import canonical_error
 from .idl.compare import task_signature
@@ -85,16 +85,32 @@ def result_findings(prefix: str, jvm: TaskResult, python: TaskResult) -> list[Fo
     return found
 
 
+@dataclass(frozen=True)
+class AlignedPair:
+    """A workflow pair's templates, their nodes by id, and which JVM node pairs with which."""
+
+    jvm: workflow_pb2.WorkflowTemplate
+    python: workflow_pb2.WorkflowTemplate
+    jnodes: dict[str, workflow_pb2.Node]
+    pnodes: dict[str, workflow_pb2.Node]
+    alignment: Alignment
+
+
+def align_pair(jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str) -> AlignedPair:
+    jvm = jvm_entities.workflows[jvm_workflow].template
+    python = py_entities.workflows[py_workflow].template
+    alignment = align_nodes(jvm, python, task_signature(jvm_entities), task_signature(py_entities))
+    return AlignedPair(jvm, python, {n.id: n for n in jvm.nodes}, {n.id: n for n in python.nodes}, alignment)
+
+
 def run_pair(
     jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str,
     values: Mapping[str, Any], jvm_driver, python_driver, work: Path,
 ) -> PairRun:
     """Run every aligned task node of a workflow pair, straight and cross-fed."""
-    jspec, pspec = jvm_entities.workflows[jvm_workflow], py_entities.workflows[py_workflow]
-    alignment = align_nodes(jspec.template, pspec.template, task_signature(jvm_entities), task_signature(py_entities))
-    jnodes = {n.id: n for n in jspec.template.nodes}
-    pnodes = {n.id: n for n in pspec.template.nodes}
-    inputs = literal_map_from_values(values, jspec.template.interface.inputs)
+    aligned = align_pair(jvm_entities, jvm_workflow, py_entities, py_workflow)
+    alignment, jnodes, pnodes = aligned.alignment, aligned.jnodes, aligned.pnodes
+    inputs = literal_map_from_values(values, aligned.jvm.interface.inputs)
     outputs: dict[str, dict[str, literals_pb2.LiteralMap]] = {"jvm": {}, "python": {}}  # keyed by JVM id
     pair_run = PairRun()
     for lid in alignment.left_only:
@@ -126,17 +142,14 @@ def run_pair(
             results = {("jvm", "jvm"): straight["jvm"].result(), ("python", "python"): straight["python"].result()}
             cross = {}
             for producer, consumer in (("python", "jvm"), ("jvm", "python")):
-                same = (feeds[(producer, consumer)].SerializeToString(deterministic=True)
-                        == feeds[(consumer, consumer)].SerializeToString(deterministic=True))
-                if same:
+                if same_bytes(feeds[(producer, consumer)], feeds[(consumer, consumer)]):
                     results[(producer, consumer)] = results[(consumer, consumer)]
+                    pair_run.runs.append(Run(lid, producer, consumer, results[(producer, consumer)], True))
                 else:
                     driver = jvm_driver if consumer == "jvm" else python_driver
                     task = jtask if consumer == "jvm" else ptask
                     cross[(producer, consumer)] = pool.submit(
                         driver.run_entrypoint, task, feeds[(producer, consumer)], work / lid / f"{producer}-to-{consumer}")
-                if same:
-                    pair_run.runs.append(Run(lid, producer, consumer, results[(producer, consumer)], True))
             for key, future in cross.items():
                 results[key] = future.result()
                 pair_run.runs.append(Run(lid, key[0], key[1], results[key], False))
@@ -165,7 +178,7 @@ def bad_inputs(variables) -> dict[str, literals_pb2.LiteralMap]:
     name = sorted(variables.variables)[0]
     declared = variables.variables[name].type
     wrong = literals_pb2.LiteralMap()
-    if declared.WhichOneof("type") == "simple" and declared.simple == 3:  # STRING
+    if declared.WhichOneof("type") == "simple" and declared.simple == types_pb2.SimpleType.STRING:
         wrong.literals[name].scalar.primitive.integer = 5
     else:
         wrong.literals[name].scalar.primitive.string_value = "not a number"
@@ -177,13 +190,10 @@ def run_bad_inputs(
     jvm_driver, python_driver, work: Path,
 ) -> tuple[list[Found], dict[str, dict[str, TaskResult]]]:
     """Feed the first task node of a pair (in dependency order) the bad inputs, on both sides."""
-    jspec, pspec = jvm_entities.workflows[jvm_workflow], py_entities.workflows[py_workflow]
-    alignment = align_nodes(jspec.template, pspec.template, task_signature(jvm_entities), task_signature(py_entities))
-    jnodes = {n.id: n for n in jspec.template.nodes}
-    pnodes = {n.id: n for n in pspec.template.nodes}
-    lid = next(n for n in topological_order(jnodes) if n in alignment.pairs)
-    jtask = jvm_entities.tasks[jnodes[lid].task_node.reference_id.name]
-    ptask = py_entities.tasks[pnodes[alignment.pairs[lid]].task_node.reference_id.name]
+    aligned = align_pair(jvm_entities, jvm_workflow, py_entities, py_workflow)
+    lid = next(n for n in topological_order(aligned.jnodes) if n in aligned.alignment.pairs)
+    jtask = jvm_entities.tasks[aligned.jnodes[lid].task_node.reference_id.name]
+    ptask = py_entities.tasks[aligned.pnodes[aligned.alignment.pairs[lid]].task_node.reference_id.name]
     found: list[Found] = []
     results: dict[str, dict[str, TaskResult]] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -19,13 +19,13 @@ from flyteidl.core import literals_pb2
 
 from . import paths
 from .catalogue import Catalogue, TypeEntry, load_catalogue
-from .entrypoint import TaskResult
+from .entrypoint import TaskResult, same_bytes
 from .entrypoint_run import result_findings
 from .idl.diff import diff_messages
 from .idl.entities import EntitySet
 from .idl.literal_spec import literal_from_spec
 from .idl.literal_text import NotPassable, cli_text, python_value
-from .ledger import Divergence, Found, check
+from .ledger import Divergence, Found
 
 DIRECTIONS = ("execute-local", "same inputs", "python → jvm", "jvm → python")
 _PREFIX = {"execute-local": "execute_local.", "same inputs": "", "python → jvm": "python_to_jvm.",
@@ -76,9 +76,9 @@ def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, pyt
             found = result_findings(f'value["{name}"]', jres, pres)
             found += _both_changed(f'value["{name}"].both_returned.', sent, jres, pres)
             cross = {}
-            if pres.outputs is not None and pres.outputs.SerializeToString(deterministic=True) != inputs.SerializeToString(deterministic=True):
+            if pres.outputs is not None and not same_bytes(pres.outputs, inputs):
                 cross["python → jvm"] = (pool.submit(jvm_driver.run_entrypoint, jtask, pres.outputs, here / "python-to-jvm"), pres)
-            if jres.outputs is not None and jres.outputs.SerializeToString(deterministic=True) != inputs.SerializeToString(deterministic=True):
+            if jres.outputs is not None and not same_bytes(jres.outputs, inputs):
                 cross["jvm → python"] = (pool.submit(python_driver.run_entrypoint, ptask, jres.outputs,
                                                      here / "jvm-to-python", dict(entry.python_env)), jres)
             for direction, (future, producer) in cross.items():

@@ -6,16 +6,16 @@ from what ``jflyte serialize workflows`` emits for that workflow (one serialize 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import IO, Any, Mapping
 
-from flyteidl.admin import workflow_pb2
+from flyteidl.admin import task_pb2, workflow_pb2
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 
-from flyteidl.admin import task_pb2
 
 from .. import jflyte, paths
 from ..catalogue import Case, JvmSource
@@ -136,6 +136,4 @@ def render_input(value: Any, literal_type: types_pb2.LiteralType) -> str:
 
 def _clean_env() -> Mapping[str, str]:
     """The process environment without FLYTE_* settings, so a user's cluster config never leaks in."""
-    import os
-
     return {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, field
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2 as admin_wf
-from flyteidl.core import identifier_pb2, interface_pb2, literals_pb2, tasks_pb2, types_pb2, workflow_pb2
+from flyteidl.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2, workflow_pb2
 
 from flyte_parity.idl.entities import EntitySet
 

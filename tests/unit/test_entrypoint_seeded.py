@@ -2,9 +2,6 @@
 both output maps shown. Both sides are real pyflyte-execute runs of the Fibonacci twin: the real
 one, and a copy with the seeded change (the real twin is never edited). No JVM is needed."""
 
-import subprocess
-import sys
-
 from flyte_parity import paths
 from flyte_parity.drivers import PythonDriver
 from flyte_parity.entrypoint_run import run_pair

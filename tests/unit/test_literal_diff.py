@@ -67,7 +67,7 @@ def test_a_map_equals_itself_and_any_single_change_is_found(values):
         right.CopyFrom(left)
         right.literals[key].scalar.primitive.integer = value + 1 if value < 2**63 - 1 else value - 1
         (difference,) = diff_messages(left, right)
-        assert difference.path.startswith(f"literals[")
+        assert difference.path.startswith("literals[")
         assert difference.left == str(value)
 
 
