@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from .errors import UsageError
 
 MODES = ("execute-local", "idl", "entrypoint", "bad-inputs")  # modes of a pair; type rows run in "types"
+LAUNCH_PLAN_MODES = ("idl",)  # what a launch-plan pair can run
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,11 @@ class Pair:
     inputs: Mapping[str, Mapping[str, Any]]
     modes: tuple[str, ...]
     entrypoint_inputs: tuple[str, ...] = ()
-    not_applicable: Mapping[str, str] = field(default_factory=dict)  # mode -> why it is not run
+    not_applicable: Mapping[str, str] = field(default_factory=dict)  # mode -> why it does not apply
+    pending: Mapping[str, str] = field(default_factory=dict)  # mode -> why it applies but is not run yet
+    kind: str = "workflow"  # or "launch-plan": jvm and python_name are then launch-plan names
+    registry: str | None = None  # the JVM SdkLaunchPlanRegistry class that registers a launch plan
+    python_name: str | None = None  # the twin's entity name when it is not ``module.attribute``
 
     @property
     def id(self) -> str:
@@ -45,8 +50,13 @@ class Pair:
 
     @property
     def python_entity(self) -> str:
-        """The twin's Flyte entity name (``module.workflow``)."""
-        return self.python.replace(":", ".")
+        """The twin's Flyte entity name (``module.workflow``, or a launch plan's own name)."""
+        return self.python_name or self.python.replace(":", ".")
+
+    @property
+    def jvm_class(self) -> str:
+        """The JVM class that registers this pair's JVM side (the workflow, or the registry)."""
+        return self.registry or self.jvm
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,22 @@ class Catalogue:
         ]
 
 
+def _mode_reasons(entry: Mapping[str, Any], shared: Mapping[str, str], where: str):
+    """(not applicable, pending) reasons for the modes a pair does not run; every such mode needs one."""
+    reasons = {m: r for m, r in {**shared, **entry.get("not_applicable", {})}.items() if m not in entry["modes"]}
+    pending = dict(entry.get("pending", {}))
+    clash = [m for m in pending if m in entry["modes"]]
+    if clash:
+        raise UsageError(f"{where}: modes {clash} are both run and pending; remove them from one")
+    for mode in pending:
+        reasons.pop(mode, None)
+    unexplained = [m for m in MODES if m not in entry["modes"] and m not in reasons and m not in pending]
+    if unexplained:
+        raise UsageError(f"{where}: modes {unexplained} are neither run nor given a reason; "
+                         "add them to modes, not_applicable or pending")
+    return reasons, pending
+
+
 def load_catalogue(path: Path, root: Path) -> Catalogue:
     """Read and check a catalogue file; library folders are resolved against ``root``."""
     try:
@@ -124,8 +150,15 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         for name, entry in data.get("sources", {}).items()
     }
     input_sets = data.get("inputs", {})
-    pairs = []
+    pairs: list[Pair] = []
     seen: set[str] = set()
+
+    def add(pair: Pair, where: str) -> None:
+        if pair.id in seen:
+            raise UsageError(f"{where}: pair {pair.id} is listed twice; remove one")
+        seen.add(pair.id)
+        pairs.append(pair)
+
     for number, entry in enumerate(data.get("pairs", []), start=1):
         where = f"{origin}: pair #{number} ({entry.get('name', '?')})"
         missing = [k for k in ("name", "jvm_source", "jvm", "python", "inputs", "modes") if k not in entry]
@@ -145,20 +178,28 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         unknown_inputs = [name for name in entrypoint_inputs if name not in inputs]
         if unknown_inputs:
             raise UsageError(f"{where}: entrypoint_inputs {unknown_inputs} are not in [inputs.{entry['inputs']}]")
-        reasons = {**data.get("not_applicable", {}), **entry.get("not_applicable", {})}
-        unexplained = [m for m in MODES if m not in entry["modes"] and m not in reasons]
-        if unexplained:
-            raise UsageError(f"{where}: modes {unexplained} are neither run nor given a reason; "
-                             "add them to modes or to not_applicable")
-        pair = Pair(
+        reasons, pending = _mode_reasons(entry, data.get("not_applicable", {}), where)
+        add(Pair(
             entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
-            inputs, tuple(entry["modes"]), entrypoint_inputs,
-            {m: r for m, r in reasons.items() if m not in entry["modes"]},
-        )
-        if pair.id in seen:
-            raise UsageError(f"{where}: pair {pair.id} is listed twice; remove one")
-        seen.add(pair.id)
-        pairs.append(pair)
+            inputs, tuple(entry["modes"]), entrypoint_inputs, reasons, pending,
+        ), where)
+    for number, entry in enumerate(data.get("launch_plans", []), start=1):
+        where = f"{origin}: launch plan #{number} ({entry.get('name', '?')})"
+        missing = [k for k in ("name", "jvm_source", "registry", "jvm", "python", "python_name") if k not in entry]
+        if missing:
+            raise UsageError(f"{where} lacks {', '.join(missing)}; add them")
+        if entry["jvm_source"] not in sources:
+            raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
+        entry = {"modes": ["idl"], **entry}
+        unknown = [m for m in entry["modes"] if m not in LAUNCH_PLAN_MODES]
+        if unknown:
+            raise UsageError(f"{where}: launch plans run in {list(LAUNCH_PLAN_MODES)}, not {unknown}")
+        reasons, pending = _mode_reasons(entry, data.get("launch_plan_not_applicable", {}), where)
+        add(Pair(
+            entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], {},
+            tuple(entry["modes"]), (), reasons, pending,
+            kind="launch-plan", registry=entry["registry"], python_name=entry["python_name"],
+        ), where)
     if not pairs:
         raise UsageError(f"{origin} lists no pairs; add a [[pairs]] entry")
     types = []

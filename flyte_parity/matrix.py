@@ -12,10 +12,13 @@ from .ledger import Divergence
 
 
 
-def cell(outcomes: list[str] | None, ledger_count: int, reason: str | None) -> tuple[str, str]:
+def cell(outcomes: list[str] | None, ledger_count: int, reason: str | None,
+         pending: str | None = None) -> tuple[str, str]:
     """(kind, text) for one pair and mode. ``outcomes`` are pytest outcomes of its tests."""
     if reason is not None:
         return "n/a", f"n/a: {reason}"
+    if pending is not None:
+        return "pending", f"pending: {pending}"
     if not outcomes:
         return "not run", "not run in this session"
     if any(o == "failed" for o in outcomes):
@@ -37,8 +40,9 @@ def build(
     for pair in catalogue.pairs:
         texts = []
         for mode in MODES:
-            reason = None if mode in pair.modes else pair.not_applicable.get(mode, "not in this pair's modes")
-            kind, text = cell(outcomes.get((pair.id, mode)), per_key[(pair.id, mode)], reason)
+            pending = pair.pending.get(mode)
+            reason = None if mode in pair.modes or pending else pair.not_applicable.get(mode, "not in this pair's modes")
+            kind, text = cell(outcomes.get((pair.id, mode)), per_key[(pair.id, mode)], reason, pending)
             counts[kind] += 1
             texts.append(text)
         rows.append((pair.id, texts))

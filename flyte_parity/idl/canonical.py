@@ -17,6 +17,7 @@ from google.protobuf.message import Message
 from .diff import render
 
 START_NODE = "start-node"
+RAW_CONTAINER = "raw-container"  # the task type of a plain container task (no SDK entrypoint)
 
 
 @dataclass(frozen=True)
@@ -97,17 +98,21 @@ def interface_signature(iface: interface_pb2.TypedInterface) -> bytes:
 
 
 def canonical_task(spec: task_pb2.TaskSpec) -> tuple[tasks_pb2.TaskTemplate, list[Note]]:
-    """A task template with its identity (name, type, image, command, runtime, staged jars,
-    descriptions) set aside."""
+    """A task template with its identity (name, type, SDK image and entrypoint command, runtime,
+    staged jars, descriptions) set aside.
+
+    A ``raw-container`` task's image, command and args are the user's program, not an SDK's
+    entrypoint, so they stay semantic there (and so does the type)."""
     notes: list[Note] = []
     template = _copy(spec.template)
+    raw_container = template.type == RAW_CONTAINER
     if spec.HasField("description"):
         notes.append(Note("description", render(spec.description)))
-    for name in ("id", "type"):
+    for name in ("id",) if raw_container else ("id", "type"):
         _set_aside(template, name, "template", notes)
     if template.HasField("metadata"):
         _set_aside(template.metadata, "runtime", "template.metadata", notes)
-    if template.HasField("container"):
+    if template.HasField("container") and not raw_container:
         for name in ("image", "command", "args"):
             _set_aside(template.container, name, "template.container", notes)
     if "jflyte" in template.custom.fields:
@@ -157,11 +162,14 @@ TaskMetadataOf = Callable[[workflow_pb2.Node], "tasks_pb2.TaskMetadata | None"]
 
 def canonical_node(
     node: workflow_pb2.Node, rename: Rename, task_metadata: TaskMetadataOf, path: str, notes: list[Note],
-    default_interruptible: bool = False,
+    default_interruptible: bool = False, own_id: str | None = None,
 ) -> workflow_pb2.Node:
-    """A node in the left workflow's id namespace, with its effective dependencies and metadata."""
+    """A node in the left workflow's id namespace, with its effective dependencies and metadata.
+    ``own_id`` names a node inside a branch, whose id is positional (see _canonical_branch)."""
     clone = _copy(node)
-    clone.id = rename(node.id)
+    clone.id = rename(node.id) if own_id is None else own_id
+    if own_id is not None:
+        notes.append(Note(f"{path}.id", render(node.id)))
     _set_aside(clone.metadata, "name", f"{path}.metadata", notes)
     _effective_metadata(clone, task_metadata(node), default_interruptible)
     _rewrite_bindings(clone.inputs, rename)
@@ -179,24 +187,57 @@ def canonical_node(
         notes.append(Note(f"{path}.workflow_node.{reference}", render(getattr(clone.workflow_node, reference))))
         getattr(clone.workflow_node, reference).Clear()
     elif kind == "branch_node":
-        _canonical_branch(clone.branch_node.if_else, rename, task_metadata, f"{path}.branch_node.if_else", notes,
-                          default_interruptible)
+        _branch_input_names(clone, path, notes)
+        _canonical_branch(clone.branch_node.if_else, clone.id, rename, task_metadata,
+                          f"{path}.branch_node.if_else", notes, default_interruptible)
     prune_empty(clone)
     return clone
 
 
-def _canonical_branch(if_else: workflow_pb2.IfElseBlock, rename: Rename, task_metadata: TaskMetadataOf,
-                      path: str, notes: list[Note], default_interruptible: bool) -> None:
+def _operands(expression: "workflow_pb2.BooleanExpression") -> "Iterator[workflow_pb2.Operand]":
+    """Every operand of a (possibly conjunctive) branch condition."""
+    if expression.WhichOneof("expr") == "comparison":
+        yield expression.comparison.left_value
+        yield expression.comparison.right_value
+    elif expression.WhichOneof("expr") == "conjunction":
+        yield from _operands(expression.conjunction.left_expression)
+        yield from _operands(expression.conjunction.right_expression)
+
+
+def _branch_input_names(node: workflow_pb2.Node, path: str, notes: list[Note]) -> None:
+    """A branch node's inputs are local names its conditions read (jflyte: ``$0``; flytekit:
+    ``.name``). Renamed consistently, by the order of what they bind, to ``$0``, ``$1``, ...;
+    the written names are identity."""
+    ordered = sorted(node.inputs, key=lambda b: (b.binding.SerializeToString(deterministic=True), b.var))
+    names = {b.var: f"${i}" for i, b in enumerate(ordered)}
+    if any(old != new for old, new in names.items()):
+        notes.append(Note(f"{path}.inputs (branch variable names)", render(sorted(names))))
+    for item in node.inputs:
+        item.var = names[item.var]
+    _rewrite_bindings(node.inputs, lambda n: n)
+    block = node.branch_node.if_else
+    for case in [block.case, *block.other]:
+        for operand in _operands(case.condition):
+            if operand.WhichOneof("val") == "var" and operand.var in names:
+                operand.var = names[operand.var]
+
+
+def _canonical_branch(if_else: workflow_pb2.IfElseBlock, branch_id: str, rename: Rename,
+                      task_metadata: TaskMetadataOf, path: str, notes: list[Note],
+                      default_interruptible: bool) -> None:
+    """Nodes inside a branch are named by position (``decide/case``, ``decide/other[0]``,
+    ``decide/else``): a branch is positional, and its inner ids are a scope of their own."""
     cases = [("case", if_else.case)] + [(f"other[{i}]", c) for i, c in enumerate(if_else.other)]
     for where, case in cases:
         if case.HasField("then_node"):
             case.then_node.CopyFrom(
                 canonical_node(case.then_node, rename, task_metadata, f"{path}.{where}.then_node", notes,
-                               default_interruptible)
+                               default_interruptible, own_id=f"{branch_id}/{where}")
             )
     if if_else.HasField("else_node"):
         if_else.else_node.CopyFrom(
-            canonical_node(if_else.else_node, rename, task_metadata, f"{path}.else_node", notes, default_interruptible)
+            canonical_node(if_else.else_node, rename, task_metadata, f"{path}.else_node", notes, default_interruptible,
+                           own_id=f"{branch_id}/else")
         )
 
 

@@ -8,10 +8,12 @@ come back separately: only the first can fail a comparison.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
+from flyteidl.admin import workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import workflow_pb2
 
-from .align import Alignment, align_nodes
+from .align import align_nodes
 from .canonical import Note, canonical_launch_plan, canonical_task, canonical_workflow, interface_signature
 from .diff import ABSENT, diff_messages
 from .entities import EntitySet
@@ -57,13 +59,31 @@ def _task_ref(node: workflow_pb2.Node) -> str | None:
     return node.task_node.reference_id.name if node.WhichOneof("target") == "task_node" else None
 
 
-def task_signature(entities: EntitySet):
-    """For node alignment: what a node runs, as its task's interface (None for other nodes)."""
+def _sub_workflow_ref(node: workflow_pb2.Node) -> str | None:
+    if node.WhichOneof("target") == "workflow_node" and node.workflow_node.WhichOneof("reference") == "sub_workflow_ref":
+        return node.workflow_node.sub_workflow_ref.name
+    return None
+
+
+def sub_workflows(entities: EntitySet, spec: admin_workflow_pb2.WorkflowSpec) -> dict[str, workflow_pb2.WorkflowTemplate]:
+    """The sub-workflow templates a workflow spec can reference, by name: those it embeds, then
+    the entity set's own workflows."""
+    found = {name: s.template for name, s in entities.workflows.items()}
+    found.update({t.id.name: t for t in spec.sub_workflows})
+    return found
+
+
+def task_signature(entities: EntitySet, subs: dict[str, workflow_pb2.WorkflowTemplate] | None = None):
+    """For node alignment: what a node runs, as its task's (or sub-workflow's) interface; None
+    for other nodes."""
 
     def signature(node: workflow_pb2.Node):
         ref = _task_ref(node)
         if ref is not None and ref in entities.tasks:
             return interface_signature(entities.tasks[ref].template.interface)
+        sub = _sub_workflow_ref(node)
+        if sub is not None and subs is not None and sub in subs:
+            return interface_signature(subs[sub].interface)
         return None
 
     return signature
@@ -79,58 +99,123 @@ def _task_metadata(entities: EntitySet):
     return metadata
 
 
+def branch_pairs(lnode: workflow_pb2.Node, rnode: workflow_pb2.Node) -> Iterator[tuple[workflow_pb2.Node, workflow_pb2.Node]]:
+    """The nodes inside two aligned branch nodes, paired by position (case, other cases, else),
+    recursively. A branch is positional: its cases are tried in order."""
+    if lnode.WhichOneof("target") != "branch_node" or rnode.WhichOneof("target") != "branch_node":
+        return
+    lblock, rblock = lnode.branch_node.if_else, rnode.branch_node.if_else
+    lcases = [lblock.case, *lblock.other]
+    rcases = [rblock.case, *rblock.other]
+    inner = [(lc.then_node, rc.then_node) for lc, rc in zip(lcases, rcases)
+             if lc.HasField("then_node") and rc.HasField("then_node")]
+    if lblock.HasField("else_node") and rblock.HasField("else_node"):
+        inner.append((lblock.else_node, rblock.else_node))
+    for left, right in inner:
+        yield left, right
+        yield from branch_pairs(left, right)
+
+
+@dataclass(frozen=True)
+class _Side:
+    entities: EntitySet
+    name: str
+    spec: admin_workflow_pb2.WorkflowSpec
+    subs: dict[str, workflow_pb2.WorkflowTemplate]
+
+
 def compare_workflows(left: EntitySet, lname: str, right: EntitySet, rname: str) -> Report:
-    """Compare one workflow pair, the tasks its aligned nodes run, and its default launch plans."""
-    report = Report()
+    """Compare one workflow pair, its sub-workflows, the tasks their aligned nodes run, and its
+    default launch plans."""
     lspec, rspec = left.workflows[lname], right.workflows[rname]
-    alignment = align_nodes(lspec.template, rspec.template, task_signature(left), task_signature(right))
+    lside = _Side(left, lname, lspec, sub_workflows(left, lspec))
+    rside = _Side(right, rname, rspec, sub_workflows(right, rspec))
+    report = Report()
+    compared: set[tuple[str, ...]] = set()
+    _compare_template(lside, lspec, rside, rspec, "workflow.", report, compared)
+    report.extend(_compare_default_launch_plans(left, lname, right, rname))
+    return report
+
+
+def _compare_template(lside: _Side, lspec, rside: _Side, rspec, prefix: str, report: Report,
+                      compared: set[tuple[str, ...]]) -> None:
+    """One (sub-)workflow template pair, then the tasks and sub-workflows its node pairs run."""
+    lname, rname = lside.name, rside.name
+    alignment = align_nodes(lspec.template, rspec.template, task_signature(lside.entities, lside.subs),
+                            task_signature(rside.entities, rside.subs))
+    lnodes = {n.id: n for n in lspec.template.nodes}
+    rnodes = {n.id: n for n in rspec.template.nodes}
     reverse = {r: l for l, r in alignment.pairs.items()}
-    left_ids = {n.id for n in lspec.template.nodes}
+    left_ids = set(lnodes)
+    node_pairs = []  # aligned top-level nodes, and the nodes inside aligned branches
+    for lid, rid in sorted(alignment.pairs.items()):
+        node_pairs.append((lnodes[lid], rnodes[rid]))
+        node_pairs += list(branch_pairs(lnodes[lid], rnodes[rid]))
 
     def rename_right(node_id: str) -> str:
         if node_id in reverse:
             return reverse[node_id]
         return f"{node_id} (right only)" if node_id in left_ids else node_id
 
-    lcanon, lnotes = canonical_workflow(lspec, lambda n: n, _task_metadata(left))
-    rcanon, rnotes = canonical_workflow(rspec, rename_right, _task_metadata(right))
+    lcanon, lnotes = canonical_workflow(lspec, lambda n: n, _task_metadata(lside.entities))
+    rcanon, rnotes = canonical_workflow(rspec, rename_right, _task_metadata(rside.entities))
     report.semantic += [
-        EntityDifference(lname, rname, f"workflow.template.{d.path}", d.left, d.right)
+        EntityDifference(lname, rname, f"{prefix}template.{d.path}", d.left, d.right)
         for d in diff_messages(lcanon, rcanon)
     ]
-    report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, "workflow."))
-    report.extend(_compare_tasks(left, lspec, right, rspec, alignment, lname, rname))
-    report.extend(_compare_default_launch_plans(left, lname, right, rname))
-    return report
+    report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, prefix))
+    report.extend(_compare_tasks(lside.entities, rside.entities, node_pairs, prefix, lname, rname, compared))
+    for lsub, rsub in _partners(node_pairs, _sub_workflow_ref, "workflow_node (sub-workflow pairing)", prefix,
+                                lname, rname, report):
+        if (lsub, rsub) in compared:
+            continue
+        compared.add((lsub, rsub))
+        if lsub not in lside.subs or rsub not in rside.subs:
+            missing = lsub if lsub not in lside.subs else rsub
+            report.semantic.append(EntityDifference(lname, rname, f'sub_workflows["{lsub}"]', "present",
+                                                    f"{missing} not serialized"))
+            continue
+        _compare_template(lside, admin_workflow_pb2.WorkflowSpec(template=lside.subs[lsub]),
+                          rside, admin_workflow_pb2.WorkflowSpec(template=rside.subs[rsub]),
+                          f'sub_workflows["{lsub}"].', report, compared)
 
 
-def _compare_tasks(left, lspec, right, rspec, alignment: Alignment, lname: str, rname: str) -> Report:
-    report = Report()
-    lnodes = {n.id: n for n in lspec.template.nodes}
-    rnodes = {n.id: n for n in rspec.template.nodes}
+def _partners(node_pairs, reference, what: str, prefix: str, lname: str, rname: str, report: Report):
+    """Pair what aligned nodes run (tasks or sub-workflows) by name; running one left entity as
+    two different right ones is a difference."""
     partners: dict[str, str] = {}
-    for lid, rid in sorted(alignment.pairs.items()):
-        lref, rref = _task_ref(lnodes[lid]), _task_ref(rnodes[rid])
+    for lnode, rnode in node_pairs:
+        lref, rref = reference(lnode), reference(rnode)
         if lref is None or rref is None:
             continue
         if partners.setdefault(lref, rref) != rref:
             report.semantic.append(EntityDifference(
-                lname, rname, f'workflow.template.nodes["{lid}"].task_node (task pairing)',
+                lname, rname, f'{prefix}template.nodes["{lnode.id}"].{what}',
                 lref, f"{rref} (but {lref} also runs as {partners[lref]})",
             ))
-    for lref, rref in sorted(partners.items()):
+    return sorted(partners.items())
+
+
+def _compare_tasks(left: EntitySet, right: EntitySet, node_pairs, prefix: str, lname: str, rname: str,
+                   compared: set[tuple[str, ...]]) -> Report:
+    """The task pairs the node pairs run, each compared once per workflow pair."""
+    report = Report()
+    for lref, rref in _partners(node_pairs, _task_ref, "task_node (task pairing)", prefix, lname, rname, report):
+        if ("task", lref, rref) in compared:
+            continue
+        compared.add(("task", lref, rref))
         if lref not in left.tasks or rref not in right.tasks:
             missing = lref if lref not in left.tasks else rref
             report.semantic.append(EntityDifference(lref, rref, "task", "present", f"{missing} not serialized"))
             continue
         ltemplate, lnotes = canonical_task(left.tasks[lref])
         rtemplate, rnotes = canonical_task(right.tasks[rref])
-        prefix = f'task["{lref}"].'
+        task_prefix = f'task["{lref}"].'
         report.semantic += [
-            EntityDifference(lref, rref, f"{prefix}template.{d.path}", d.left, d.right)
+            EntityDifference(lref, rref, f"{task_prefix}template.{d.path}", d.left, d.right)
             for d in diff_messages(ltemplate, rtemplate)
         ]
-        report.identity += list(_identity_differences(lnotes, rnotes, lref, rref, prefix))
+        report.identity += list(_identity_differences(lnotes, rnotes, lref, rref, task_prefix))
     return report
 
 

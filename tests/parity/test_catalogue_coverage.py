@@ -28,7 +28,7 @@ def test_every_registered_upstream_entity_is_paired_or_pending(parity_catalogue)
         if not classes:
             problems.append(f"{source.name}: no registered workflows in {source.lib}; build the JVM side (make jvm)")
             continue
-        paired = {p.jvm for p in parity_catalogue.pairs if p.source.name == source.name}
+        paired = {p.jvm_class for p in parity_catalogue.pairs if p.source.name == source.name}
         pending = {cls for (name, cls) in parity_catalogue.pending if name == source.name}
         problems += [f"{source.name}: {c} is registered but neither paired nor pending" for c in sorted(classes - paired - pending)]
         problems += [f"{source.name}: {c} is pending but no longer registered" for c in sorted(pending - classes)]
