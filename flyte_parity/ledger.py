@@ -13,7 +13,9 @@ from typing import Iterable
 
 from .errors import UsageError
 
-FIELDS = ("pair", "mode", "path", "jvm", "python", "why", "source")
+FIELDS = ("pair", "mode", "path", "topic", "jvm", "python", "why", "source")
+# topic: a short key naming the divergence (one per cause, shared by the entries it explains);
+# the matrix cells name it and docs/divergences.md says what it means for a user.
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Divergence:
     pair: str
     mode: str
     path: str
+    topic: str
     jvm: str
     python: str
     why: str

@@ -18,6 +18,8 @@ from .drivers import JvmDriver, PythonDriver
 from .ledger import Divergence, load_ledger
 from .matrix import build as build_matrix
 from .matrix import render as render_matrix
+from .matrix import render_compact
+from .matrix import splice as splice_matrix
 from .matrix import summary as matrix_summary
 
 # Which parametrised argument names a test's pair (or type row) and mode.
@@ -26,6 +28,7 @@ _ROW_PARAMS = {"local_case": "execute-local", "idl_pair": "idl", "entrypoint_cas
 
 DEFAULT_CATALOGUE = paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"
 DEFAULT_LEDGER = paths.REPO_ROOT / "tests" / "parity" / "ledger.toml"
+README = paths.REPO_ROOT / "README.md"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -123,6 +126,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     folder.mkdir(parents=True, exist_ok=True)
     from . import type_table  # the versions line
 
-    (folder / "parity-matrix.md").write_text(render_matrix(rows, counts, type_table.versions_line() + "."),
-                                             encoding="utf-8")
+    header = type_table.versions_line() + "."
+    (folder / "parity-matrix.md").write_text(render_matrix(rows, counts, header), encoding="utf-8")
     terminalreporter.write_line(f"{matrix_summary(counts)} (reports/parity-matrix.md)")
+    # The README shows the matrix of the latest full run of the default catalogue and ledger.
+    full = counts.get("not run", 0) == 0
+    default = (Path(config.getoption("--catalogue")).resolve() == DEFAULT_CATALOGUE.resolve()
+               and Path(config.getoption("--ledger")).resolve() == DEFAULT_LEDGER.resolve())
+    if full and default and README.exists():
+        text = README.read_text(encoding="utf-8")
+        updated = splice_matrix(text, render_compact(rows, counts, header))
+        if updated != text:
+            README.write_text(updated, encoding="utf-8")
+            terminalreporter.write_line("README.md: parity matrix updated from this run")

@@ -132,7 +132,7 @@ def test_a_seeded_change_in_the_python_twin_fails_against_the_ledger():
     """What `make parity` does for a pair, on synthetic entities: the ledger explains the known
     divergence; a changed twin (cache version) adds one it does not explain."""
     ledger = [Divergence("fib/x", "idl", 'task["org.example.TaskSum"].template.metadata.retries.retries',
-                         "0", "3", "why", "source")]
+                         "task-retries", "0", "3", "why", "source")]
     known = MUTATIONS["task-retries"][0]
     report = compare(fibonacci(), mutate=known)
     found = [Found(d.path, d.left, d.right) for d in report.semantic]
@@ -151,7 +151,7 @@ def test_a_seeded_change_in_the_python_twin_fails_against_the_ledger():
 
 def test_a_ledger_entry_that_no_longer_reproduces_fails():
     ledger = [Divergence("fib/x", "idl", "workflow.template.nodes[\"fib-2\"].metadata.retries.retries",
-                         "<absent>", "2", "why", "source")]
+                         "node-retries", "<absent>", "2", "why", "source")]
     result = check(ledger, "fib/x", "idl", [])
     assert not result.ok and result.stale == tuple(ledger)
     assert "no longer reproduce" in result.explain("fib/x", "idl")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flyte_parity.catalogue import parse_catalogue
 from flyte_parity.ledger import Divergence
-from flyte_parity.matrix import build, render
+from flyte_parity.matrix import BEGIN, END, build, render, render_compact, splice
 
 DATA = {
     "not_applicable": {"bad-inputs": "one pair per language"},
@@ -23,21 +23,22 @@ def test_cells_say_what_the_run_found():
     catalogue = parse_catalogue(DATA, Path("/r"))
     outcomes = {("a/s", "execute-local"): ["passed", "passed"], ("a/s", "idl"): ["passed"],
                 ("a/s", "entrypoint"): ["passed", "failed"], ("b/s", "idl"): ["passed"]}
-    ledger = [Divergence("a/s", "idl", "p", "1", "2", "w", "s"), Divergence("a/s", "idl", "q", "1", "2", "w", "s")]
+    ledger = [Divergence("a/s", "idl", "p", "t", "1", "2", "w", "s"), Divergence("a/s", "idl", "q", "t", "1", "2", "w", "s")]
     rows, counts = build(catalogue, outcomes, ledger)
-    assert rows[0] == ("a/s", ["same", "ledger (2)", "**failed**", "n/a: one pair per language"])
-    assert rows[1] == ("b/s", ["n/a: fails by design", "same", "n/a: no task", "n/a: one pair per language"])
-    assert rows[2][0] == "types/blob/s" and rows[2][1][0] == "n/a: no blob type"
+    full = [(row, [c.full() for c in cells]) for row, cells in rows]
+    assert full[0] == ("a/s", ["same", "ledger: t ×2", "**failed**", "n/a: one pair per language"])
+    assert full[1] == ("b/s", ["n/a: fails by design", "same", "n/a: no task", "n/a: one pair per language"])
+    assert full[2][0] == "types/blob/s" and full[2][1][0] == "n/a: no blob type"
     assert counts == Counter({"same": 2, "ledger": 1, "failed": 1, "n/a": 5})
     text = render(rows, counts, "versions")
-    assert "| a/s | same | ledger (2) | **failed** |" in text
+    assert "| a/s | same | ledger: t ×2 | **failed** |" in text
     assert text.rstrip().endswith("parity matrix: 2 same, 1 ledger, 5 n/a, 0 pending, 1 failed, 0 skipped, 0 not run")
 
 
 def test_pending_entities_are_rows_with_their_reason():
     catalogue = parse_catalogue({**DATA, "pending": {"s": {"org.x.SubWorkflow": "no Python twin yet"}}}, Path("/r"))
     rows, counts = build(catalogue, {}, [])
-    assert rows[-1] == ("org.x.SubWorkflow (s)", ["pending: no Python twin yet", "", "", ""])
+    assert (rows[-1][0], [c.full() for c in rows[-1][1]]) == ("org.x.SubWorkflow (s)", ["pending: no Python twin yet", "", "", ""])
     assert counts["pending"] == 4
 
 
@@ -49,3 +50,28 @@ def test_a_mode_without_run_or_reason_is_refused():
     data = {**DATA, "not_applicable": {}}
     with pytest.raises(UsageError, match=r"modes \['bad-inputs'\] are neither run nor given a reason"):
         parse_catalogue(data, Path("/r"))
+
+
+def test_ledger_cells_name_each_topic_once_with_its_count():
+    catalogue = parse_catalogue(DATA, Path("/r"))
+    ledger = [Divergence("a/s", "idl", p, t, "1", "2", "w", "s")
+              for p, t in (("p", "deck"), ("q", "deck"), ("r", "launch-plan"))]
+    rows, _ = build(catalogue, {("a/s", "idl"): ["passed"]}, ledger)
+    assert rows[0][1][1].full() == "ledger: deck ×2, launch-plan"
+
+
+def test_compact_form_numbers_each_reason_once():
+    catalogue = parse_catalogue(DATA, Path("/r"))
+    rows, counts = build(catalogue, {("a/s", "idl"): ["passed"], ("b/s", "idl"): ["passed"]}, [])
+    text = render_compact(rows, counts, "versions")
+    assert text.count("one pair per language") == 1  # two cells, one note
+    assert "| b/s | n/a [2] | same | n/a [3] | n/a [1] |" in text
+    assert "1. one pair per language" in text and "2. fails by design" in text
+
+
+def test_splice_replaces_only_the_marked_block():
+    readme = f"intro\n{BEGIN}\nold table\n{END}\noutro\n"
+    assert splice(readme, "new table\n") == f"intro\n{BEGIN}\nnew table\n{END}\noutro\n"
+    import pytest
+    with pytest.raises(ValueError, match="markers"):
+        splice("no markers here", "x")
