@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Mapping, Sequence
 
-from . import paths
+from . import paths, process_log
 from .envfile import load_env_file
 from .errors import UsageError
 
@@ -256,17 +256,28 @@ def run(invocation: Invocation, stdout: IO[str] | None = None, stderr: IO[str] |
     return code
 
 
+def _subcommand(command: list[str]) -> str:
+    """The jflyte subcommand of a java command line (the first argument after the main class)."""
+    if MAIN_CLASS in command:
+        rest = command[command.index(MAIN_CLASS) + 1:]
+        rest = rest[1:] if rest[:1] == ["jflyte"] else rest
+        return " ".join(rest[:2]) if rest[:1] == ["serialize"] else (rest[0] if rest else "?")
+    return "?"
+
+
 def run_captured(invocation: Invocation, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run jflyte to completion and return its (redacted) output; the JVM never outlives the call."""
-    process = subprocess.Popen(
-        invocation.command(), env=invocation.env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except BaseException:
-        stop(process)
-        raise
+    command = invocation.command()
+    with process_log.logged(f"jvm:{_subcommand(command)}", command, None, invocation.env):
+        process = subprocess.Popen(
+            command, env=invocation.env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except BaseException:
+            stop(process)
+            raise
     return subprocess.CompletedProcess(
         invocation.command(), process.returncode,
         invocation.redact(out.decode("utf-8", errors="replace")),

@@ -13,7 +13,7 @@ from flyteidl.core import literals_pb2
 
 from flyteidl.admin import task_pb2
 
-from .. import paths
+from .. import paths, process_log
 from ..catalogue import Case
 from ..entrypoint import RunFolder, TaskResult, read_result, substitute
 from ..errors import UsageError
@@ -56,7 +56,8 @@ class PythonDriver:
             out = self.work_dir / "serialized"
             command = [sys.executable, "-m", "flyte_parity.drivers.pyflyte_serialize",
                        "--root", str(self.source_root), "--out", str(out), *packages]
-            result = subprocess.run(command, capture_output=True, text=True, cwd=paths.REPO_ROOT, timeout=600)
+            with process_log.logged("python:serialize", command, paths.REPO_ROOT, None):
+                result = subprocess.run(command, capture_output=True, text=True, cwd=paths.REPO_ROOT, timeout=600)
             if result.returncode != 0:
                 tail = "\n".join(result.stderr.strip().splitlines()[-15:])
                 raise RuntimeError(f"Python serialization exited {result.returncode}:\n{tail}")
@@ -87,8 +88,10 @@ class PythonDriver:
         child_env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}
         child_env.update(env or {})
         child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), child_env.get("PYTHONPATH")]))
-        result = subprocess.run([str(executable), *args[1:]], capture_output=True, text=True, env=child_env,
-                                cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
+        command = [str(executable), *args[1:]]
+        with process_log.logged("python:pyflyte-execute", command, self.source_root, child_env):
+            result = subprocess.run(command, capture_output=True, text=True, env=child_env,
+                                    cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
         return read_result(folder, result.returncode, result.stdout, result.stderr)
 
 
