@@ -4,7 +4,8 @@ substitution in a task's container args, and reading back what the task wrote.
 Propeller replaces these placeholders in a TaskTemplate's container args (case-insensitive,
 spaces allowed inside the braces), then runs the container. The task reads ``inputs.pb`` (a
 LiteralMap) and writes ``<outputPrefix>/outputs.pb`` or ``<outputPrefix>/error.pb`` (an
-ErrorDocument). Here every location is a ``file://`` URI in one run folder.
+ErrorDocument), or, for a dynamic task, ``<outputPrefix>/futures.pb`` (a DynamicJobSpec: the nodes
+to run next). Here every location is a ``file://`` URI in one run folder.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flyteidl.core import errors_pb2, literals_pb2, tasks_pb2
+from flyteidl.core import dynamic_job_pb2, errors_pb2, literals_pb2, tasks_pb2
 
 PLACEHOLDER = re.compile(r"\{\{\s*\.([A-Za-z]+)\s*\}\}")
 
@@ -39,6 +40,10 @@ class RunFolder:
     @property
     def error(self) -> Path:
         return self.output_prefix / "error.pb"
+
+    @property
+    def futures(self) -> Path:
+        return self.output_prefix / "futures.pb"
 
     @property
     def task_template(self) -> Path:
@@ -85,11 +90,13 @@ class TaskResult:
     error: errors_pb2.ErrorDocument | None
     stdout: str
     stderr: str
+    futures: dynamic_job_pb2.DynamicJobSpec | None = None  # what a dynamic task wrote instead of outputs
 
     def describe(self) -> str:
         tail = "\n".join(self.stderr.strip().splitlines()[-12:])
         return f"exit code {self.exit_code}; outputs.pb {'present' if self.outputs else 'absent'}; " \
-               f"error.pb {'present' if self.error else 'absent'}\n{tail}"
+               f"error.pb {'present' if self.error else 'absent'}; " \
+               f"futures.pb {'present' if self.futures else 'absent'}\n{tail}"
 
 
 def same_bytes(left: literals_pb2.LiteralMap, right: literals_pb2.LiteralMap) -> bool:
@@ -105,4 +112,8 @@ def read_result(folder: RunFolder, exit_code: int, stdout: str, stderr: str) -> 
     if folder.error.is_file():
         error = errors_pb2.ErrorDocument()
         error.ParseFromString(folder.error.read_bytes())
-    return TaskResult(exit_code, outputs, error, stdout, stderr)
+    futures = None
+    if folder.futures.is_file():
+        futures = dynamic_job_pb2.DynamicJobSpec()
+        futures.ParseFromString(folder.futures.read_bytes())
+    return TaskResult(exit_code, outputs, error, stdout, stderr, futures)

@@ -18,7 +18,7 @@ def dynamic_fibonacci(n: int) -> Output:
         return Output(output=0)
     previous, value = 0, 1
     for i in range(2, n + 1):
-        step = sum_task(a=previous, b=value).with_overrides(node_name=f"fib-{i}")
+        step = sum_task(a=value, b=previous).with_overrides(node_name=f"fib-{i}")
         previous, value = value, step.c
     return Output(output=value)
 

@@ -116,7 +116,8 @@ class JvmDriver:
         identity = {f"FLYTE_INTERNAL_{prefix}{name}": value
                     for prefix in ("", "TASK_")
                     for name, value in (("PROJECT", "flyte-parity"), ("DOMAIN", "development"), ("VERSION", "local"))}
-        result = self._jflyte(args[1:], identity)
+        template_env = {item.key: item.value for item in task.template.container.env}  # as propeller does
+        result = self._jflyte(args[1:], {**template_env, **identity})
         return read_result(folder, result.returncode, result.stdout, result.stderr)
 
 

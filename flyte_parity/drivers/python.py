@@ -86,6 +86,7 @@ class PythonDriver:
             raise UsageError(f"not a pyflyte container task: args start {args[:2]}")
         executable = Path(sys.executable).with_name("pyflyte-execute")
         child_env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}
+        child_env.update({item.key: item.value for item in task.template.container.env})  # as propeller does
         child_env.update(env or {})
         child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), child_env.get("PYTHONPATH")]))
         command = [str(executable), *args[1:]]
