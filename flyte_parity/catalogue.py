@@ -15,6 +15,7 @@ from .errors import UsageError
 
 MODES = ("execute-local", "idl", "entrypoint", "bad-inputs")  # modes of a pair; type rows run in "types"
 LAUNCH_PLAN_MODES = ("idl",)  # what a launch-plan pair can run
+TASK_MODES = ("idl", "entrypoint")  # what a task pair (a task no workflow runs) can run
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Pair:
     entrypoint_inputs: tuple[str, ...] = ()
     not_applicable: Mapping[str, str] = field(default_factory=dict)  # mode -> why it does not apply
     pending: Mapping[str, str] = field(default_factory=dict)  # mode -> why it applies but is not run yet
-    kind: str = "workflow"  # or "launch-plan": jvm and python_name are then launch-plan names
+    kind: str = "workflow"  # "launch-plan" (jvm, python_name: launch-plan names) or "task" (jvm: a task class)
     registry: str | None = None  # the JVM SdkLaunchPlanRegistry class that registers a launch plan
     python_name: str | None = None  # the twin's entity name when it is not ``module.attribute``
 
@@ -182,6 +183,26 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         add(Pair(
             entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
             inputs, tuple(entry["modes"]), entrypoint_inputs, reasons, pending,
+        ), where)
+    for number, entry in enumerate(data.get("tasks", []), start=1):
+        where = f"{origin}: task #{number} ({entry.get('name', '?')})"
+        missing = [k for k in ("name", "jvm_source", "jvm", "python", "inputs") if k not in entry]
+        if missing:
+            raise UsageError(f"{where} lacks {', '.join(missing)}; add them")
+        if entry["jvm_source"] not in sources:
+            raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
+        if entry["inputs"] not in input_sets:
+            raise UsageError(f"{where}: unknown inputs {entry['inputs']!r}; define [inputs.{entry['inputs']}]")
+        entry = {"modes": list(TASK_MODES), **entry}
+        unknown = [m for m in entry["modes"] if m not in TASK_MODES]
+        if unknown:
+            raise UsageError(f"{where}: task pairs run in {list(TASK_MODES)}, not {unknown}")
+        inputs = input_sets[entry["inputs"]]
+        reasons, pending = _mode_reasons(entry, data.get("task_not_applicable", {}), where)
+        add(Pair(
+            entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], inputs,
+            tuple(entry["modes"]), tuple(entry.get("entrypoint_inputs", list(inputs)[:1])), reasons, pending,
+            kind="task",
         ), where)
     for number, entry in enumerate(data.get("launch_plans", []), start=1):
         where = f"{origin}: launch plan #{number} ({entry.get('name', '?')})"

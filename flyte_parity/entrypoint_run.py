@@ -19,7 +19,7 @@ Findings are (path, jvm value, python value) triples for the ledger, with paths 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -33,7 +33,7 @@ from .idl.canonical import canonical_error
 from .idl.compare import compare_workflows, sub_workflows, task_signature
 from .idl.diff import ABSENT, diff_messages, render
 from .idl.entities import EntitySet
-from .idl.literals import literal_map_from_values
+from .idl.literals import canonical_literal_map, literal_map_from_values
 from .ledger import Found
 
 SIDES = ("jvm", "python")
@@ -108,6 +108,10 @@ def futures_findings(prefix: str, jvm: dynamic_job_pb2.DynamicJobSpec,
 
 
 def result_findings(prefix: str, jvm: TaskResult, python: TaskResult) -> list[Found]:
+    """Exit codes, which files each run wrote, and their contents, field by field (outputs with
+    msgpack maps in canonical key order, error documents without message text and time)."""
+    jvm = replace(jvm, outputs=canonical_literal_map(jvm.outputs))
+    python = replace(python, outputs=canonical_literal_map(python.outputs))
     found = []
     if jvm.exit_code != python.exit_code:
         found.append(Found(f"{prefix}.exit_code", str(jvm.exit_code), str(python.exit_code)))

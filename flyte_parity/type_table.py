@@ -25,6 +25,7 @@ from .idl.diff import diff_messages
 from .idl.entities import EntitySet
 from .idl.literal_spec import literal_from_spec
 from .idl.literal_text import NotPassable, cli_text, python_value
+from .idl.literals import canonical_literal
 from .ledger import Divergence, Found
 
 DIRECTIONS = ("execute-local", "same inputs", "python → jvm", "jvm → python")
@@ -46,7 +47,7 @@ class TypeRow:
 def _returned(result: TaskResult) -> literals_pb2.Literal | None:
     if result.outputs is None or "value" not in result.outputs.literals:
         return None
-    return result.outputs.literals["value"]
+    return canonical_literal(result.outputs.literals["value"])
 
 
 def _both_changed(prefix: str, sent: literals_pb2.Literal, jvm: TaskResult, python: TaskResult) -> list[Found]:

@@ -249,3 +249,42 @@ def compare_launch_plans(left: EntitySet, lname: str, right: EntitySet, rname: s
     if lform != rform:
         report.identity.append(EntityDifference(lname, rname, "launch_plan (file form)", str(lform), str(rform)))
     return report
+
+
+def compare_tasks(left: EntitySet, lname: str, right: EntitySet, rname: str) -> Report:
+    """Compare one task pair directly (a task that no paired workflow runs)."""
+    if lname not in left.tasks or rname not in right.tasks:
+        missing = lname if lname not in left.tasks else rname
+        return Report(semantic=[EntityDifference(lname, rname, "task", "present", f"{missing} not serialized")])
+    return _compare_tasks(left, right, [(_node_running(lname), _node_running(rname))], "", lname, rname, set())
+
+
+def _node_running(task: str) -> workflow_pb2.Node:
+    node = workflow_pb2.Node(id="task")
+    node.task_node.reference_id.name = task
+    return node
+
+
+def single_task_workflow(entities: EntitySet, task: str) -> tuple[EntitySet, str]:
+    """The entity set plus a workflow that runs ``task`` once, each input bound from the
+    workflow's input of the same name and each output exposed; returns it and its name. Lets a
+    task pair run through the workflow walk."""
+    template = workflow_pb2.WorkflowTemplate()
+    name = f"single-task:{task}"
+    template.id.name = name
+    interface = entities.tasks[task].template.interface
+    template.interface.CopyFrom(interface)
+    node = template.nodes.add()
+    node.CopyFrom(_node_running(task))
+    for var in sorted(interface.inputs.variables):
+        binding = node.inputs.add(var=var)
+        binding.binding.promise.node_id = "start-node"
+        binding.binding.promise.var = var
+    for var in sorted(interface.outputs.variables):
+        binding = template.outputs.add(var=var)
+        binding.binding.promise.node_id = "task"
+        binding.binding.promise.var = var
+    wrapped = EntitySet(entities.origin, dict(entities.tasks), dict(entities.workflows),
+                        dict(entities.launch_plans), dict(entities.launch_plan_forms))
+    wrapped.workflows[name] = admin_workflow_pb2.WorkflowSpec(template=template)
+    return wrapped, name

@@ -2,10 +2,11 @@
 
 Semantic differences must be exactly the ledger's entries for the pair; identity differences
 are written to reports/idl/ and never fail. Launch-plan pairs compare the two launch plans and
-check that they launch paired workflows.
+check that they launch paired workflows; task pairs (tasks no workflow runs) compare the two
+task templates.
 """
 
-from flyte_parity.idl.compare import EntityDifference, compare_launch_plans, compare_workflows, Report
+from flyte_parity.idl.compare import EntityDifference, Report, compare_launch_plans, compare_tasks, compare_workflows
 from flyte_parity.ledger import Found, check
 
 from .serialized import load as _load
@@ -27,6 +28,8 @@ def test_idl_matches_ledger(idl_pair, parity_catalogue, jvm_driver, python_drive
     python = _load(python_driver.serialize())
     if idl_pair.kind == "launch-plan":
         report = _launch_plan_report(idl_pair, parity_catalogue, jvm, python)
+    elif idl_pair.kind == "task":
+        report = compare_tasks(jvm, idl_pair.jvm, python, idl_pair.python_entity)
     else:
         report = compare_workflows(jvm, idl_pair.jvm, python, idl_pair.python_entity)
 
@@ -51,4 +54,36 @@ def test_every_jvm_launch_plan_is_paired(parity_catalogue, jvm_driver):
         paired = {p.jvm for p in parity_catalogue.pairs if p.source == source}
         problems += [f"{source.name}: launch plan {name} is registered but not paired"
                      for name in sorted(jvm.launch_plans) if name not in paired]
+    assert not problems, "\n".join(problems)
+
+
+def _tasks_run_by(template, subs, found):
+    for node in template.nodes:
+        kind = node.WhichOneof("target")
+        if kind == "task_node":
+            found.add(node.task_node.reference_id.name)
+        elif kind == "branch_node":
+            block = node.branch_node.if_else
+            inner = [c.then_node for c in [block.case, *block.other]] + [block.else_node]
+            _tasks_run_by(type(template)(nodes=inner), subs, found)
+        elif kind == "workflow_node" and node.workflow_node.sub_workflow_ref.name in subs:
+            _tasks_run_by(subs[node.workflow_node.sub_workflow_ref.name], subs, found)
+    return found
+
+
+def test_every_jvm_task_is_paired_or_run_by_a_paired_workflow(parity_catalogue, jvm_driver):
+    """Each task an upstream JVM source serializes runs in a paired workflow or is a task pair."""
+    problems = []
+    for source in parity_catalogue.sources.values():
+        if source.origin != "upstream":
+            continue
+        jvm = _load(jvm_driver.serialize(source))
+        covered = {p.jvm for p in parity_catalogue.pairs if p.source == source and p.kind == "task"}
+        for pair in parity_catalogue.pairs:
+            if pair.source == source and pair.kind == "workflow" and pair.jvm in jvm.workflows:
+                spec = jvm.workflows[pair.jvm]
+                subs = {t.id.name: t for t in spec.sub_workflows}
+                _tasks_run_by(spec.template, subs, covered)
+        problems += [f"{source.name}: task {name} is registered but neither paired nor run by a paired workflow"
+                     for name in sorted(jvm.tasks) if name not in covered]
     assert not problems, "\n".join(problems)
