@@ -123,6 +123,12 @@ def _mode_reasons(entry: Mapping[str, Any], shared: Mapping[str, str], where: st
     """(not applicable, pending) reasons for the modes a pair does not run; every such mode needs one."""
     reasons = {m: r for m, r in {**shared, **entry.get("not_applicable", {})}.items() if m not in entry["modes"]}
     pending = dict(entry.get("pending", {}))
+    unknown = [m for m in pending if m not in MODES]
+    if unknown:
+        raise UsageError(f"{where}: pending names unknown modes {unknown}; use one of {list(MODES)}")
+    empty = [m for m, why in pending.items() if not str(why).strip()]
+    if empty:
+        raise UsageError(f"{where}: pending modes {empty} need a reason")
     clash = [m for m in pending if m in entry["modes"]]
     if clash:
         raise UsageError(f"{where}: modes {clash} are both run and pending; remove them from one")

@@ -67,6 +67,36 @@ def _shape(binding: literals_pb2.BindingData, name: Callable[[str], str]) -> tup
     return (kind or "none",)
 
 
+def _operand(operand: workflow_pb2.Operand, shapes: dict[str, tuple]) -> tuple:
+    kind = operand.WhichOneof("val")
+    if kind == "var":
+        return ("var", shapes.get(operand.var, ("unbound", operand.var)))
+    return (kind or "none", getattr(operand, kind).SerializeToString(deterministic=True) if kind else b"")
+
+
+def _condition(expression: workflow_pb2.BooleanExpression, shapes: dict[str, tuple]) -> tuple:
+    kind = expression.WhichOneof("expr")
+    if kind == "comparison":
+        c = expression.comparison
+        return ("cmp", c.operator, _operand(c.left_value, shapes), _operand(c.right_value, shapes))
+    if kind == "conjunction":
+        c = expression.conjunction
+        return ("conj", c.operator, _condition(c.left_expression, shapes), _condition(c.right_expression, shapes))
+    return ("none",)
+
+
+def _inputs_key(node: workflow_pb2.Node, name: Callable[[str], str]) -> tuple:
+    """What a node's inputs are bound to, by variable. A branch node's variables are local names
+    its conditions read (jflyte ``$0``, flytekit ``.x``), so for a branch the key is what its
+    conditions compare, with each variable replaced by what it is bound to."""
+    if _kind(node) != "branch_node":
+        return tuple(sorted((b.var, _shape(b.binding, name)) for b in node.inputs))
+    shapes = {b.var: _shape(b.binding, name) for b in node.inputs}
+    block = node.branch_node.if_else
+    cases = tuple(_condition(c.condition, shapes) for c in [block.case, *block.other])
+    return ("branch", tuple(sorted(shapes.values())), cases, block.HasField("else_node"))
+
+
 def structural_labels(template: workflow_pb2.WorkflowTemplate, signature: Signature) -> dict[str, str]:
     """A label per node id that does not depend on ids or statement order."""
     nodes = {n.id: n for n in template.nodes}
@@ -74,7 +104,7 @@ def structural_labels(template: workflow_pb2.WorkflowTemplate, signature: Signat
     for nid in topological_order(nodes):
         node = nodes[nid]
         data = data_dependencies(node)
-        inputs = tuple(sorted((b.var, _shape(b.binding, labels.__getitem__)) for b in node.inputs))
+        inputs = _inputs_key(node, labels.__getitem__)
         explicit = tuple(sorted(labels[d] for d in set(node.upstream_node_ids) - data if d in labels))
         key = repr((_kind(node), signature(node), inputs, explicit)).encode()
         labels[nid] = hashlib.sha256(key).hexdigest()[:16]
@@ -163,8 +193,14 @@ def align_nodes(
 
 
 def _agreement(lnode, rnode, pairs: dict[str, str], lsig: Signature, rsig: Signature) -> tuple[int, int]:
-    """(inputs bound alike under the current pairs, same target signature)."""
-    lshapes = {b.var: _shape(b.binding, lambda n: pairs.get(n, f"left:{n}")) for b in lnode.inputs}
-    rshapes = {b.var: _shape(b.binding, lambda n: n) for b in rnode.inputs}
+    """(inputs bound alike under the current pairs, same target signature). Branch nodes
+    agree by what their conditions compare (see _inputs_key), not by variable names."""
+    left_name, right_name = (lambda n: pairs.get(n, f"left:{n}")), (lambda n: n)
+    if _kind(lnode) == "branch_node":
+        lkey, rkey = _inputs_key(lnode, left_name), _inputs_key(rnode, right_name)
+        common = len(set(lkey[1]) & set(rkey[1])) + sum(a == b for a, b in zip(lkey[2], rkey[2]))
+        return (common, int(lsig(lnode) == rsig(rnode)))
+    lshapes = {b.var: _shape(b.binding, left_name) for b in lnode.inputs}
+    rshapes = {b.var: _shape(b.binding, right_name) for b in rnode.inputs}
     alike = sum(1 for var, shape in lshapes.items() if rshapes.get(var) == shape)
     return (alike, int(lsig(lnode) == rsig(rnode)))

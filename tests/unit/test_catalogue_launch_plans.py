@@ -139,3 +139,21 @@ def test_a_pending_mode_is_pending_even_without_outcomes():
     rows, counts = build(catalogue, {}, [])
     assert [c.kind for c in dict(rows)["fib-lp/s"]] == ["n/a", "not run", "pending", "n/a"]
     assert counts["pending"] == 1 and counts["not run"] == 2
+
+
+def test_pending_needs_a_known_mode_and_a_reason():
+    import pytest as _pytest
+
+    from flyte_parity.catalogue import parse_catalogue as _parse
+    from flyte_parity.errors import UsageError as _UsageError
+
+    base = {
+        "sources": {"s": {"lib": "x"}},
+        "inputs": {"i": {"one": {}}},
+        "not_applicable": {"execute-local": "r", "bad-inputs": "r"},
+    }
+    pair = {"name": "a", "jvm_source": "s", "jvm": "A", "python": "m:a", "inputs": "i", "modes": ["idl"]}
+    with _pytest.raises(_UsageError, match=r"pending names unknown modes \['teleport'\]"):
+        _parse({**base, "pairs": [{**pair, "pending": {"entrypoint": "later", "teleport": "x"}}]}, Path("/r"))
+    with _pytest.raises(_UsageError, match=r"pending modes \['entrypoint'\] need a reason"):
+        _parse({**base, "pairs": [{**pair, "pending": {"entrypoint": " "}}]}, Path("/r"))

@@ -434,7 +434,8 @@ def test_two_branch_nodes_pair_by_what_they_read_not_by_id_order():
         for node_id, var, threshold in ((x_id, "x", 0), (y_id, "y", 5)):
             name = "$0" if jvm else f".{var}"
             then = task_node(f"t{var}", "T", [("a", promise(start, var))])
-            nodes.append(branch_node(node_id, [(name, promise(start, var))], [(compare_var(name, GT, threshold), then)]))
+            condition = compare_var(name, GT, threshold)
+            nodes.append(branch_node(node_id, [(name, promise(start, var))], [(condition, then)]))
         entities.workflows["w"] = admin_wf.WorkflowSpec(template=template("w", ["x", "y"], nodes))
         return entities
 
