@@ -104,6 +104,9 @@ class Catalogue:
     types: tuple[TypeEntry, ...] = ()
     # Registered JVM entities (workflows, launch-plan registries) with no pair yet: (source, class) -> why.
     pending: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # Modes that need a service this suite cannot start yet (register, sandbox): mode -> why; shown
+    # as pending for every pair.
+    service_modes: Mapping[str, str] = field(default_factory=dict)
 
     def pairs_in(self, mode: str) -> list[Pair]:
         return [pair for pair in self.pairs if mode in pair.modes]
@@ -252,4 +255,11 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
             if not str(reason).strip():
                 raise UsageError(f"{origin}: [pending.{source_name}] {cls} needs a reason")
             pending[(source_name, cls)] = str(reason)
-    return Catalogue(sources, tuple(pairs), tuple(types), pending)
+    service_modes = {}
+    for mode, why in data.get("service_modes", {}).items():
+        if mode in MODES:
+            raise UsageError(f"{origin}: [service_modes] {mode} is a mode the suite runs; remove it there")
+        if not str(why).strip():
+            raise UsageError(f"{origin}: [service_modes] {mode} needs a reason")
+        service_modes[mode] = str(why)
+    return Catalogue(sources, tuple(pairs), tuple(types), pending, service_modes)

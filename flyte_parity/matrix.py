@@ -72,16 +72,23 @@ def build(
             pending = pair.pending.get(mode)
             reason = None if mode in pair.modes or pending else pair.not_applicable.get(mode, "not in this pair's modes")
             cells.append(cell(outcomes.get((pair.id, mode)), per_key.get((pair.id, mode), []), reason, pending))
+        cells += [Cell("pending", "pending", why) for why in catalogue.service_modes.values()]
         counts.update(c.kind for c in cells)
         rows.append((pair.id, cells))
+    width = len(columns(catalogue))
     for entry in catalogue.types:
         first = cell(outcomes.get((entry.id, "types")), per_key.get((entry.id, "types"), []), entry.unavailable)
         counts[first.kind] += 1
-        rows.append((entry.id, [first] + [EMPTY] * (len(MODES) - 1)))
+        rows.append((entry.id, [first] + [EMPTY] * (width - 1)))
     for (source, cls), reason in sorted(catalogue.pending.items()):
-        counts["pending"] += len(MODES)
-        rows.append((f"{cls} ({source})", [Cell("pending", "pending", reason)] + [EMPTY] * (len(MODES) - 1)))
+        counts["pending"] += width
+        rows.append((f"{cls} ({source})", [Cell("pending", "pending", reason)] + [EMPTY] * (width - 1)))
     return rows, counts
+
+
+def columns(catalogue: Catalogue) -> tuple[str, ...]:
+    """The matrix's columns: the modes the suite runs, then those that wait for a service."""
+    return MODES + tuple(catalogue.service_modes)
 
 
 LEGEND = (
@@ -93,19 +100,21 @@ LEGEND = (
 )
 
 
-def _table(rows: list[tuple[str, list[Cell]]], show) -> list[str]:
-    lines = ["| pair | " + " | ".join(MODES) + " |", "| --- | " + " | ".join("---" for _ in MODES) + " |"]
+def _table_with(rows: list[tuple[str, list[Cell]]], show, names: tuple[str, ...]) -> list[str]:
+    lines = ["| pair | " + " | ".join(names) + " |", "| --- | " + " | ".join("---" for _ in names) + " |"]
     lines += [f"| {row_id} | " + " | ".join(show(c) for c in cells) + " |" for row_id, cells in rows]
     return lines
 
 
-def render(rows: list[tuple[str, list[Cell]]], counts: Counter, header: str) -> str:
+def render(rows: list[tuple[str, list[Cell]]], counts: Counter, header: str,
+           names: tuple[str, ...] = MODES) -> str:
     """The full report: every reason written in its cell."""
-    lines = ["# Parity matrix", "", header, "", LEGEND, "", *_table(rows, Cell.full), "", summary(counts)]
+    lines = ["# Parity matrix", "", header, "", LEGEND, "", *_table_with(rows, Cell.full, names), "", summary(counts)]
     return "\n".join(lines) + "\n"
 
 
-def render_compact(rows: list[tuple[str, list[Cell]]], counts: Counter, header: str) -> str:
+def render_compact(rows: list[tuple[str, list[Cell]]], counts: Counter, header: str,
+                   names: tuple[str, ...] = MODES) -> str:
     """The README form: reasons as numbered notes under the table, each written once."""
     notes: dict[str, int] = {}
 
@@ -117,7 +126,7 @@ def render_compact(rows: list[tuple[str, list[Cell]]], counts: Counter, header: 
         number = notes.setdefault(c.reason, len(notes) + 1)
         return f"{c.text} [{number}]"
 
-    table = _table(rows, show)
+    table = _table_with(rows, show, names)
     lines = [header, "", *table, "", *(f"{n}. {reason}" for reason, n in notes.items()), "", summary(counts)]
     return "\n".join(lines) + "\n"
 

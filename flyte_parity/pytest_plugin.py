@@ -18,6 +18,7 @@ from .drivers import JvmDriver, PythonDriver
 from .ledger import Divergence, load_ledger
 from .matrix import build as build_matrix
 from .matrix import render as render_matrix
+from .matrix import columns as matrix_columns
 from .matrix import render_compact
 from .matrix import splice as splice_matrix
 from .matrix import summary as matrix_summary
@@ -127,7 +128,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     from . import type_table  # the versions line
 
     header = type_table.versions_line() + "."
-    (folder / "parity-matrix.md").write_text(render_matrix(rows, counts, header), encoding="utf-8")
+    names = matrix_columns(catalogue)
+    (folder / "parity-matrix.md").write_text(render_matrix(rows, counts, header, names), encoding="utf-8")
     terminalreporter.write_line(f"{matrix_summary(counts)} (reports/parity-matrix.md)")
     # The README shows the matrix of the latest full run of the default catalogue and ledger.
     full = counts.get("not run", 0) == 0
@@ -135,7 +137,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                and Path(config.getoption("--ledger")).resolve() == DEFAULT_LEDGER.resolve())
     if full and default and README.exists():
         text = README.read_text(encoding="utf-8")
-        updated = splice_matrix(text, render_compact(rows, counts, header))
+        updated = splice_matrix(text, render_compact(rows, counts, header, names))
         if updated != text:
             README.write_text(updated, encoding="utf-8")
             terminalreporter.write_line("README.md: parity matrix updated from this run")

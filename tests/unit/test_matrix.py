@@ -75,3 +75,26 @@ def test_splice_replaces_only_the_marked_block():
     import pytest
     with pytest.raises(ValueError, match="markers"):
         splice("no markers here", "x")
+
+
+def test_service_modes_are_pending_columns_for_every_pair():
+    from flyte_parity.matrix import columns
+
+    catalogue = parse_catalogue({**DATA, "service_modes": {"register": "needs an admin"}}, Path("/r"))
+    assert columns(catalogue)[-1] == "register"
+    rows, counts = build(catalogue, {}, [])
+    assert [cells[-1].full() for _, cells in rows[:2]] == ["pending: needs an admin"] * 2
+    assert rows[2][1][-1].full() == ""  # a type row has one cell only
+    assert counts["pending"] == 2
+    assert "| pair | execute-local | idl | entrypoint | bad-inputs | register |" in render(rows, counts, "v", columns(catalogue))
+
+
+def test_service_modes_must_not_shadow_a_run_mode_and_need_a_reason():
+    import pytest
+
+    from flyte_parity.errors import UsageError
+
+    with pytest.raises(UsageError, match="is a mode the suite runs"):
+        parse_catalogue({**DATA, "service_modes": {"idl": "x"}}, Path("/r"))
+    with pytest.raises(UsageError, match="needs a reason"):
+        parse_catalogue({**DATA, "service_modes": {"sandbox": ""}}, Path("/r"))
