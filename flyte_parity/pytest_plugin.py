@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from . import paths
+from . import paths, versions
 from .catalogue import Catalogue, load_catalogue
 from .drivers import JvmDriver, PythonDriver
 from .ledger import Divergence, load_ledger
@@ -46,6 +46,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--reports", default=str(paths.REPO_ROOT / "reports"),
         help="folder for the run's reports (default: reports/)",
     )
+    group.addoption(
+        "--flytekit-version", default=None,
+        help="the flytekit version this run must use (refused if the virtualenv has another; "
+             "`make parity FLYTEKIT_VERSION=...` installs it)",
+    )
+    group.addoption(
+        "--flytekit-java-version", default=None,
+        help="the flytekit-java version this run must use (refused if jvm/ was built with another; "
+             "`make parity FLYTEKIT_JAVA_VERSION=...` builds it)",
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse a run whose SDKs are not the versions asked for, naming the command that fixes it."""
+    config = session.config
+    wanted = {"flytekit": (config.getoption("--flytekit-version"), versions.flytekit(), "FLYTEKIT_VERSION"),
+              "flytekit-java": (config.getoption("--flytekit-java-version"), versions.flytekit_java(),
+                                "FLYTEKIT_JAVA_VERSION")}
+    for sdk, (asked, found, variable) in wanted.items():
+        if asked and asked != found:
+            pytest.exit(f"flyte-parity: {sdk} {asked} was asked for, but this checkout has {found}; "
+                        f"run `make parity {variable}={asked}`", returncode=2)
 
 
 def _catalogue(config: pytest.Config) -> Catalogue:
@@ -125,9 +147,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     rows, counts = build_matrix(catalogue, outcomes, ledger_entries)
     folder = Path(config.getoption("--reports"))
     folder.mkdir(parents=True, exist_ok=True)
-    from . import type_table  # the versions line
-
-    header = type_table.versions_line() + "."
+    header = versions.line() + "."
     names = matrix_columns(catalogue)
     (folder / "parity-matrix.md").write_text(render_matrix(rows, counts, header, names), encoding="utf-8")
     terminalreporter.write_line(f"{matrix_summary(counts)} (reports/parity-matrix.md)")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flyteidl.core import literals_pb2
 
-from . import paths
+from . import paths, versions
 from .catalogue import Catalogue, TypeEntry, load_catalogue
 from .entrypoint import TaskResult, same_bytes
 from .entrypoint_run import result_findings
@@ -177,13 +177,7 @@ def render_markdown(rows: list[TypeRow], ledger: list[Divergence], versions: str
 
 
 def versions_line() -> str:
-    import re
-
-    from importlib.metadata import version
-
-    pom = (paths.JVM_DIR / "pom.xml").read_text(encoding="utf-8")
-    match = re.search(r"<flytekit.version>([^<]+)</flytekit.version>", pom)
-    return f"flytekit-java {match.group(1) if match else '?'}, flytekit {version('flytekit')}"
+    return versions.line()
 
 
 def run_all(catalogue: Catalogue, jvm_driver, python_driver, load, work: Path) -> list[TypeRow]:
