@@ -8,6 +8,7 @@ entrypoint case; ``type_entry`` once per type-table row. Drivers are made once p
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Refuse a run whose SDKs are not the versions asked for, naming the command that fixes it."""
     config = session.config
+    config._flyte_parity_started = time.time()
     wanted = {"flytekit": (config.getoption("--flytekit-version"), versions.flytekit(), "FLYTEKIT_VERSION"),
               "flytekit-java": (config.getoption("--flytekit-java-version"), versions.flytekit_java(),
                                 "FLYTEKIT_JAVA_VERSION")}
@@ -149,7 +151,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     folder.mkdir(parents=True, exist_ok=True)
     header = versions.line() + "."
     names = matrix_columns(catalogue)
-    (folder / "parity-matrix.md").write_text(render_matrix(rows, counts, header, names), encoding="utf-8")
+    report = render_matrix(rows, counts, header, names)
+    drift = folder / "schema-drift.md"
+    if drift.is_file() and drift.stat().st_mtime >= config.__dict__.get("_flyte_parity_started", float("inf")):
+        report += "\n" + drift.read_text(encoding="utf-8")  # written by this session's drift test
+    (folder / "parity-matrix.md").write_text(report, encoding="utf-8")
     terminalreporter.write_line(f"{matrix_summary(counts)} (reports/parity-matrix.md)")
     # The README shows the matrix of the latest full run of the default catalogue and ledger.
     full = counts.get("not run", 0) == 0

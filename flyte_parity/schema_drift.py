@@ -1,0 +1,88 @@
+"""Schema drift: the Flyte IDL descriptors flytekit sees (flyteidl from PyPI) against those
+compiled into the JVM side (the flyteidl-protos jar on jflyte's classpath, dumped by our
+jvm/idl-descriptors tool), with what each SDK emits; written as a markdown report."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterable
+
+from google.protobuf import descriptor_pb2
+from google.protobuf.message import Message
+
+from . import paths
+from .errors import UsageError
+from .idl.schema import DriftItem, drift, set_fields
+
+TOOL_JAR = paths.JVM_DIR / "idl-descriptors" / "target" / "idl-descriptors-0.1.0-SNAPSHOT.jar"
+
+
+def jvm_descriptors(out: Path) -> descriptor_pb2.FileDescriptorSet:
+    """Run our dump tool on jflyte's classpath; returns what it wrote."""
+    java = shutil.which("java")
+    if java is None or not TOOL_JAR.is_file() or not any(paths.JFLYTE_LIB.glob("flyteidl-protos-*.jar")):
+        raise UsageError("the JVM side is not built (java, jvm/idl-descriptors or jflyte missing); run `make jvm`")
+    classpath = f"{TOOL_JAR}:{paths.JFLYTE_LIB}/*"
+    result = subprocess.run([java, "-cp", classpath, "dev.flyteparity.idl.DumpDescriptors", str(out)],
+                            capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"DumpDescriptors exited {result.returncode}: {result.stderr.strip()[-2000:]}")
+    files = descriptor_pb2.FileDescriptorSet()
+    files.ParseFromString(out.read_bytes())
+    return files
+
+
+def python_descriptors() -> descriptor_pb2.FileDescriptorSet:
+    """Every flyteidl *_pb2 module flytekit's flyteidl installs, as a FileDescriptorSet."""
+    import flyteidl
+
+    files = descriptor_pb2.FileDescriptorSet()
+    seen = set()
+    for module in pkgutil.walk_packages(flyteidl.__path__, "flyteidl."):
+        if not module.name.endswith("_pb2"):
+            continue
+        try:
+            loaded = importlib.import_module(module.name)
+        except ImportError:
+            continue  # a module needing an optional package (grpc gateway options, ...)
+        descriptor = loaded.DESCRIPTOR
+        if descriptor.name not in seen:
+            seen.add(descriptor.name)
+            descriptor.CopyToProto(files.file.add())
+    return files
+
+
+def emitted(entity_sets: Iterable) -> set[str]:
+    """Fields set anywhere in the tasks, workflows and launch plans of these entity sets."""
+    messages: list[Message] = []
+    for entities in entity_sets:
+        messages += [*entities.tasks.values(), *entities.workflows.values(), *entities.launch_plans.values()]
+    return set_fields(messages)
+
+
+def emitted_note(item: DriftItem, jvm_emits: set[str], python_emits: set[str]) -> str:
+    if item.kind != "field" or item.only_in == "both":
+        return ""
+    if item.only_in == "python":
+        return "flytekit writes it; the JVM parser drops it" if item.name in python_emits else ""
+    return "jflyte writes it; flytekit's parser drops it" if item.name in jvm_emits else ""
+
+
+def render(items: list[DriftItem], jvm_emits: set[str], python_emits: set[str], header: str) -> str:
+    lines = ["## Schema drift", "", header, "",
+             "Messages, fields and enum values of flyteidl.core, .admin and .event that one side's "
+             "compiled IDL has and the other's lacks (`only in`), and fields whose number or type "
+             "differs. `emitted` says whether the SDK that knows a field writes it in this run's "
+             "serialized entities: such a field is dropped, silently, by the other side's parser.", "",
+             "| kind | name | only in | detail | emitted |", "| --- | --- | --- | --- | --- |"]
+    lines += [f"| {i.kind} | `{i.name}` | {i.only_in} | {i.detail} | {emitted_note(i, jvm_emits, python_emits)} |"
+              for i in items]
+    counts = {side: sum(1 for i in items if i.only_in == side) for side in ("jvm", "python", "both")}
+    risky = sum(1 for i in items if emitted_note(i, jvm_emits, python_emits))
+    lines += ["", f"schema drift: {counts['python']} only in flytekit's IDL, {counts['jvm']} only in the JVM's, "
+                  f"{counts['both']} differing, {risky} emitted by one side and unknown to the other"]
+    return "\n".join(lines) + "\n"
