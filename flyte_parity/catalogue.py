@@ -169,67 +169,54 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         seen.add(pair.id)
         pairs.append(pair)
 
-    for number, entry in enumerate(data.get("pairs", []), start=1):
-        where = f"{origin}: pair #{number} ({entry.get('name', '?')})"
-        missing = [k for k in ("name", "jvm_source", "jvm", "python", "inputs", "modes") if k not in entry]
+    def checked(entry: Mapping[str, Any], where: str, required: tuple[str, ...], allowed: tuple[str, ...],
+                kind: str = "pairs"):
+        """Refuse a pair entry with missing keys, dangling names or modes it cannot run; returns
+        its input set and its entrypoint input names."""
+        missing = [k for k in required if k not in entry]
         if missing:
             raise UsageError(f"{where} lacks {', '.join(missing)}; add them")
         if entry["jvm_source"] not in sources:
             raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
-        if entry["inputs"] not in input_sets:
+        if "inputs" in entry and entry["inputs"] not in input_sets:
             raise UsageError(f"{where}: unknown inputs {entry['inputs']!r}; define [inputs.{entry['inputs']}]")
-        unknown = [m for m in entry["modes"] if m not in MODES]
+        unknown = [m for m in entry["modes"] if m not in allowed]
         if unknown:
-            raise UsageError(f"{where}: unknown modes {unknown}; use one of {list(MODES)}")
+            raise UsageError(f"{where}: {kind} run in {list(allowed)}, not {unknown}")
         if ":" not in entry["python"]:
-            raise UsageError(f"{where}: python must be 'module:workflow', got {entry['python']!r}")
-        inputs = input_sets[entry["inputs"]]
+            raise UsageError(f"{where}: python must be 'module:workflow' (or 'module:task', 'module:launch_plan'), "
+                             f"got {entry['python']!r}")
+        inputs = input_sets[entry["inputs"]] if "inputs" in entry else {}
         entrypoint_inputs = tuple(entry.get("entrypoint_inputs", list(inputs)[:1]))
         unknown_inputs = [name for name in entrypoint_inputs if name not in inputs]
         if unknown_inputs:
             raise UsageError(f"{where}: entrypoint_inputs {unknown_inputs} are not in [inputs.{entry['inputs']}]")
+        return inputs, entrypoint_inputs
+
+    for number, entry in enumerate(data.get("pairs", []), start=1):
+        where = f"{origin}: pair #{number} ({entry.get('name', '?')})"
+        inputs, entrypoint_inputs = checked(entry, where, ("name", "jvm_source", "jvm", "python", "inputs", "modes"),
+                                            MODES)
         reasons, pending = _mode_reasons(entry, data.get("not_applicable", {}), where)
-        add(Pair(
-            entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
-            inputs, tuple(entry["modes"]), entrypoint_inputs, reasons, pending,
-        ), where)
+        add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
+                 inputs, tuple(entry["modes"]), entrypoint_inputs, reasons, pending), where)
     for number, entry in enumerate(data.get("tasks", []), start=1):
         where = f"{origin}: task #{number} ({entry.get('name', '?')})"
-        missing = [k for k in ("name", "jvm_source", "jvm", "python", "inputs") if k not in entry]
-        if missing:
-            raise UsageError(f"{where} lacks {', '.join(missing)}; add them")
-        if entry["jvm_source"] not in sources:
-            raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
-        if entry["inputs"] not in input_sets:
-            raise UsageError(f"{where}: unknown inputs {entry['inputs']!r}; define [inputs.{entry['inputs']}]")
         entry = {"modes": list(TASK_MODES), **entry}
-        unknown = [m for m in entry["modes"] if m not in TASK_MODES]
-        if unknown:
-            raise UsageError(f"{where}: task pairs run in {list(TASK_MODES)}, not {unknown}")
-        inputs = input_sets[entry["inputs"]]
+        inputs, entrypoint_inputs = checked(entry, where, ("name", "jvm_source", "jvm", "python", "inputs"), TASK_MODES,
+                                            "task pairs")
         reasons, pending = _mode_reasons(entry, data.get("task_not_applicable", {}), where)
-        add(Pair(
-            entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], inputs,
-            tuple(entry["modes"]), tuple(entry.get("entrypoint_inputs", list(inputs)[:1])), reasons, pending,
-            kind="task",
-        ), where)
+        add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], inputs,
+                 tuple(entry["modes"]), entrypoint_inputs, reasons, pending, kind="task"), where)
     for number, entry in enumerate(data.get("launch_plans", []), start=1):
         where = f"{origin}: launch plan #{number} ({entry.get('name', '?')})"
-        missing = [k for k in ("name", "jvm_source", "registry", "jvm", "python", "python_name") if k not in entry]
-        if missing:
-            raise UsageError(f"{where} lacks {', '.join(missing)}; add them")
-        if entry["jvm_source"] not in sources:
-            raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
-        entry = {"modes": ["idl"], **entry}
-        unknown = [m for m in entry["modes"] if m not in LAUNCH_PLAN_MODES]
-        if unknown:
-            raise UsageError(f"{where}: launch plans run in {list(LAUNCH_PLAN_MODES)}, not {unknown}")
+        entry = {"modes": list(LAUNCH_PLAN_MODES), **entry}
+        checked(entry, where, ("name", "jvm_source", "registry", "jvm", "python", "python_name"), LAUNCH_PLAN_MODES,
+                "launch plans")
         reasons, pending = _mode_reasons(entry, data.get("launch_plan_not_applicable", {}), where)
-        add(Pair(
-            entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], {},
-            tuple(entry["modes"]), (), reasons, pending,
-            kind="launch-plan", registry=entry["registry"], python_name=entry["python_name"],
-        ), where)
+        add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], {},
+                 tuple(entry["modes"]), (), reasons, pending,
+                 kind="launch-plan", registry=entry["registry"], python_name=entry["python_name"]), where)
     if not pairs:
         raise UsageError(f"{origin} lists no pairs; add a [[pairs]] entry")
     types = []

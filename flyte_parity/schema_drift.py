@@ -16,7 +16,7 @@ from google.protobuf.message import Message
 
 from . import paths
 from .errors import UsageError
-from .idl.schema import DriftItem, drift, set_fields
+from .idl.schema import DriftItem, set_fields
 
 TOOL_JAR = paths.JVM_DIR / "idl-descriptors" / "target" / "idl-descriptors-0.1.0-SNAPSHOT.jar"
 

@@ -15,6 +15,7 @@ from flyteidl.core import errors_pb2, interface_pb2, literals_pb2, tasks_pb2, ty
 from google.protobuf.message import Message
 
 from .diff import render
+from .walk import message_children
 
 START_NODE = "start-node"
 RAW_CONTAINER = "raw-container"  # the task type of a plain container task (no SDK entrypoint)
@@ -63,18 +64,9 @@ def prune_empty(message: Message) -> None:
     (BoolValue, Duration, ...), whose presence Flyte reads: generates_deck=false is not unset.
     """
     for field, value in list(message.ListFields()):
-        if field.type != field.TYPE_MESSAGE:
-            continue
-        if field.message_type.GetOptions().map_entry:
-            value_field = field.message_type.fields_by_name["value"]
-            if value_field.type == value_field.TYPE_MESSAGE:
-                for item in value.values():
-                    prune_empty(item)
-        elif field.is_repeated:
-            for item in value:
-                prune_empty(item)
-        else:
-            prune_empty(value)
+        for child in message_children(field, value):
+            prune_empty(child)
+        if field.type == field.TYPE_MESSAGE and not field.is_repeated:
             if (
                 value.ByteSize() == 0
                 and field.containing_oneof is None

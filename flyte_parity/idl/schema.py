@@ -15,6 +15,8 @@ from typing import Iterable, Iterator
 from google.protobuf import descriptor_pb2
 from google.protobuf.message import Message
 
+from .walk import message_children
+
 PACKAGES = ("flyteidl.core", "flyteidl.admin", "flyteidl.event")  # what entities and events use
 
 
@@ -105,15 +107,5 @@ def set_fields(messages: Iterable[Message]) -> set[str]:
 def _set_fields(message: Message) -> Iterator[str]:
     for field, value in message.ListFields():
         yield f"{message.DESCRIPTOR.full_name}.{field.name}"
-        if field.type != field.TYPE_MESSAGE:
-            continue
-        if field.message_type.GetOptions().map_entry:
-            value_field = field.message_type.fields_by_name["value"]
-            if value_field.type == value_field.TYPE_MESSAGE:
-                for item in value.values():
-                    yield from _set_fields(item)
-        elif field.is_repeated:
-            for item in value:
-                yield from _set_fields(item)
-        else:
-            yield from _set_fields(value)
+        for child in message_children(field, value):
+            yield from _set_fields(child)

@@ -31,7 +31,7 @@ def test_cases_are_pairs_times_inputs():
     [
         (with_pair(jvm_source="nope"), "unknown jvm_source 'nope'"),
         (with_pair(inputs="nope"), "unknown inputs 'nope'"),
-        (with_pair(modes=["teleport"]), "unknown modes ['teleport']"),
+        (with_pair(modes=["teleport"]), "run in ['execute-local', 'idl', 'entrypoint', 'bad-inputs'], not ['teleport']"),
         (with_pair(python="no_colon"), "must be 'module:workflow'"),
         ({**BASE, "pairs": [{"name": "p"}]}, "lacks jvm_source, jvm, python, inputs, modes"),
         ({**BASE, "pairs": BASE["pairs"] * 2}, "listed twice"),
