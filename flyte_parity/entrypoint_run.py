@@ -46,11 +46,7 @@ class Run:
     consumer: str  # which SDK ran the task
     result: TaskResult
     reused: bool  # the inputs were byte-identical to the straight run's, which stands for this one
-    path: str = ""  # where the node sits: nodes["sub-1"].nodes["sum"] (defaults to nodes["<node>"])
-
-    @property
-    def where(self) -> str:
-        return self.path or f'nodes["{self.node}"]'
+    path: str  # where the node sits: nodes["fib-2"], or nodes["sub-1"].nodes["sum"] inside a node
 
 
 @dataclass
@@ -62,13 +58,13 @@ class PairRun:
         """Both sides' outputs (or errors) for every node where a finding was made."""
         lines = []
         for run in self.runs:
-            if run.reused or not any(f.path.startswith(run.where) for f in self.found):
+            if run.reused or not any(f.path.startswith(run.path) for f in self.found):
                 continue
             result = run.result
             shown = (render(result.outputs) if result.outputs is not None else
                      render(result.error) if result.error is not None else
                      "futures.pb" if result.futures is not None else f"exit {result.exit_code}")
-            lines.append(f"{run.where} {run.producer}->{run.consumer}: {shown}")
+            lines.append(f"{run.path} {run.producer}->{run.consumer}: {shown}")
         return "\n".join(lines)
 
     def matrix(self) -> dict[tuple[str, str], str]:
@@ -148,10 +144,15 @@ def _align(jvm: workflow_pb2.WorkflowTemplate, jvm_entities: EntitySet, jsubs,
     return AlignedPair(jvm, python, {n.id: n for n in jvm.nodes}, {n.id: n for n in python.nodes}, alignment)
 
 
-def align_pair(jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str) -> AlignedPair:
+def _workflow_pair(jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str):
+    """A workflow pair aligned, with each side's sub-workflows by name."""
     jspec, pspec = jvm_entities.workflows[jvm_workflow], py_entities.workflows[py_workflow]
-    return _align(jspec.template, jvm_entities, sub_workflows(jvm_entities, jspec),
-                  pspec.template, py_entities, sub_workflows(py_entities, pspec))
+    subs = {"jvm": sub_workflows(jvm_entities, jspec), "python": sub_workflows(py_entities, pspec)}
+    return _align(jspec.template, jvm_entities, subs["jvm"], pspec.template, py_entities, subs["python"]), subs
+
+
+def align_pair(jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str) -> AlignedPair:
+    return _workflow_pair(jvm_entities, jvm_workflow, py_entities, py_workflow)[0]
 
 
 @dataclass(frozen=True)
@@ -282,9 +283,7 @@ def run_pair(
 ) -> PairRun:
     """Run every aligned task node of a workflow pair (with its sub-workflows and dynamic
     tasks' specs), straight and cross-fed."""
-    jspec, pspec = jvm_entities.workflows[jvm_workflow], py_entities.workflows[py_workflow]
-    subs = {"jvm": sub_workflows(jvm_entities, jspec), "python": sub_workflows(py_entities, pspec)}
-    aligned = _align(jspec.template, jvm_entities, subs["jvm"], pspec.template, py_entities, subs["python"])
+    aligned, subs = _workflow_pair(jvm_entities, jvm_workflow, py_entities, py_workflow)
     inputs = literal_map_from_values(values, aligned.jvm.interface.inputs)
     with ThreadPoolExecutor(max_workers=2) as pool:
         walk = _Walk(jvm_driver, python_driver, work, pool)

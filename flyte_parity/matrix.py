@@ -100,7 +100,7 @@ LEGEND = (
 )
 
 
-def _table_with(rows: list[tuple[str, list[Cell]]], show, names: tuple[str, ...]) -> list[str]:
+def _table(rows: list[tuple[str, list[Cell]]], show, names: tuple[str, ...]) -> list[str]:
     lines = ["| pair | " + " | ".join(names) + " |", "| --- | " + " | ".join("---" for _ in names) + " |"]
     lines += [f"| {row_id} | " + " | ".join(show(c) for c in cells) + " |" for row_id, cells in rows]
     return lines
@@ -109,7 +109,7 @@ def _table_with(rows: list[tuple[str, list[Cell]]], show, names: tuple[str, ...]
 def render(rows: list[tuple[str, list[Cell]]], counts: Counter, header: str,
            names: tuple[str, ...] = MODES) -> str:
     """The full report: every reason written in its cell."""
-    lines = ["# Parity matrix", "", header, "", LEGEND, "", *_table_with(rows, Cell.full, names), "", summary(counts)]
+    lines = ["# Parity matrix", "", header, "", LEGEND, "", *_table(rows, Cell.full, names), "", summary(counts)]
     return "\n".join(lines) + "\n"
 
 
@@ -126,7 +126,7 @@ def render_compact(rows: list[tuple[str, list[Cell]]], counts: Counter, header: 
         number = notes.setdefault(c.reason, len(notes) + 1)
         return f"{c.text} [{number}]"
 
-    table = _table_with(rows, show, names)
+    table = _table(rows, show, names)
     lines = [header, "", *table, "", *(f"{n}. {reason}" for reason, n in notes.items()), "", summary(counts)]
     return "\n".join(lines) + "\n"
 

@@ -180,8 +180,7 @@ def canonical_node(
         getattr(clone.workflow_node, reference).Clear()
     elif kind == "branch_node":
         _branch_input_names(clone, path, notes)
-        _canonical_branch(clone.branch_node.if_else, clone.id, rename, task_metadata,
-                          f"{path}.branch_node.if_else", notes, default_interruptible)
+        _canonical_branch(clone, rename, task_metadata, f"{path}.branch_node.if_else", notes, default_interruptible)
     prune_empty(clone)
     return clone
 
@@ -214,23 +213,28 @@ def _branch_input_names(node: workflow_pb2.Node, path: str, notes: list[Note]) -
                 operand.var = names[operand.var]
 
 
-def _canonical_branch(if_else: workflow_pb2.IfElseBlock, branch_id: str, rename: Rename,
-                      task_metadata: TaskMetadataOf, path: str, notes: list[Note],
-                      default_interruptible: bool) -> None:
+def branch_slots(node: workflow_pb2.Node) -> list[tuple[str, workflow_pb2.Node]]:
+    """The nodes directly inside a branch node, by position: ("case", node), ("other[i]", node),
+    ("else", node), for those that are set; empty for any other node. The nodes are the branch's
+    own sub-messages, so they can be changed in place."""
+    if node.WhichOneof("target") != "branch_node":
+        return []
+    block = node.branch_node.if_else
+    cases = [("case", block.case)] + [(f"other[{i}]", c) for i, c in enumerate(block.other)]
+    slots = [(where, case.then_node) for where, case in cases if case.HasField("then_node")]
+    if block.HasField("else_node"):
+        slots.append(("else", block.else_node))
+    return slots
+
+
+def _canonical_branch(node: workflow_pb2.Node, rename: Rename, task_metadata: TaskMetadataOf, path: str,
+                      notes: list[Note], default_interruptible: bool) -> None:
     """Nodes inside a branch are named by position (``decide/case``, ``decide/other[0]``,
     ``decide/else``): a branch is positional, and its inner ids are a scope of their own."""
-    cases = [("case", if_else.case)] + [(f"other[{i}]", c) for i, c in enumerate(if_else.other)]
-    for where, case in cases:
-        if case.HasField("then_node"):
-            case.then_node.CopyFrom(
-                canonical_node(case.then_node, rename, task_metadata, f"{path}.{where}.then_node", notes,
-                               default_interruptible, own_id=f"{branch_id}/{where}")
-            )
-    if if_else.HasField("else_node"):
-        if_else.else_node.CopyFrom(
-            canonical_node(if_else.else_node, rename, task_metadata, f"{path}.else_node", notes, default_interruptible,
-                           own_id=f"{branch_id}/else")
-        )
+    for where, inner in branch_slots(node):
+        at = f"{path}.{where}.then_node" if where != "else" else f"{path}.else_node"
+        inner.CopyFrom(canonical_node(inner, rename, task_metadata, at, notes, default_interruptible,
+                                      own_id=f"{node.id}/{where}"))
 
 
 def _effective_metadata(

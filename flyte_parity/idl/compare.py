@@ -14,7 +14,7 @@ from flyteidl.admin import workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import workflow_pb2
 
 from .align import align_nodes
-from .canonical import Note, canonical_launch_plan, canonical_task, canonical_workflow, interface_signature
+from .canonical import Note, branch_slots, canonical_launch_plan, canonical_task, canonical_workflow, interface_signature
 from .diff import ABSENT, diff_messages
 from .entities import EntitySet
 
@@ -102,18 +102,11 @@ def _task_metadata(entities: EntitySet):
 def branch_pairs(lnode: workflow_pb2.Node, rnode: workflow_pb2.Node) -> Iterator[tuple[workflow_pb2.Node, workflow_pb2.Node]]:
     """The nodes inside two aligned branch nodes, paired by position (case, other cases, else),
     recursively. A branch is positional: its cases are tried in order."""
-    if lnode.WhichOneof("target") != "branch_node" or rnode.WhichOneof("target") != "branch_node":
-        return
-    lblock, rblock = lnode.branch_node.if_else, rnode.branch_node.if_else
-    lcases = [lblock.case, *lblock.other]
-    rcases = [rblock.case, *rblock.other]
-    inner = [(lc.then_node, rc.then_node) for lc, rc in zip(lcases, rcases)
-             if lc.HasField("then_node") and rc.HasField("then_node")]
-    if lblock.HasField("else_node") and rblock.HasField("else_node"):
-        inner.append((lblock.else_node, rblock.else_node))
-    for left, right in inner:
-        yield left, right
-        yield from branch_pairs(left, right)
+    right = dict(branch_slots(rnode))
+    for where, left in branch_slots(lnode):
+        if where in right:
+            yield left, right[where]
+            yield from branch_pairs(left, right[where])
 
 
 @dataclass(frozen=True)

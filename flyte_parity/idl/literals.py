@@ -1,4 +1,5 @@
-"""Comparison of two LiteralMaps (JVM vs Python outputs) with a report that shows both maps."""
+"""LiteralMaps: comparing JVM and Python outputs (with a report showing both), building typed
+literals from catalogue values, and canonical forms of msgpack binary literals."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 from typing import Any, Mapping
 
+import msgpack
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 from google.protobuf import struct_pb2, text_format
 
@@ -90,8 +92,6 @@ def canonical_literal(literal: literals_pb2.Literal) -> literals_pb2.Literal:
     A msgpack map written from a Python dict keeps the dict's insertion order, which for a dict
     built from a protobuf Struct is arbitrary; flytekit reads it back into a dict, so the order
     carries no meaning. Everything else, including the msgpack types of the values, is kept."""
-    import msgpack
-
     clone = literals_pb2.Literal()
     clone.CopyFrom(literal)
     kind = clone.WhichOneof("value")

@@ -26,7 +26,7 @@ def test_entrypoint_matches_ledger(entrypoint_case, jvm_driver, python_driver, l
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "matrix": matrix,
-        "runs": [{"node": r.node, "path": r.where, "producer": r.producer, "consumer": r.consumer, "exit_code": r.result.exit_code,
+        "runs": [{"node": r.node, "path": r.path, "producer": r.producer, "consumer": r.consumer, "exit_code": r.result.exit_code,
                   "reused_straight_run": r.reused} for r in result.runs],
         "found": [f.__dict__ for f in result.found],
     }, indent=2), encoding="utf-8")
