@@ -1,38 +1,55 @@
 # flyte-parity: `make parity` runs the parity suite, `make test` runs every test.
-# Both set up what they need on a fresh machine (virtualenv, Python packages, the JVM build) and
-# redo a step only when its inputs changed (stamps under .stamps/).
+# Both set up what they need on a fresh machine (virtualenv, Python packages, flytekit-java from
+# source, the JVM build) and redo a step only when its inputs changed.
 
 PYTHON ?= python3
 VENV := .venv
 STAMPS := .stamps
 # The flytekit (Python SDK) version under test.
 FLYTEKIT_VERSION ?= 1.16.31
-# The flytekit-java (JVM SDK) version under test. 0.4.x and later publish a flytekit-bom and a
-# _2.13 Scala examples artifact; 0.3.x has neither (the reactor then imports flytekit-parent).
-FLYTEKIT_JAVA_VERSION ?= 0.3.20
-ifeq ($(filter 0.3.%,$(FLYTEKIT_JAVA_VERSION)),)
-JVM_VERSION_ARGS := -Dflytekit.version=$(FLYTEKIT_JAVA_VERSION) -Dflytekit.bom.artifactId=flytekit-bom \
-	-Dflytekit.examples.scala.artifactId=flytekit-examples-scala_2.13
-else
-JVM_VERSION_ARGS := -Dflytekit.version=$(FLYTEKIT_JAVA_VERSION)
-endif
-# Extra Maven flags, passed after the version flags.
+# The flytekit-java (JVM SDK) under test. Default: the jvm/flytekit-java submodule as checked out
+# (pinned at 0.4.62), built from source. FLYTEKIT_JAVA_REF=<tag|branch|commit> builds another
+# commit of the same repository; FLYTEKIT_JAVA_VERSION=<release> takes a release from Maven
+# Central instead. FLYTEKIT_JAVA_GIT=<URL|mirror|bundle> is where the source is fetched from.
+FLYTEKIT_JAVA_REF ?=
+FLYTEKIT_JAVA_VERSION ?=
+FLYTEKIT_JAVA_GIT ?=
+# The release `make versions` compares the default build with.
+VERSIONS_RELEASE ?= 0.3.20
+# Extra Maven flags for the reactor build over jvm/.
 MVN_ARGS ?=
 PYTEST_ARGS ?=
+export FLYTEKIT_JAVA_REF FLYTEKIT_JAVA_VERSION FLYTEKIT_JAVA_GIT MVN_ARGS
 # actionlint checks .github/workflows in `make test`; built from its Go module (cached in .tools/).
 ACTIONLINT_VERSION ?= 1.7.12
 TOOLS := .tools
-VERSION_ARGS := --flytekit-version=$(FLYTEKIT_VERSION) --flytekit-java-version=$(FLYTEKIT_JAVA_VERSION)
+PY := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest --flytekit-version=$(FLYTEKIT_VERSION) $(PYTEST_ARGS)
 
-JVM_INPUTS := $(shell find jvm -name target -prune -o -name flytekit-java -prune -o -type f -print)
+.PHONY: test parity versions unit setup python jvm tools clean
 
-.PHONY: test parity setup python jvm tools clean
+# Every test: the library's unit tests, then the parity suite at the default build and at
+# $(VERSIONS_RELEASE), compared in reports/versions.md.
+test: setup tools unit versions
 
-test: setup tools
-	PATH="$(abspath $(TOOLS))/bin:$$PATH" $(VENV)/bin/pytest $(VERSION_ARGS) $(PYTEST_ARGS) --junitxml=reports/junit.xml tests
+unit: python tools
+	PATH="$(abspath $(TOOLS))/bin:$$PATH" $(PYTEST) --junitxml=reports/junit-unit.xml tests/unit
 
 parity: setup
-	$(VENV)/bin/pytest $(VERSION_ARGS) $(PYTEST_ARGS) --junitxml=reports/junit-parity.xml tests/parity
+	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity
+
+# The parity suite at the default build and at a Maven Central release, and what changed between
+# them. The default build stays jvm/target/current.
+versions: python
+	@echo "==> versions: the parity suite at flytekit-java $(VERSIONS_RELEASE) (Maven Central)"
+	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION=$(VERSIONS_RELEASE) $(PY) -m flyte_parity.jvm_build --no-current
+	$(PYTEST) --jvm-build=mvn-$(VERSIONS_RELEASE) --reports=reports/versions/mvn-$(VERSIONS_RELEASE) \
+		--junitxml=reports/versions/mvn-$(VERSIONS_RELEASE)/junit.xml tests/parity
+	@echo "==> versions: the parity suite at the default flytekit-java build"
+	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION= $(PY) -m flyte_parity.jvm_build
+	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity
+	$(PY) -m flyte_parity.versions_report reports/matrix.json reports/versions/mvn-$(VERSIONS_RELEASE)/matrix.json \
+		--out reports/versions.md
 
 setup: python jvm
 
@@ -44,12 +61,10 @@ $(STAMPS)/python-$(FLYTEKIT_VERSION): pyproject.toml
 	$(VENV)/bin/pip install --disable-pip-version-check --progress-bar on -e '.[dev]' 'flytekit==$(FLYTEKIT_VERSION)'
 	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/python-* && touch $@
 
-jvm: $(STAMPS)/jvm-$(FLYTEKIT_JAVA_VERSION)
-
-$(STAMPS)/jvm-$(FLYTEKIT_JAVA_VERSION): $(JVM_INPUTS) Makefile
-	@echo "==> JVM: mvn package over jvm/ (flytekit-java $(FLYTEKIT_JAVA_VERSION) from Maven Central) $(MVN_ARGS)"
-	mvn -B --no-transfer-progress -f jvm/pom.xml clean package -DskipTests $(JVM_VERSION_ARGS) $(MVN_ARGS)
-	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/jvm $(STAMPS)/jvm-* && touch $@
+# flytekit-java (source or release) and the reactor over jvm/; cached per build in jvm/target/<id>,
+# and jvm/target/current moves only when the build succeeded.
+jvm: python
+	$(PY) -m flyte_parity.jvm_build
 
 tools: $(TOOLS)/bin/actionlint-$(ACTIONLINT_VERSION)
 
@@ -60,5 +75,4 @@ $(TOOLS)/bin/actionlint-$(ACTIONLINT_VERSION):
 	@touch $@
 
 clean:
-	rm -rf $(STAMPS) $(TOOLS)
-	mvn -q -B -f jvm/pom.xml clean
+	rm -rf $(STAMPS) $(TOOLS) jvm/target

@@ -2,16 +2,23 @@
 
 A pair joins one JVM workflow (a class in a JVM source) with one Python twin. A case is a pair
 run on one named input set entry in one mode. Everything here is data; nothing runs.
+
+An entry may name the flytekit-java versions it exists at (``flytekit_java``, a PEP 440
+specifier or a list of them, and ``absent_why`` saying why not elsewhere);
+``Catalogue.at(version)`` turns the entries that do not exist at a version into rows that are
+not applicable there, with that reason, so that every version's matrix has the same rows.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from . import paths
 from .errors import UsageError
+from .version_spec import matches, parse_specifiers
 
 MODES = ("execute-local", "idl", "entrypoint", "bad-inputs")  # modes of a pair; type rows run in "types"
 LAUNCH_PLAN_MODES = ("idl",)  # what a launch-plan pair can run
@@ -44,6 +51,9 @@ class Pair:
     kind: str = "workflow"  # "launch-plan" (jvm, python_name: launch-plan names) or "task" (jvm: a task class)
     registry: str | None = None  # the JVM SdkLaunchPlanRegistry class that registers a launch plan
     python_name: str | None = None  # the twin's entity name when it is not ``module.attribute``
+    flytekit_java: tuple[str, ...] = ()  # the flytekit-java versions this pair exists at (() = all)
+    absent_why: str = ""  # why it does not exist at the others
+    absent: str | None = None  # set by Catalogue.at: why this pair is not run at that version
 
     @property
     def id(self) -> str:
@@ -87,6 +97,8 @@ class TypeEntry:
     python_workflow: str | None = None
     execute_local_not_run: str = "no identity workflow for this kind"  # why, when there is none
     unavailable: str | None = None  # why this kind has no tasks at all on the JVM side
+    flytekit_java: tuple[str, ...] = ()  # the flytekit-java versions this row exists at (() = all)
+    absent_why: str = ""
 
     @property
     def id(self) -> str:
@@ -107,6 +119,28 @@ class Catalogue:
     # Modes that need a service this suite cannot start yet (register, sandbox): mode -> why; shown
     # as pending for every pair.
     service_modes: Mapping[str, str] = field(default_factory=dict)
+    # Every pending entity with the flytekit-java versions it exists at (what ``at`` filters).
+    _pending_specs: Mapping[tuple[str, str], tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def at(self, flytekit_java: str) -> "Catalogue":
+        """This catalogue as a run at ``flytekit_java`` sees it: entries that do not exist there
+        run in no mode and say why; pending entities that do not exist there are dropped."""
+        def absent(spec: tuple[str, ...], why: str, what: str) -> str:
+            return (f"not in flytekit-java {flytekit_java}: {what} exists at flytekit-java {' or '.join(spec)}"
+                    + (f" ({why})" if why else ""))
+
+        pairs = tuple(
+            pair if matches(pair.flytekit_java, flytekit_java) else replace(
+                pair, modes=(), pending={}, entrypoint_inputs=(),
+                absent=absent(pair.flytekit_java, pair.absent_why, pair.jvm),
+                not_applicable={m: absent(pair.flytekit_java, pair.absent_why, pair.jvm) for m in MODES})
+            for pair in self.pairs)
+        types = tuple(
+            entry if matches(entry.flytekit_java, flytekit_java) else replace(
+                entry, unavailable=absent(entry.flytekit_java, entry.absent_why, entry.jvm or entry.kind))
+            for entry in self.types)
+        pending = {key: why for key, (why, spec) in self._pending_specs.items() if matches(spec, flytekit_java)}
+        return replace(self, pairs=pairs, types=types, pending=pending)
 
     def pairs_in(self, mode: str) -> list[Pair]:
         return [pair for pair in self.pairs if mode in pair.modes]
@@ -155,8 +189,11 @@ def load_catalogue(path: Path, root: Path) -> Catalogue:
 
 def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogue") -> Catalogue:
     """Build a Catalogue from parsed TOML, refusing dangling references and unknown modes."""
+    build = paths.jvm_build()
+    build = build.relative_to(paths.REPO_ROOT) if build.is_relative_to(paths.REPO_ROOT) else build
     sources = {
-        name: JvmSource(name, root / entry["lib"], entry.get("origin", "own"), entry.get("language", "java"))
+        name: JvmSource(name, root / str(entry["lib"]).replace("{build}", str(build)), entry.get("origin", "own"),
+                        entry.get("language", "java"))
         for name, entry in data.get("sources", {}).items()
     }
     input_sets = data.get("inputs", {})
@@ -187,6 +224,8 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
             raise UsageError(f"{where}: python must be 'module:workflow' (or 'module:task', 'module:launch_plan'), "
                              f"got {entry['python']!r}")
         inputs = input_sets[entry["inputs"]] if "inputs" in entry else {}
+        if "absent_why" in entry and "flytekit_java" not in entry:
+            raise UsageError(f"{where}: absent_why needs flytekit_java (the versions the entry exists at)")
         entrypoint_inputs = tuple(entry.get("entrypoint_inputs", list(inputs)[:1]))
         unknown_inputs = [name for name in entrypoint_inputs if name not in inputs]
         if unknown_inputs:
@@ -199,7 +238,8 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
                                             MODES)
         reasons, pending = _mode_reasons(entry, data.get("not_applicable", {}), where)
         add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
-                 inputs, tuple(entry["modes"]), entrypoint_inputs, reasons, pending), where)
+                 inputs, tuple(entry["modes"]), entrypoint_inputs, reasons, pending,
+                 **_version_keys(entry, where)), where)
     for number, entry in enumerate(data.get("tasks", []), start=1):
         where = f"{origin}: task #{number} ({entry.get('name', '?')})"
         entry = {"modes": list(TASK_MODES), **entry}
@@ -207,7 +247,8 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
                                             "task pairs")
         reasons, pending = _mode_reasons(entry, data.get("task_not_applicable", {}), where)
         add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], inputs,
-                 tuple(entry["modes"]), entrypoint_inputs, reasons, pending, kind="task"), where)
+                 tuple(entry["modes"]), entrypoint_inputs, reasons, pending, kind="task",
+                 **_version_keys(entry, where)), where)
     for number, entry in enumerate(data.get("launch_plans", []), start=1):
         where = f"{origin}: launch plan #{number} ({entry.get('name', '?')})"
         entry = {"modes": list(LAUNCH_PLAN_MODES), **entry}
@@ -216,7 +257,8 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         reasons, pending = _mode_reasons(entry, data.get("launch_plan_not_applicable", {}), where)
         add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], {},
                  tuple(entry["modes"]), (), reasons, pending,
-                 kind="launch-plan", registry=entry["registry"], python_name=entry["python_name"]), where)
+                 kind="launch-plan", registry=entry["registry"], python_name=entry["python_name"],
+                 **_version_keys(entry, where)), where)
     if not pairs:
         raise UsageError(f"{origin} lists no pairs; add a [[pairs]] entry")
     types = []
@@ -233,15 +275,18 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
                                {k: str(v) for k, v in entry.get("python_env", {}).items()},
                                entry.get("jvm_workflow"), entry.get("python_workflow"),
                                entry.get("execute_local_not_run", TypeEntry.execute_local_not_run),
-                               entry.get("unavailable")))
-    pending = {}
+                               entry.get("unavailable"), **_version_keys(entry, where)))
+    pending_specs = {}
     for source_name, entries in data.get("pending", {}).items():
         if source_name not in sources:
             raise UsageError(f"{origin}: [pending] names unknown source {source_name!r}; define [sources.{source_name}]")
-        for cls, reason in entries.items():
+        for cls, value in entries.items():
+            where = f"{origin}: [pending.{source_name}] {cls}"
+            reason, spec = (value.get("why", ""), value) if isinstance(value, dict) else (value, {})
             if not str(reason).strip():
-                raise UsageError(f"{origin}: [pending.{source_name}] {cls} needs a reason")
-            pending[(source_name, cls)] = str(reason)
+                raise UsageError(f"{where} needs a reason")
+            pending_specs[(source_name, cls)] = (str(reason), _version_keys(spec, where)["flytekit_java"])
+    pending = {key: why for key, (why, _) in pending_specs.items()}
     service_modes = {}
     for mode, why in data.get("service_modes", {}).items():
         if mode in MODES:
@@ -249,4 +294,16 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         if not str(why).strip():
             raise UsageError(f"{origin}: [service_modes] {mode} needs a reason")
         service_modes[mode] = str(why)
-    return Catalogue(sources, tuple(pairs), tuple(types), pending, service_modes)
+    return Catalogue(sources, tuple(pairs), tuple(types), pending, service_modes, pending_specs)
+
+
+def _version_keys(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """An entry's flytekit_java and absent_why, checked."""
+    if "flytekit_java" not in entry:
+        return {"flytekit_java": (), "absent_why": ""} if "absent_why" not in entry else _refuse_why(where)
+    return {"flytekit_java": parse_specifiers(entry["flytekit_java"], where, "flytekit_java"),
+            "absent_why": str(entry.get("absent_why", ""))}
+
+
+def _refuse_why(where: str):
+    raise UsageError(f"{where}: absent_why needs flytekit_java (the versions the entry exists at)")

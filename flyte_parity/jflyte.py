@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Mapping, Sequence
 
-from . import paths, process_log
+from . import jvm_build, paths, process_log
 from .envfile import load_env_file
 from .errors import UsageError
 
@@ -118,23 +118,17 @@ def _utf8_locale(env: dict[str, str]) -> None:
 
 def ensure_jflyte_dist(progress: IO[str] | None = None) -> Path:
     """The jflyte CLI folder from the JVM reactor's build; builds it with Maven when missing."""
-    if any(paths.JFLYTE_LIB.glob("jflyte-*.jar")) and (paths.JFLYTE_MODULES / "file-system").is_dir():
-        return paths.JFLYTE_LIB
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise UsageError("jflyte is not built and mvn was not found: install Maven, then run `make jvm`")
+    lib = paths.jflyte_lib()
+    if any(lib.glob("jflyte-*.jar")) and (paths.jflyte_modules() / "file-system").is_dir():
+        return lib
+    if os.environ.get(paths.BUILD_VARIABLE, "").strip():
+        raise UsageError(f"{paths.BUILD_VARIABLE} names a JVM build that is not there ({paths.jvm_build()}); "
+                         "run `make jvm` with the knobs of that build, or unset it")
     out = progress or sys.stderr
-    out.write("flyte-parity: resolving jflyte with Maven (once) ...\n")
+    out.write("flyte-parity: jflyte is not built yet; building the default JVM build once ...\n")
     out.flush()
-    command = [
-        mvn, "-B", "--no-transfer-progress", "-f", str(paths.JVM_DIR / "pom.xml"),
-        "-pl", "jflyte-dist/cli,jflyte-dist/aws,jflyte-dist/google-cloud,jflyte-file-system",
-        "-am", "package", "-DskipTests",
-    ]
-    result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT)
-    if result.returncode != 0:
-        raise UsageError("building jflyte with Maven failed (see the Maven output above); fix it and rerun")
-    return paths.JFLYTE_LIB
+    jvm_build.ensure(progress=out)  # the same build `make jvm` runs (FLYTEKIT_JAVA_* knobs apply)
+    return paths.jflyte_lib()
 
 
 @dataclass
@@ -184,7 +178,7 @@ def prepare(
     if command is None:
         raise UsageError("no jflyte subcommand given: try execute-local, serialize, register or execute")
 
-    env.setdefault("FLYTE_INTERNAL_MODULE_DIR", str(paths.JFLYTE_MODULES))
+    env.setdefault("FLYTE_INTERNAL_MODULE_DIR", str(paths.jflyte_modules()))
     if command == "serialize":
         env.setdefault("FLYTE_STAGING_LOCATION", (paths.cache_dir() / "staging").as_uri())
     missing = [

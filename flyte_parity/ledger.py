@@ -2,6 +2,13 @@
 
 Strict both ways, like protobuf's conformance failure lists: a difference not in the ledger
 fails, and a ledger entry that no longer reproduces fails too (remove it: it was fixed).
+
+Version-aware: each entry names the flytekit-java versions it applies to (``flytekit_java``, a
+PEP 440 specifier set such as ``">=0.4.0"``, or a list of them meaning any of them) and, where it
+matters, the flytekit versions (``flytekit``). A run checks only the entries that apply to the
+versions it runs, strictly; ``[versions]`` lists the versions the suite is run at, and an entry
+that applies to none of them is refused, as are two entries for the same difference that both
+apply to one version.
 """
 
 from __future__ import annotations
@@ -9,11 +16,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .errors import UsageError
+from .version_spec import as_version, matches, parse_specifiers
 
 FIELDS = ("pair", "mode", "path", "topic", "jvm", "python", "why", "source")
+VERSION_FIELDS = ("flytekit_java", "flytekit")  # flytekit_java is required, flytekit optional
 # topic: a short key naming the divergence (one per cause, shared by the entries it explains);
 # the matrix cells name it and docs/divergences.md says what it means for a user.
 
@@ -28,10 +37,16 @@ class Divergence:
     python: str
     why: str
     source: str
+    flytekit_java: tuple[str, ...] = ()  # specifier sets, any of which applies; () = every version
+    flytekit: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.pair, self.mode, self.path)
+
+    def applies(self, flytekit_java: str, flytekit: str | None = None) -> bool:
+        """Whether this entry is a claim about a run at these versions."""
+        return matches(self.flytekit_java, flytekit_java) and (flytekit is None or matches(self.flytekit, flytekit))
 
 
 @dataclass(frozen=True)
@@ -64,25 +79,70 @@ class LedgerCheck:
         return "\n".join(lines)
 
 
-def parse_ledger(data: dict, origin: str = "ledger") -> list[Divergence]:
-    entries = []
-    seen = set()
+@dataclass(frozen=True)
+class Ledger:
+    """Every entry, and the versions the suite is run at (what 'applies nowhere' is measured by)."""
+
+    entries: tuple[Divergence, ...]
+    flytekit_java_versions: tuple[str, ...] = ()
+    flytekit_versions: tuple[str, ...] = ()
+
+    def applicable(self, flytekit_java: str, flytekit: str | None = None) -> list[Divergence]:
+        """The entries a run at these versions must reproduce, exactly."""
+        return [d for d in self.entries if d.applies(flytekit_java, flytekit)]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+
+def parse_ledger(data: dict, origin: str = "ledger") -> Ledger:
+    known = data.get("versions", {})
+    java_versions = tuple(str(v) for v in known.get("flytekit_java", ()))
+    python_versions = tuple(str(v) for v in known.get("flytekit", ()))
+    for version in (*java_versions, *python_versions):
+        as_version(version)
+    entries: list[Divergence] = []
+    by_key: dict[tuple[str, str, str], list[Divergence]] = {}
     for number, entry in enumerate(data.get("divergence", []), start=1):
-        missing = [k for k in FIELDS if not str(entry.get(k, "")).strip()]
+        where = f"{origin}: divergence #{number}"
+        missing = [k for k in (*FIELDS, "flytekit_java") if not entry.get(k)]
+        missing = [k for k in missing if k == "flytekit_java" or not str(entry.get(k, "")).strip()]
         if missing:
-            raise UsageError(f"{origin}: divergence #{number} lacks {', '.join(missing)}; every entry needs evidence")
-        unknown = sorted(set(entry) - set(FIELDS))
+            raise UsageError(f"{where} lacks {', '.join(missing)}; every entry needs evidence and the flytekit-java "
+                             "versions it applies to")
+        unknown = sorted(set(entry) - set(FIELDS) - set(VERSION_FIELDS))
         if unknown:
-            raise UsageError(f"{origin}: divergence #{number} has unknown keys {unknown}; use {list(FIELDS)}")
-        divergence = Divergence(**{k: str(entry[k]) for k in FIELDS})
-        if divergence.key in seen:
-            raise UsageError(f"{origin}: divergence #{number} repeats {divergence.key}; keep one")
-        seen.add(divergence.key)
+            raise UsageError(f"{where} has unknown keys {unknown}; use {list(FIELDS + VERSION_FIELDS)}")
+        divergence = Divergence(**{k: str(entry[k]) for k in FIELDS},
+                                flytekit_java=parse_specifiers(entry["flytekit_java"], where, "flytekit_java"),
+                                flytekit=parse_specifiers(entry["flytekit"], where, "flytekit") if "flytekit" in entry else ())
+        if java_versions and not any(matches(divergence.flytekit_java, v) for v in java_versions):
+            raise UsageError(f"{where} ({divergence.pair} {divergence.path}) applies to no flytekit-java version the "
+                             f"suite runs ({', '.join(java_versions)}); fix its flytekit_java or remove it")
+        if python_versions and not any(matches(divergence.flytekit, v) for v in python_versions):
+            raise UsageError(f"{where} ({divergence.pair} {divergence.path}) applies to no flytekit version the "
+                             f"suite runs ({', '.join(python_versions)}); fix its flytekit or remove it")
+        for other in by_key.get(divergence.key, []):
+            shared = _shared_versions(other, divergence, java_versions, python_versions)
+            if shared:
+                raise UsageError(f"{where} repeats {divergence.key} for flytekit-java {', '.join(shared)}; keep one, "
+                                 "or narrow their flytekit_java so that they apply to different versions")
+        by_key.setdefault(divergence.key, []).append(divergence)
         entries.append(divergence)
-    return entries
+    return Ledger(tuple(entries), java_versions, python_versions)
 
 
-def load_ledger(path: Path) -> list[Divergence]:
+def _shared_versions(a: Divergence, b: Divergence, java_versions: Sequence[str],
+                     python_versions: Sequence[str]) -> list[str]:
+    """The run versions both entries apply to (with no [versions] table: equal specifiers clash)."""
+    if not java_versions:
+        return ["(same specifiers)"] if (a.flytekit_java, a.flytekit) == (b.flytekit_java, b.flytekit) else []
+    if python_versions and not any(matches(a.flytekit, p) and matches(b.flytekit, p) for p in python_versions):
+        return []
+    return [v for v in java_versions if matches(a.flytekit_java, v) and matches(b.flytekit_java, v)]
+
+
+def load_ledger(path: Path) -> Ledger:
     try:
         return parse_ledger(tomllib.loads(path.read_text(encoding="utf-8")), str(path))
     except (OSError, tomllib.TOMLDecodeError) as err:

@@ -72,7 +72,10 @@ def build(
             pending = pair.pending.get(mode)
             reason = None if mode in pair.modes or pending else pair.not_applicable.get(mode, "not in this pair's modes")
             cells.append(cell(outcomes.get((pair.id, mode)), per_key.get((pair.id, mode), []), reason, pending))
-        cells += [Cell("pending", "pending", why) for why in catalogue.service_modes.values()]
+        if pair.absent:
+            cells += [Cell("n/a", "n/a", pair.absent) for _ in catalogue.service_modes]
+        else:
+            cells += [Cell("pending", "pending", why) for why in catalogue.service_modes.values()]
         counts.update(c.kind for c in cells)
         rows.append((pair.id, cells))
     width = len(columns(catalogue))

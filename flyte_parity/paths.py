@@ -1,4 +1,9 @@
-"""Where things live: the checkout's folders, the JVM build output, and the user cache."""
+"""Where things live: the checkout's folders, the JVM build output, and the user cache.
+
+Each JVM build has its own folder ``jvm/target/<build id>`` (see jvm_build.py); the one in use is
+``FLYTE_PARITY_JVM_BUILD`` (a build id) when set, else ``jvm/target/current``, which the last
+successful ``make jvm`` points at.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,28 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 JVM_DIR = REPO_ROOT / "jvm"
-JFLYTE_DIST = JVM_DIR / "jflyte-dist" / "target" / "jflyte"
-JFLYTE_LIB = JFLYTE_DIST / "lib"
-JFLYTE_MODULES = JFLYTE_DIST / "modules"
+JVM_TARGET = JVM_DIR / "target"
+BUILD_VARIABLE = "FLYTE_PARITY_JVM_BUILD"
+
+
+def jvm_build() -> Path:
+    """The JVM build folder in use (it may not exist yet)."""
+    chosen = os.environ.get(BUILD_VARIABLE, "").strip()
+    return JVM_TARGET / (chosen or "current")
+
+
+def jflyte_dist() -> Path:
+    return jvm_build() / "jflyte"
+
+
+def jflyte_lib() -> Path:
+    """jflyte's classpath folder."""
+    return jflyte_dist() / "lib"
+
+
+def jflyte_modules() -> Path:
+    """jflyte's plug-in folders (FLYTE_INTERNAL_MODULE_DIR)."""
+    return jflyte_dist() / "modules"
 
 
 def cache_dir() -> Path:

@@ -8,7 +8,10 @@ entrypoint case; ``type_entry`` once per type-table row. Drivers are made once p
 
 from __future__ import annotations
 
+import json
+import os
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ import pytest
 from . import paths, versions
 from .catalogue import Catalogue, load_catalogue
 from .drivers import JvmDriver, PythonDriver
+from .errors import UsageError
 from .ledger import Divergence, load_ledger
 from .matrix import build as build_matrix
 from .matrix import render as render_matrix
@@ -48,6 +52,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="folder for the run's reports (default: reports/)",
     )
     group.addoption(
+        "--jvm-build", default=None,
+        help="the JVM build to run (a folder name under jvm/target, e.g. mvn-0.3.20; default: "
+             "$FLYTE_PARITY_JVM_BUILD, else jvm/target/current, the last `make jvm`)",
+    )
+    group.addoption(
         "--flytekit-version", default=None,
         help="the flytekit version this run must use (refused if the virtualenv has another; "
              "`make parity FLYTEKIT_VERSION=...` installs it)",
@@ -57,6 +66,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the flytekit-java version this run must use (refused if jvm/ was built with another; "
              "`make parity FLYTEKIT_JAVA_VERSION=...` builds it)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    build = config.getoption("--jvm-build", default=None)
+    if build:
+        os.environ[paths.BUILD_VARIABLE] = build  # for the drivers and every process they start
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -72,12 +87,33 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                         f"run `make parity {variable}={asked}`", returncode=2)
 
 
+def _java_version() -> str:
+    """The flytekit-java version of the JVM build in use; stops the session when there is none."""
+    found = versions.flytekit_java()
+    if found == "not built":
+        pytest.exit(f"flyte-parity: no JVM build at {paths.jvm_build()}; run `make jvm` (or `make parity`)",
+                    returncode=2)
+    return found
+
+
 def _catalogue(config: pytest.Config) -> Catalogue:
+    """The catalogue as the flytekit-java version of this run sees it (Catalogue.at)."""
     cached = getattr(config, "_flyte_parity_catalogue", None)
     if cached is None:
-        cached = load_catalogue(Path(config.getoption("--catalogue")), paths.REPO_ROOT)
+        try:
+            cached = load_catalogue(Path(config.getoption("--catalogue")), paths.REPO_ROOT).at(_java_version())
+        except UsageError as err:
+            pytest.exit(f"flyte-parity: {err}", returncode=2)
         config._flyte_parity_catalogue = cached
     return cached
+
+
+def _ledger(config: pytest.Config) -> list[Divergence]:
+    """The ledger entries that apply to this run's flytekit-java and flytekit versions."""
+    try:
+        return load_ledger(Path(config.getoption("--ledger"))).applicable(_java_version(), versions.flytekit())
+    except UsageError as err:
+        pytest.exit(f"flyte-parity: {err}", returncode=2)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -115,7 +151,7 @@ def python_driver(tmp_path_factory: pytest.TempPathFactory) -> PythonDriver:
 
 @pytest.fixture(scope="session")
 def ledger(pytestconfig: pytest.Config) -> list[Divergence]:
-    return load_ledger(Path(pytestconfig.getoption("--ledger")))
+    return _ledger(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +181,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if not outcomes:
         return
     catalogue = _catalogue(config)
-    ledger_entries = load_ledger(Path(config.getoption("--ledger")))
+    ledger_entries = _ledger(config)
     rows, counts = build_matrix(catalogue, outcomes, ledger_entries)
     folder = Path(config.getoption("--reports"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -156,11 +192,25 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if drift.is_file() and drift.stat().st_mtime >= config.__dict__.get("_flyte_parity_started", float("inf")):
         report += "\n" + drift.read_text(encoding="utf-8")  # written by this session's drift test
     (folder / "parity-matrix.md").write_text(report, encoding="utf-8")
+    names_by_column = list(names)
+    kinds = {(row, names_by_column[i]): c.kind for row, cells in rows for i, c in enumerate(cells)}
+    kinds.update({(row, "types"): cells[0].kind for row, cells in rows if row.startswith("types/")})
+    topics = Counter(d.topic for d in ledger_entries if kinds.get((d.pair, d.mode)) == "ledger")
+    (folder / "matrix.json").write_text(json.dumps({
+        "topics": dict(topics),
+        "flytekit_java": versions.flytekit_java(), "flytekit_java_commit": versions.flytekit_java_commit(),
+        "flytekit": versions.flytekit(), "header": header,
+        "cells": {row: {names_by_column[i]: {"kind": c.kind, "text": c.text, "reason": c.reason}
+                        for i, c in enumerate(cells) if c.kind} for row, cells in rows},
+        "counts": dict(counts),
+    }, indent=1, sort_keys=True), encoding="utf-8")
     terminalreporter.write_line(f"{matrix_summary(counts)} (reports/parity-matrix.md)")
     # The README shows the matrix of the latest full run of the default catalogue and ledger.
     full = counts.get("not run", 0) == 0
+    commit = versions.flytekit_java_commit()
     default = (Path(config.getoption("--catalogue")).resolve() == DEFAULT_CATALOGUE.resolve()
-               and Path(config.getoption("--ledger")).resolve() == DEFAULT_LEDGER.resolve())
+               and Path(config.getoption("--ledger")).resolve() == DEFAULT_LEDGER.resolve()
+               and commit is not None and commit == versions.pinned_commit())
     if full and default and README.exists():
         text = README.read_text(encoding="utf-8")
         updated = splice_matrix(text, render_compact(rows, counts, header, names))

@@ -18,15 +18,17 @@ from . import paths
 from .errors import UsageError
 from .idl.schema import DriftItem, set_fields
 
-TOOL_JAR = paths.JVM_DIR / "idl-descriptors" / "target" / "idl-descriptors-0.1.0-SNAPSHOT.jar"
+
+def _tool_jar() -> Path:
+    return paths.jvm_build() / "build" / "idl-descriptors" / "idl-descriptors-0.1.0-SNAPSHOT.jar"
 
 
 def jvm_descriptors(out: Path) -> descriptor_pb2.FileDescriptorSet:
     """Run our dump tool on jflyte's classpath; returns what it wrote."""
     java = shutil.which("java")
-    if java is None or not TOOL_JAR.is_file() or not any(paths.JFLYTE_LIB.glob("flyteidl-protos-*.jar")):
+    if java is None or not _tool_jar().is_file() or not any(paths.jflyte_lib().glob("flyteidl-protos-*.jar")):
         raise UsageError("the JVM side is not built (java, jvm/idl-descriptors or jflyte missing); run `make jvm`")
-    classpath = f"{TOOL_JAR}:{paths.JFLYTE_LIB}/*"
+    classpath = f"{_tool_jar()}:{paths.jflyte_lib()}/*"
     result = subprocess.run([java, "-cp", classpath, "dev.flyteparity.idl.DumpDescriptors", str(out)],
                             capture_output=True, text=True, timeout=300)
     if result.returncode != 0:

@@ -197,8 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", type=Path, help="write the table here (default: print it)")
     args = parser.parse_args(argv)
-    catalogue = load_catalogue(paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml", paths.REPO_ROOT)
-    ledger = load_ledger(paths.REPO_ROOT / "tests" / "parity" / "ledger.toml")
+    java = versions.flytekit_java()
+    catalogue = load_catalogue(paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml", paths.REPO_ROOT).at(java)
+    ledger = load_ledger(paths.REPO_ROOT / "tests" / "parity" / "ledger.toml").applicable(java, versions.flytekit())
     with tempfile.TemporaryDirectory(prefix="flyte-parity-types-") as tmp:
         work = Path(tmp)
         rows = run_all(catalogue, JvmDriver(work / "jvm"), PythonDriver(work / "python"), load_entities, work / "runs")

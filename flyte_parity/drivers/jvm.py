@@ -7,7 +7,6 @@ from what ``jflyte serialize workflows`` emits for that workflow (one serialize 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from flyteidl.admin import task_pb2, workflow_pb2
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 
 
-from .. import jflyte, paths
+from .. import jflyte, jvm_build, paths
 from ..catalogue import Case, JvmSource
 from ..entrypoint import RunFolder, TaskResult, read_result, substitute
 from ..errors import UsageError
@@ -44,13 +43,8 @@ class JvmDriver:
         self._interfaces: dict[tuple[str, str], interface_pb2.TypedInterface] = {}
 
     def build(self) -> None:
-        """``mvn package`` over the JVM reactor (Maven's own up-to-date checks make reruns cheap)."""
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise UsageError("mvn not found: install Maven (3.6 or newer)")
-        command = [mvn, "-B", "--no-transfer-progress", "-f", str(paths.JVM_DIR / "pom.xml"), "package", "-DskipTests"]
-        if subprocess.run(command, stdout=self.progress, stderr=subprocess.STDOUT).returncode != 0:
-            raise UsageError("the JVM build failed (Maven output above); fix it and rerun")
+        """flytekit-java and the JVM reactor, as `make jvm` builds them (cached per build)."""
+        jvm_build.ensure(progress=self.progress)
 
     def _jflyte(self, args: list[str], extra_env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         env = {**_clean_env(), **(extra_env or {})}

@@ -119,10 +119,9 @@ def test_java_missing_is_named(tmp_path, lib, workflows, base_env):
         prepare(["execute-local", f"-cp={workflows}", "--workflow=a.B"], env, lib, tmp_path)
 
 
-def test_mvn_missing_is_named_when_jflyte_is_not_built(monkeypatch, tmp_path):
-    monkeypatch.setattr(paths, "JFLYTE_LIB", tmp_path / "nothing")
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(UsageError, match="mvn was not found"):
+def test_a_named_jvm_build_that_is_not_there_is_refused(monkeypatch):
+    monkeypatch.setenv(paths.BUILD_VARIABLE, "no-such-build")
+    with pytest.raises(UsageError, match="names a JVM build that is not there"):
         jflyte.ensure_jflyte_dist()
 
 

@@ -1,0 +1,322 @@
+"""The JVM build: which flytekit-java to test, getting and building it, and the reactor over jvm/.
+
+Three sources of flytekit-java, one per knob:
+- the ``jvm/flytekit-java`` submodule as checked out (the default; initialised from its remote,
+  or from ``FLYTEKIT_JAVA_GIT`` — a URL, a local mirror or a git bundle), built and installed
+  into the local Maven repository once per commit;
+- ``FLYTEKIT_JAVA_REF`` (a tag, branch or commit of the same repository), built the same way in
+  a worktree under ``jvm/target`` without moving the submodule's pin;
+- ``FLYTEKIT_JAVA_VERSION``, a release taken from Maven Central.
+
+Every build has an id (``src-<commit>`` or ``mvn-<version>``) and its own output folder
+``jvm/target/<id>``; a build writes its completion stamp only after it succeeded and removes it
+before it starts, so a failed build is never taken for a good one, and building one version never
+touches another's output. ``jvm/target/current`` points at the last build asked for that
+succeeded; the suite and the wrapper use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Sequence
+
+from . import paths
+from .errors import UsageError
+
+UPSTREAM_URL = "https://github.com/flyteorg/flytekit-java.git"
+SUBMODULE = paths.JVM_DIR / "flytekit-java"
+# flytekit-java modules the suite needs (jflyte, its plug-ins, the SDK for Java and Scala 2.13 and
+# the example jars); -am adds what they depend on. Modules a ref does not have are left out.
+SOURCE_MODULES = ("flytekit-bom", "jflyte", "jflyte-aws", "jflyte-google-cloud", "flytekit-scala_2.13",
+                  "flytekit-examples", "flytekit-examples-scala")
+# Error Prone runs inside javac; on Java 16+ it needs the compiler's internals exported. We also
+# switch it off (-Derrorprone.skip) where the pom allows: it checks code, it does not change it.
+_JAVAC_EXPORTS = [f"--add-exports=jdk.compiler/com.sun.tools.javac.{p}=ALL-UNNAMED"
+                  for p in ("api", "file", "main", "model", "parser", "processing", "tree", "util", "code", "comp")]
+_JAVAC_EXPORTS += [f"--add-opens=jdk.compiler/com.sun.tools.javac.{p}=ALL-UNNAMED" for p in ("code", "comp")]
+# Checks and packaging steps that do not change the jars the suite runs; spotless must not
+# rewrite the submodule's files.
+_SOURCE_SKIPS = ["-DskipTests", "-Djib.skip=true", "-Derrorprone.skip=true", "-Dmaven.javadoc.skip=true",
+                 "-Dmaven.source.skip=true", "-Dspotbugs.skip=true", "-Dspotless.apply.skip=true",
+                 "-Dspotless.check.skip=true", "-Dgpg.skip=true"]
+_STAMP = ".complete"
+
+
+@dataclass(frozen=True)
+class Build:
+    """One flytekit-java to build the reactor against."""
+
+    id: str  # src-<12 hex> or mvn-<version>
+    version: str  # the flytekit-java version (from the checkout's pom, or the release asked for)
+    commit: str | None = None  # source builds only
+    source_dir: Path | None = None  # the checkout to build (source builds only)
+    dirty: bool = False  # the checkout has uncommitted changes: never cached
+
+    @property
+    def api(self) -> str:
+        """The API generation the project's own workflows are written for: "0.3" or "0.4"."""
+        return "0.3" if re.match(r"0\.[0-3]\.", self.version) else "0.4"
+
+    @property
+    def out(self) -> Path:
+        return paths.JVM_TARGET / self.id
+
+    def describe(self) -> str:
+        if self.commit:
+            return f"flytekit-java {self.version} ({self.commit[:7]}{', modified' if self.dirty else ''}) from source"
+        return f"flytekit-java {self.version} from Maven Central"
+
+
+def _git(args: Sequence[str], cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    git = shutil.which("git")
+    if git is None:
+        raise UsageError("git not found: install git (it fetches flytekit-java's source)")
+    result = subprocess.run([git, *args], cwd=cwd, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise UsageError(f"git {' '.join(args[:2])} failed: {result.stderr.strip().splitlines()[-1:] or ['?']}")
+    return result
+
+
+def _remote_options(remote: str | None) -> list[str]:
+    """git -c options that send the upstream URL to FLYTEKIT_JAVA_GIT (a URL, folder or bundle)."""
+    if not remote:
+        return []
+    target = remote
+    if "://" not in remote and not remote.startswith("git@") and Path(remote).exists():
+        target = str(Path(remote).resolve())
+    return ["-c", "protocol.file.allow=always", "-c", f"url.{target}.insteadOf={UPSTREAM_URL}"]
+
+
+def _is_checkout(folder: Path) -> bool:
+    return (folder / ".git").exists() and (folder / "pom.xml").is_file()
+
+
+def init_submodule(remote: str | None, progress: IO[str]) -> None:
+    """Check out jvm/flytekit-java at the commit the project pins, from its remote."""
+    if _is_checkout(SUBMODULE):
+        return
+    if not (paths.REPO_ROOT / ".git").exists():
+        raise UsageError("jvm/flytekit-java is empty and this folder is no git checkout: clone flyte-parity with git, "
+                         "or build a release with FLYTEKIT_JAVA_VERSION=<version>")
+    where = remote or UPSTREAM_URL
+    progress.write(f"==> flytekit-java: initialising the jvm/flytekit-java submodule from {where}\n")
+    progress.flush()
+    result = _git([*_remote_options(remote), "submodule", "update", "--init", "jvm/flytekit-java"],
+                  cwd=paths.REPO_ROOT, check=False)
+    if result.returncode != 0 or not _is_checkout(SUBMODULE):
+        reason = (result.stderr.strip().splitlines() or ["no checkout"])[-1]
+        raise UsageError(f"cannot fetch flytekit-java from {where} ({reason}); set FLYTEKIT_JAVA_GIT to a reachable "
+                         "URL, local mirror or git bundle of flyteorg/flytekit-java")
+
+
+def _pom_version(checkout: Path) -> str:
+    try:
+        root = ET.parse(checkout / "pom.xml").getroot()
+    except (OSError, ET.ParseError) as err:
+        raise UsageError(f"cannot read {checkout / 'pom.xml'}: {err}; check the flytekit-java checkout") from None
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    version = root.find("m:version", ns)
+    if version is None or not (version.text or "").strip():
+        raise UsageError(f"{checkout / 'pom.xml'} names no version; check the flytekit-java checkout")
+    return version.text.strip()
+
+
+def _checkout_build(checkout: Path) -> Build:
+    commit = _git(["rev-parse", "HEAD"], cwd=checkout).stdout.strip()
+    dirty = bool(_git(["status", "--porcelain", "--untracked-files=no"], cwd=checkout).stdout.strip())
+    return Build(f"src-{commit[:12]}", _pom_version(checkout), commit, checkout, dirty)
+
+
+def _resolve_ref(ref: str, remote: str | None) -> str:
+    """The commit a tag, branch or commit names in the flytekit-java repository (fetching if needed)."""
+    for candidate in (f"refs/tags/{ref}", f"refs/remotes/origin/{ref}", ref):
+        found = _git(["rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"], cwd=SUBMODULE, check=False)
+        if found.returncode == 0:
+            return found.stdout.strip()
+    where = remote or UPSTREAM_URL
+    fetched = _git([*_remote_options(remote), "fetch", "--quiet", "--tags", UPSTREAM_URL, ref], cwd=SUBMODULE,
+                   check=False)
+    if fetched.returncode == 0:
+        found = _git(["rev-parse", "--verify", "--quiet", "FETCH_HEAD^{commit}"], cwd=SUBMODULE, check=False)
+        if found.returncode == 0:
+            return found.stdout.strip()
+    raise UsageError(f"flytekit-java has no tag, branch or commit {ref!r} (looked in jvm/flytekit-java and {where}); "
+                     "name one that exists, e.g. FLYTEKIT_JAVA_REF=0.4.39")
+
+
+def resolve(ref: str | None, release: str | None, remote: str | None, progress: IO[str]) -> Build:
+    """The build the knobs ask for (release wins over ref; neither = the submodule's checkout)."""
+    if release:
+        if not re.fullmatch(r"\d+\.\d+\.\d+[\w.-]*", release):
+            raise UsageError(f"FLYTEKIT_JAVA_VERSION={release!r} is not a version; use a release such as 0.3.20")
+        return Build(f"mvn-{release}", release)
+    init_submodule(remote, progress)
+    if not ref:
+        return _checkout_build(SUBMODULE)
+    commit = _resolve_ref(ref, remote)
+    worktree = paths.JVM_TARGET / "flytekit-java-src" / commit[:12]
+    if not _is_checkout(worktree):
+        if worktree.exists():
+            shutil.rmtree(worktree)
+        _git(["worktree", "prune"], cwd=SUBMODULE, check=False)
+        progress.write(f"==> flytekit-java: checking out {ref} ({commit[:7]}) in {worktree.relative_to(paths.REPO_ROOT)}\n")
+        progress.flush()
+        _git(["worktree", "add", "--detach", "--force", str(worktree), commit], cwd=SUBMODULE)
+    return _checkout_build(worktree)
+
+
+def _jvm_inputs_digest(build: Build) -> str:
+    """What the reactor build depends on: our JVM files, the flytekit-java build, the JDK."""
+    digest = hashlib.sha256()
+    for folder, subfolders, files in os.walk(paths.JVM_DIR):
+        here = Path(folder)
+        subfolders[:] = sorted(d for d in subfolders
+                               if d not in ("target", ".git") and not (here == paths.JVM_DIR and d == "flytekit-java"))
+        for name in sorted(files):
+            path = here / name
+            digest.update(str(path.relative_to(paths.JVM_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(f"{build.id}\0{build.version}\0{build.commit}\0{_java_version()}".encode())
+    return digest.hexdigest()
+
+
+def _java_version() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise UsageError("java not found: install a JDK 17 (or set JAVA_HOME and PATH)")
+    return subprocess.run([java, "-version"], capture_output=True, text=True).stderr.strip().splitlines()[0]
+
+
+def _local_repo() -> Path:
+    return Path(os.environ.get("MAVEN_REPO_LOCAL") or Path.home() / ".m2" / "repository")
+
+
+def _run_maven(command: list[str], log: Path, progress: IO[str], env: dict[str, str] | None = None) -> None:
+    """Run Maven with its full output in ``log``; progress shows the module being built."""
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise UsageError("mvn not found: install Maven 3.6 or newer")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    step = re.compile(r"Building (.+?) \[(\d+/\d+)\]|BUILD (SUCCESS|FAILURE)")
+    with log.open("w", encoding="utf-8") as sink:
+        process = subprocess.Popen([mvn, "-B", "--no-transfer-progress", *command], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, env=env)
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                sink.write(line)
+                plain = re.sub(r"\x1b\[[0-9;]*m", "", line)
+                match = step.search(plain)
+                if match and match.group(1):
+                    progress.write(f"    [{match.group(2)}] {match.group(1).strip()}\n")
+                    progress.flush()
+            code = process.wait()
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+    if code != 0:
+        tail = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in log.read_text(encoding="utf-8").splitlines()]
+        errors = [line for line in tail if line.startswith("[ERROR]")][:8]
+        for line in errors:
+            progress.write(f"    {line}\n")
+        raise UsageError(f"the Maven build failed (exit {code}); the full log is {log.relative_to(paths.REPO_ROOT)}")
+
+
+def install_source(build: Build, progress: IO[str]) -> None:
+    """``mvn install`` of a flytekit-java checkout (the modules the suite needs), once per commit."""
+    assert build.source_dir is not None
+    stamp = build.out / ".flytekit-java-installed"
+    jar = _local_repo() / "org" / "flyte" / "jflyte" / build.version / f"jflyte-{build.version}.jar"
+    if not build.dirty and stamp.is_file() and stamp.read_text().strip() == build.commit and jar.is_file():
+        return
+    stamp.unlink(missing_ok=True)
+    modules = [m for m in SOURCE_MODULES if (build.source_dir / m / "pom.xml").is_file()]
+    progress.write(f"==> {build.describe()}: mvn install ({', '.join(modules)} and what they need); "
+                   f"log in {(build.out / 'flytekit-java-build.log').relative_to(paths.REPO_ROOT)}\n")
+    progress.flush()
+    env = {**os.environ, "CI": "true",  # CI=true: the not-ci profile would run spotless:apply on the sources
+           "MAVEN_OPTS": " ".join([os.environ.get("MAVEN_OPTS", ""), *_JAVAC_EXPORTS]).strip()}
+    _run_maven(["-f", str(build.source_dir / "pom.xml"), "install", *_SOURCE_SKIPS, "-pl", ",".join(modules), "-am"],
+               build.out / "flytekit-java-build.log", progress, env)
+    stamp.write_text(f"{build.commit}\n")
+
+
+def build_reactor(build: Build, progress: IO[str]) -> None:
+    """``mvn package`` over jvm/ against ``build``, into jvm/target/<id>; cached by its inputs."""
+    stamp = build.out / _STAMP
+    digest = _jvm_inputs_digest(build)
+    if not build.dirty and stamp.is_file() and stamp.read_text().strip() == digest and (build.out / "jflyte" / "lib").is_dir():
+        progress.write(f"==> JVM: up to date ({build.describe()}, jvm/target/{build.id})\n")
+        return
+    stamp.unlink(missing_ok=True)
+    progress.write(f"==> JVM: mvn package over jvm/ against {build.describe()} into jvm/target/{build.id}\n")
+    progress.flush()
+    extra = os.environ.get("MVN_ARGS", "").split()
+    _run_maven(["-f", str(paths.JVM_DIR / "pom.xml"), "clean", "package", "-DskipTests",
+                f"-Dflytekit.version={build.version}", f"-Dflytekit.api={build.api}",
+                f"-Dflytekit.build.id={build.id}", f"-Dflyte.out={build.out}", *extra],
+               build.out / "reactor-build.log", progress)
+    (build.out / "flytekit-java.txt").write_text(
+        f"version={build.version}\ncommit={build.commit or ''}\nsource={'git' if build.commit else 'maven-central'}\n",
+        encoding="utf-8")
+    stamp.write_text(digest + "\n")
+
+
+def point_current(build: Build) -> None:
+    """Make jvm/target/current name this build (what the suite and the wrapper use)."""
+    link = paths.JVM_TARGET / "current"
+    tmp = paths.JVM_TARGET / ".current.tmp"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(build.id)
+    tmp.replace(link)
+
+
+def ensure(ref: str | None = None, release: str | None = None, remote: str | None = None,
+           progress: IO[str] | None = None, make_current: bool = True) -> Build:
+    """Resolve, build what is missing, and (by default) make the build current; returns it."""
+    out = progress or sys.stderr
+    build = resolve(ref, release, remote, out)
+    build.out.mkdir(parents=True, exist_ok=True)
+    if build.source_dir is not None:
+        install_source(build, out)
+    build_reactor(build, out)
+    if make_current:
+        point_current(build)
+    return build
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flyte_parity.jvm_build", description=__doc__.splitlines()[0])
+    parser.add_argument("--ref", default=os.environ.get("FLYTEKIT_JAVA_REF") or None,
+                        help="a tag, branch or commit of flytekit-java to build from source (FLYTEKIT_JAVA_REF)")
+    parser.add_argument("--release", default=os.environ.get("FLYTEKIT_JAVA_VERSION") or None,
+                        help="a flytekit-java release from Maven Central (FLYTEKIT_JAVA_VERSION)")
+    parser.add_argument("--git", default=os.environ.get("FLYTEKIT_JAVA_GIT") or None,
+                        help="where to fetch flytekit-java from: URL, mirror or bundle (FLYTEKIT_JAVA_GIT)")
+    parser.add_argument("--no-current", action="store_true", help="build, but leave jvm/target/current alone")
+    parser.add_argument("--print-id", action="store_true", help="print the build id on standard output")
+    args = parser.parse_args(argv)
+    try:
+        build = ensure(args.ref, args.release, args.git, sys.stderr, make_current=not args.no_current)
+    except UsageError as err:
+        print(f"flyte-parity: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("flyte-parity: JVM build interrupted", file=sys.stderr)
+        return 130
+    if args.print_id:
+        print(build.id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
