@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flyteidl.core import literals_pb2
 
-from . import paths, versions
+from . import outcome, paths, versions
 from .catalogue import Catalogue, TypeEntry, load_catalogue
 from .entrypoint import TaskResult, same_bytes
 from .entrypoint_run import result_findings
@@ -115,13 +115,13 @@ def _execute_local(entry: TypeEntry, name: str, sent: literals_pb2.Literal, jvm_
     except NotPassable as why:
         row.not_run[name] = str(why)
         return []
-    jvm = jvm_driver.execute_local(entry.source, entry.jvm_workflow, {"value": text})
-    python = python_driver.run_workflow(entry.python_workflow, {"value": native})
+    jvm = outcome.attempt(lambda: jvm_driver.execute_local(entry.source, entry.jvm_workflow, {"value": text}))
+    python = outcome.attempt(lambda: python_driver.run_workflow(entry.python_workflow, {"value": native}))
     prefix = f'value["{name}"].execute_local.'
-    found = [Found(f"{prefix}outputs.{d.path}", d.left, d.right) for d in diff_messages(jvm, python)]
-    if not found:
+    found = outcome.compare(jvm, python).found(prefix)
+    if not found and jvm.ok and python.ok:
         found += [Found(f"{prefix}both_returned.{d.path}", d.right, d.right)
-                  for d in diff_messages(sent, jvm.literals["value"])]
+                  for d in diff_messages(sent, jvm.outputs.literals["value"])]
     return found
 
 

@@ -26,6 +26,14 @@ from ..jflyte_outputs import extract_outputs_text, parse_outputs
 class JvmRunError(RuntimeError):
     """jflyte ran but failed; the message holds the tail of what it printed."""
 
+    def __init__(self, message: str, returncode: int | None = None) -> None:
+        super().__init__(message)
+        self.returncode = returncode
+
+    def label(self) -> str:
+        """How jflyte failed, in a form stable enough to be a ledger value."""
+        return f"jflyte exited {self.returncode}" if self.returncode is not None else "jflyte failed"
+
 
 def _tail(text: str, lines: int = 15) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
@@ -94,7 +102,8 @@ class JvmDriver:
         args += [f"--{name}={text}" for name, text in arguments.items()]
         result = self._jflyte(args)
         if result.returncode != 0:
-            raise JvmRunError(f"jflyte execute-local {workflow} exited {result.returncode}:\n{_tail(result.stderr)}")
+            raise JvmRunError(f"jflyte execute-local {workflow} exited {result.returncode}:\n{_tail(result.stderr)}",
+                              result.returncode)
         types = {name: var.type for name, var in iface.outputs.variables.items()}
         return parse_outputs(extract_outputs_text(result.stderr), types)
 

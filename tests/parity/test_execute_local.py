@@ -1,12 +1,20 @@
-"""Execute-local parity: each catalogue case runs on jflyte and on flytekit; outputs must be equal
-LiteralMaps."""
+"""Execute-local parity: each catalogue case runs on jflyte and on flytekit. Outputs are compared
+as typed LiteralMaps; one side failing where the other succeeds is a difference of outcome. What
+differs must be exactly the ledger's entries for that case (paths ``case["<input>"]. ...``)."""
 
-from flyte_parity.idl.literals import compare_literal_maps
+from flyte_parity import outcome
+from flyte_parity.ledger import check
 
 
-def test_outputs_agree(local_case, jvm_driver, python_driver):
-    comparison = compare_literal_maps(jvm_driver.run_local(local_case), python_driver.run_local(local_case))
-    assert comparison.equal, comparison.explain()
+def test_outputs_agree(local_case, jvm_driver, python_driver, ledger):
+    jvm = outcome.attempt(lambda: jvm_driver.run_local(local_case))
+    python = outcome.attempt(lambda: python_driver.run_local(local_case))
+    comparison = outcome.compare(jvm, python)
+    prefix = f'case["{local_case.input_name}"].'
+    pair = local_case.pair.id
+    entries = [d for d in ledger if d.pair == pair and d.mode == "execute-local" and d.path.startswith(prefix)]
+    verdict = check(entries, pair, "execute-local", comparison.found(prefix))
+    assert verdict.ok, verdict.explain(pair, "execute-local") + "\n" + comparison.explain()
 
 
 def test_catalogue_covers_the_six_jvm_sources(parity_catalogue):

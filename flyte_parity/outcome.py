@@ -1,0 +1,82 @@
+"""What one SDK's local run came to — its outputs, or the error it failed with — and how two
+such outcomes differ. One side failing where the other succeeds is a difference of outcome
+(field path ``outcome``), reported with both sides, never a crash of the harness."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+from flyteidl.core import literals_pb2
+from google.protobuf import text_format
+
+from .errors import UsageError
+from .idl.diff import Difference, diff_messages
+from .ledger import Found
+
+
+@dataclass(frozen=True)
+class Outcome:
+    outputs: literals_pb2.LiteralMap | None = None
+    error: str = ""  # one line: how the run failed (stable enough to be a ledger value)
+    detail: str = ""  # the tail of the failure, for the report
+
+    @property
+    def ok(self) -> bool:
+        return self.outputs is not None
+
+    def summary(self) -> str:
+        return "succeeded" if self.ok else f"failed: {self.error}"
+
+    def describe(self) -> str:
+        if self.ok:
+            text = text_format.MessageToString(self.outputs, as_utf8=True).rstrip() or "(no outputs)"
+            return "succeeded with\n" + "\n".join(f"    {line}" for line in text.splitlines())
+        return f"failed: {self.error}\n" + "\n".join(f"    {line}" for line in self.detail.splitlines())
+
+
+def attempt(run: Callable[[], literals_pb2.LiteralMap]) -> Outcome:
+    """Run one side; an SDK's failure becomes an Outcome, labelled by the exception's ``label()``
+    when it has one (a driver's run error) or its class name. Bad input to the harness
+    (UsageError) and interrupts are not outcomes: they propagate."""
+    try:
+        return Outcome(outputs=run())
+    except UsageError:
+        raise
+    except Exception as err:  # the SDK failed: that is the result under test
+        detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+        tail = "\n".join(detail.splitlines()[-15:])
+        label = err.label() if callable(getattr(err, "label", None)) else type(err).__name__
+        return Outcome(error=label, detail=tail)
+
+
+@dataclass(frozen=True)
+class OutcomeComparison:
+    jvm: Outcome
+    python: Outcome
+    differences: tuple[Difference, ...]
+
+    def found(self, prefix: str = "") -> list[Found]:
+        return [Found(f"{prefix}{d.path}", d.left, d.right) for d in self.differences]
+
+    def explain(self) -> str:
+        lines = [f"JVM and Python differ in {len(self.differences)} field(s) (jvm != python):"] if self.differences \
+            else ["JVM and Python agree:"]
+        lines += [f"  {d}" for d in self.differences]
+        lines += [f"JVM {self.jvm.describe()}", f"Python {self.python.describe()}"]
+        return "\n".join(lines)
+
+
+def compare(jvm: Outcome, python: Outcome) -> OutcomeComparison:
+    """Outputs field by field when both succeeded; ``outcome`` when exactly one failed; nothing
+    when both failed (how each failed is in ``explain``; the entrypoint mode compares error
+    documents)."""
+    if jvm.ok and python.ok:
+        differences = tuple(Difference(f"outputs.{d.path}" if d.path else "outputs", d.left, d.right)
+                            for d in diff_messages(jvm.outputs, python.outputs))
+    elif jvm.ok != python.ok:
+        differences = (Difference("outcome", jvm.summary(), python.summary()),)
+    else:
+        differences = ()
+    return OutcomeComparison(jvm, python, differences)
