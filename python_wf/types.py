@@ -1,10 +1,12 @@
 """Type table twins: one identity task per literal kind (value in, same value out)."""
 
 import datetime
+import enum
 from dataclasses import dataclass
 from typing import Dict, List, NamedTuple
 
 from flytekit import task, workflow
+from flytekit.types.file import FlyteFile
 
 
 @dataclass
@@ -123,3 +125,61 @@ def datetime_identity_wf(value: datetime.datetime) -> DatetimeValue:
 def duration_identity_wf(value: datetime.timedelta) -> DurationValue:
     returned = duration_identity(value=value).with_overrides(node_name="identity")
     return DurationValue(value=returned.value)
+
+
+# Kinds flytekit-java expresses from its 0.4 API on (dev.flyteparity.examples.types.*Identity in
+# jvm/parity-java/src/main/java); nothing above changes for them.
+
+
+class Color(enum.Enum):
+    """The twin of EnumIdentity.Color: flytekit-java sends a Java enum as its constant's name."""
+
+    RED = "RED"
+    GREEN = "GREEN"
+    BLUE = "BLUE"
+
+
+BlobValue = NamedTuple("BlobValue", [("value", FlyteFile)])
+BlobListValue = NamedTuple("BlobListValue", [("value", List[FlyteFile])])
+# flytekit has no Python type declared as a BINARY variable; an untyped dict is the nearest: it
+# travels as a msgpack Binary literal (tag "msgpack"), though its declared type is STRUCT.
+BinaryValue = NamedTuple("BinaryValue", [("value", dict)])
+EnumValue = NamedTuple("EnumValue", [("value", Color)])
+StructListValue = NamedTuple("StructListValue", [("value", List[Point])])
+StructMapValue = NamedTuple("StructMapValue", [("value", Dict[str, Point])])
+
+
+@task
+def blob_identity(value: FlyteFile) -> BlobValue:
+    return BlobValue(value=value)
+
+
+@task
+def blob_list_identity(value: List[FlyteFile]) -> BlobListValue:
+    return BlobListValue(value=value)
+
+
+@task
+def binary_identity(value: dict) -> BinaryValue:
+    return BinaryValue(value=value)
+
+
+@task
+def enum_identity(value: Color) -> EnumValue:
+    return EnumValue(value=value)
+
+
+@task
+def struct_list_identity(value: List[Point]) -> StructListValue:
+    return StructListValue(value=value)
+
+
+@task
+def struct_map_identity(value: Dict[str, Point]) -> StructMapValue:
+    return StructMapValue(value=value)
+
+
+@workflow
+def enum_identity_wf(value: Color) -> EnumValue:
+    returned = enum_identity(value=value).with_overrides(node_name="identity")
+    return EnumValue(value=returned.value)

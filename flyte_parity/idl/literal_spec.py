@@ -3,17 +3,22 @@
 ``{integer = n}``, ``{float = x}`` (or "nan", "inf", "-inf"), ``{string = s}``, ``{boolean = b}``,
 ``{datetime = "2023-01-16T10:20:30.123456789+02:00"}`` (ISO 8601, nanoseconds kept, offset
 applied), ``{duration = {seconds = s, nanos = n}}``, ``{list = [spec, ...]}``,
-``{map = {key = spec}}``, ``{struct = {json object}}`` (a protobuf Struct, as flytekit-java sends).
+``{map = {key = spec}}``, ``{struct = {json object}}`` (a protobuf Struct, as flytekit-java sends),
+``{blob = {uri = u, format = f, dimensionality = "single"|"multipart"}}`` (a reference: the
+bytes behind the uri are never read), ``{binary = {tag = t, msgpack = value}}`` or
+``{binary = {tag = t, base64 = "..."}}``.
 """
 
 from __future__ import annotations
 
+import base64
 import calendar
 import math
 import re
 from typing import Any, Mapping
 
-from flyteidl.core import literals_pb2
+import msgpack
+from flyteidl.core import literals_pb2, types_pb2
 from google.protobuf import json_format, struct_pb2
 
 _DATETIME = re.compile(
@@ -52,6 +57,18 @@ def literal_from_spec(spec: Mapping[str, Any]) -> literals_pb2.Literal:
             literal.map.literals[key].CopyFrom(literal_from_spec(item))
     elif kind == "struct":
         literal.scalar.generic.CopyFrom(json_format.ParseDict(value, struct_pb2.Struct()))
+    elif kind == "blob":
+        literal.scalar.blob.uri = value["uri"]
+        blob_type = literal.scalar.blob.metadata.type
+        blob_type.format = value.get("format", "")
+        blob_type.dimensionality = {"single": types_pb2.BlobType.SINGLE, "multipart": types_pb2.BlobType.MULTIPART}[
+            value.get("dimensionality", "single")]
+    elif kind == "binary":
+        if ("msgpack" in value) == ("base64" in value):
+            raise ValueError("a binary spec has a tag and exactly one of msgpack or base64")
+        literal.scalar.binary.tag = value["tag"]
+        literal.scalar.binary.value = (msgpack.packb(value["msgpack"]) if "msgpack" in value
+                                       else base64.b64decode(value["base64"], validate=True))
     else:
         raise ValueError(f"unknown literal kind {kind!r}")
     return literal

@@ -14,22 +14,27 @@ def wrapper(*args, cwd=paths.REPO_ROOT, env=None):
     return subprocess.run([*WRAPPER, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
+def in_use(lib: str) -> str:
+    """A README path (jvm/target/current/...) in the JVM build this run uses (--jvm-build)."""
+    return str(paths.jvm_build() / lib.removeprefix("jvm/target/current/"))
+
+
 @pytest.mark.parametrize(
     "lib, workflow, inputs, expected",
     [
-        ("jvm/upstream-examples/target/lib-java", "org.flyte.examples.WelcomeWorkflow",
+        ("jvm/target/current/lib/upstream-java", "org.flyte.examples.WelcomeWorkflow",
          ["--name=something"], "{greeting=Welcome, something! How are you?}"),
-        ("jvm/upstream-examples/target/lib-scala", "org.flyte.examples.flytekitscala.FibonacciWorkflow",
+        ("jvm/target/current/lib/upstream-scala", "org.flyte.examples.flytekitscala.FibonacciWorkflow",
          ["--fib0=0", "--fib1=1"], "{fib5=5}"),
-        ("jvm/parity-java/target/lib", "dev.flyteparity.examples.WelcomeWorkflow",
+        ("jvm/target/current/lib/parity-java", "dev.flyteparity.examples.WelcomeWorkflow",
          ["--name=Ada"], "{greeting=Welcome, Ada! How are you?}"),
-        ("jvm/parity-scala/target/lib", "dev.flyteparity.examples.scala.FibonacciWorkflow",
+        ("jvm/target/current/lib/parity-scala", "dev.flyteparity.examples.scala.FibonacciWorkflow",
          ["--fib0=0", "--fib1=1"], "{fib5=5}"),
     ],
     ids=["upstream-java-welcome", "upstream-scala-fibonacci", "own-java-welcome", "own-scala-fibonacci"],
 )
 def test_readme_execute_local_commands(lib, workflow, inputs, expected):
-    result = wrapper("execute-local", f"-cp={lib}", f"--workflow={workflow}", *inputs)
+    result = wrapper("execute-local", f"-cp={in_use(lib)}", f"--workflow={workflow}", *inputs)
     assert result.returncode == 0, result.stderr
     assert f"Outputs: {expected}" in result.stderr
 
@@ -47,7 +52,7 @@ def test_secret_from_env_local_never_shown(tmp_path):
     (tmp_path / ".env.local").write_text(
         f"FLYTE_AWS_SECRET_ACCESS_KEY={secret}\nFLYTE_AWS_ACCESS_KEY_ID=AKIAEXAMPLE00001\n"
     )
-    lib = paths.REPO_ROOT / "jvm/upstream-examples/target/lib-java"
+    lib = in_use("jvm/target/current/lib/upstream-java")
     # The secret is also the workflow input, so jflyte itself prints it: the wrapper must hide it.
     result = wrapper(
         "--debug", "execute-local", f"-cp={lib}", "--workflow=org.flyte.examples.WelcomeWorkflow",
@@ -70,7 +75,7 @@ def test_env_local_syntax_error_names_the_line(tmp_path):
 
 def test_register_without_platform_url_is_refused_before_the_jvm(tmp_path):
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("FLYTE_")}
-    lib = paths.REPO_ROOT / "jvm/parity-java/target/lib"
+    lib = in_use("jvm/target/current/lib/parity-java")
     result = wrapper("register", "workflows", "-p=p", "-d=d", "-v=v", f"-cp={lib}", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert "needs FLYTE_PLATFORM_URL, FLYTE_STAGING_LOCATION" in result.stderr

@@ -58,3 +58,21 @@ def test_specs_build_typed_literals():
 def test_bad_specs(spec):
     with pytest.raises(ValueError):
         literal_from_spec(spec)
+
+
+def test_blob_specs_are_references_with_format_and_dimensionality():
+    single = literal_from_spec({"blob": {"uri": "s3://b/dätä.csv", "format": "csv"}}).scalar.blob
+    assert (single.uri, single.metadata.type.format, single.metadata.type.dimensionality) == ("s3://b/dätä.csv", "csv", 0)
+    multi = literal_from_spec({"blob": {"uri": "s3://b/d/", "dimensionality": "multipart"}}).scalar.blob
+    assert (multi.metadata.type.format, multi.metadata.type.dimensionality) == ("", 1)
+
+
+def test_binary_specs_carry_msgpack_or_base64_bytes():
+    import msgpack
+
+    packed = literal_from_spec({"binary": {"tag": "msgpack", "msgpack": {"a": [1.5]}}}).scalar.binary
+    assert packed.tag == "msgpack" and msgpack.unpackb(packed.value) == {"a": [1.5]}
+    raw = literal_from_spec({"binary": {"tag": "raw", "base64": "AAH/"}}).scalar.binary
+    assert (raw.tag, raw.value) == ("raw", b"\x00\x01\xff")
+    with pytest.raises(ValueError, match="exactly one of msgpack or base64"):
+        literal_from_spec({"binary": {"tag": "raw"}})

@@ -1,0 +1,32 @@
+package dev.flyteparity.examples.types;
+
+import com.google.auto.service.AutoService;
+import com.google.auto.value.AutoValue;
+import java.util.Map;
+import org.flyte.flytekit.SdkBindingData;
+import org.flyte.flytekit.SdkRunnableTask;
+import org.flyte.flytekit.jackson.JacksonSdkType;
+
+/** Type table: returns its map input unchanged. */
+@AutoService(SdkRunnableTask.class)
+public class MapIdentity extends SdkRunnableTask<MapIdentity.Value, MapIdentity.Value> {
+
+  public MapIdentity() {
+    super(JacksonSdkType.of(Value.class), JacksonSdkType.of(Value.class));
+  }
+
+  @Override
+  public Value run(Value input) {
+    return Value.create(input.value());
+  }
+
+  /** Input and output: one variable, {@code value}. */
+  @AutoValue
+  public abstract static class Value {
+    public abstract SdkBindingData<Map<String, Long>> value();
+
+    public static Value create(SdkBindingData<Map<String, Long>> value) {
+      return new AutoValue_MapIdentity_Value(value);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.flyteparity.examples.types;
+
+import com.google.auto.service.AutoService;
+import com.google.auto.value.AutoValue;
+import org.flyte.flytekit.SdkBindingData;
+import org.flyte.flytekit.SdkRunnableTask;
+import org.flyte.flytekit.jackson.JacksonSdkType;
+
+/** Type table: returns its string input unchanged. */
+@AutoService(SdkRunnableTask.class)
+public class StringIdentity extends SdkRunnableTask<StringIdentity.Value, StringIdentity.Value> {
+
+  public StringIdentity() {
+    super(JacksonSdkType.of(Value.class), JacksonSdkType.of(Value.class));
+  }
+
+  @Override
+  public Value run(Value input) {
+    return Value.create(input.value());
+  }
+
+  /** Input and output: one variable, {@code value}. */
+  @AutoValue
+  public abstract static class Value {
+    public abstract SdkBindingData<String> value();
+
+    public static Value create(SdkBindingData<String> value) {
+      return new AutoValue_StringIdentity_Value(value);
+    }
+  }
+}
