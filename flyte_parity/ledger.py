@@ -13,6 +13,7 @@ apply to one version.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,9 +150,10 @@ def load_ledger(path: Path) -> Ledger:
         raise UsageError(f"cannot read ledger {path}: {err}; fix the file") from None
 
 
-def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Found]) -> LedgerCheck:
-    """Match what a run found for one pair and mode against the ledger."""
-    listed = {d.path: d for d in ledger if d.pair == pair and d.mode == mode}
+def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Found], within: str = "") -> LedgerCheck:
+    """Match what a run found for one pair and mode against the ledger; ``within`` limits both to
+    the paths under one prefix (one input case of a pair)."""
+    listed = {d.path: d for d in ledger if d.pair == pair and d.mode == mode and d.path.startswith(within)}
     unexpected, explained = [], []
     matched = set()
     for item in found:
@@ -162,4 +164,42 @@ def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Fo
         else:
             unexpected.append(item)
     stale = [d for path, d in sorted(listed.items()) if path not in matched]
-    return LedgerCheck(tuple(unexpected), tuple(stale), tuple(explained))
+    result = LedgerCheck(tuple(unexpected), tuple(stale), tuple(explained))
+    draft = getattr(ledger, "draft", None)
+    if draft is not None and not result.ok:
+        draft.record(pair, mode, result)
+    return result
+
+
+class RunLedger(list):
+    """The entries a run applies (a list), and where it drafts entries for what it found
+    unexplained (``--ledger-draft``): a maintainer's starting point, never read back."""
+
+    def __init__(self, entries: Iterable[Divergence], draft: "Draft | None" = None) -> None:
+        super().__init__(entries)
+        self.draft = draft
+
+
+@dataclass(frozen=True)
+class Draft:
+    path: Path
+    flytekit_java: str
+
+    def record(self, pair: str, mode: str, result: LedgerCheck) -> None:
+        """Append a [[divergence]] per unexpected difference (why/source/topic left to fill in) and
+        a comment per stale entry."""
+        lines = []
+        for found in result.unexpected:
+            lines += ["[[divergence]]", f"pair = {_toml(pair)}", f"mode = {_toml(mode)}", f"path = {_toml(found.path)}",
+                      'topic = ""', f'flytekit_java = {_toml(">=" + self.flytekit_java)}', f"jvm = {_toml(found.jvm)}",
+                      f"python = {_toml(found.python)}", 'why = ""', 'source = ""', ""]
+        for entry in result.stale:
+            lines.append(f"# stale at flytekit-java {self.flytekit_java}: {pair} [{mode}] {entry.path}: "
+                         f"{entry.jvm} != {entry.python}")
+        with self.path.open("a", encoding="utf-8") as sink:
+            sink.write("\n".join(lines) + "\n")
+
+
+def _toml(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(text, ensure_ascii=False)

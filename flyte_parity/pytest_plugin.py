@@ -20,7 +20,7 @@ from . import paths, versions
 from .catalogue import Catalogue, load_catalogue
 from .drivers import JvmDriver, PythonDriver
 from .errors import UsageError
-from .ledger import Divergence, load_ledger
+from .ledger import Divergence, Draft, RunLedger, load_ledger
 from .matrix import build as build_matrix
 from .matrix import render as render_matrix
 from .matrix import columns as matrix_columns
@@ -55,6 +55,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--jvm-build", default=None,
         help="the JVM build to run (a folder name under jvm/target, e.g. mvn-0.3.20; default: "
              "$FLYTE_PARITY_JVM_BUILD, else jvm/target/current, the last `make jvm`)",
+    )
+    group.addoption(
+        "--ledger-draft", default=None,
+        help="append a draft ledger entry for every unexplained difference to this file (for maintainers "
+             "settling a new SDK version; the entries still need topic, why and source)",
     )
     group.addoption(
         "--flytekit-version", default=None,
@@ -151,7 +156,8 @@ def python_driver(tmp_path_factory: pytest.TempPathFactory) -> PythonDriver:
 
 @pytest.fixture(scope="session")
 def ledger(pytestconfig: pytest.Config) -> list[Divergence]:
-    return _ledger(pytestconfig)
+    draft = pytestconfig.getoption("--ledger-draft")
+    return RunLedger(_ledger(pytestconfig), Draft(Path(draft), _java_version()) if draft else None)
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,7 @@ def test_outputs_agree(local_case, jvm_driver, python_driver, ledger):
     comparison = outcome.compare(jvm, python)
     prefix = f'case["{local_case.input_name}"].'
     pair = local_case.pair.id
-    entries = [d for d in ledger if d.pair == pair and d.mode == "execute-local" and d.path.startswith(prefix)]
-    verdict = check(entries, pair, "execute-local", comparison.found(prefix))
+    verdict = check(ledger, pair, "execute-local", comparison.found(prefix), within=prefix)
     assert verdict.ok, verdict.explain(pair, "execute-local") + "\n" + comparison.explain()
 
 

@@ -165,3 +165,24 @@ def test_the_report_names_both_versions_topics_and_moves():
     assert "| w/s | entrypoint | same | same |  |" in text
     assert "| n/s | idl | (no such row) | same | changed |" in text
     assert "1 changed, 1 now the same" in text
+
+
+def test_a_draft_records_unexplained_differences_as_entries_to_fill_in(tmp_path):
+    import tomllib
+
+    from flyte_parity.ledger import Draft, RunLedger
+
+    draft = tmp_path / "draft.toml"
+    run_ledger = RunLedger(ledger({"flytekit_java": "==0.3.20", "path": "gone"}).entries, Draft(draft, "0.3.20"))
+    assert not check(run_ledger, "p/s", "idl", [Found('t["a"].x', "<absent>", 'say "hi"')]).ok
+    text = draft.read_text(encoding="utf-8")
+    [entry] = tomllib.loads(text)["divergence"]
+    assert (entry["path"], entry["jvm"], entry["python"], entry["flytekit_java"]) == (
+        't["a"].x', "<absent>", 'say "hi"', ">=0.3.20")
+    assert entry["why"] == "" and "# stale at flytekit-java 0.3.20: p/s [idl] gone" in text
+
+
+def test_within_limits_a_check_to_one_input_case():
+    entries = ledger({"flytekit_java": "==0.3.20", "path": 'case["a"].outcome'})
+    assert check(entries, "p/s", "idl", [], within='case["b"].').ok
+    assert not check(entries, "p/s", "idl", [], within='case["a"].').ok
