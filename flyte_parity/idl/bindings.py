@@ -35,6 +35,7 @@ def resolve(
         return literals_pb2.Literal(collection=literals_pb2.LiteralCollection(literals=items))
     if kind == "map":
         literal = literals_pb2.Literal()
+        literal.map.SetInParent()  # an empty map is still a map literal, as propeller builds it
         for key, item in binding.map.bindings.items():
             literal.map.literals[key].CopyFrom(resolve(item, workflow_inputs, node_outputs))
         return literal

@@ -4,7 +4,7 @@ docs/type-table.md must be what this run produces."""
 
 import pytest
 
-from flyte_parity import paths
+from flyte_parity import paths, versions
 from flyte_parity.ledger import check
 from flyte_parity.type_table import render_markdown, run_all, versions_line
 
@@ -26,9 +26,18 @@ def test_type_row_matches_ledger(type_entry, type_rows, ledger):
     assert verdict.ok, verdict.explain(type_entry.id, "types")
 
 
+def _pinned_build() -> bool:
+    commit = versions.flytekit_java_commit()
+    return commit is not None and commit == versions.pinned_commit()
+
+
 def test_type_table_document_is_current(type_rows, ledger, reports_dir):
+    """docs/type-table.md records the pinned flytekit-java build; other builds write the report only."""
     produced = render_markdown(list(type_rows.values()), ledger, versions_line())
     (reports_dir / "type-table.md").write_text(produced, encoding="utf-8")
+    if not _pinned_build():
+        pytest.skip(f"docs/type-table.md records the pinned flytekit-java build; this run is flytekit-java "
+                    f"{versions.java_label()}, whose table is in {reports_dir / 'type-table.md'}")
     assert DOC.read_text(encoding="utf-8") == produced, (
         "docs/type-table.md is not what this run produced (see reports/type-table.md); "
         "regenerate it: python -m flyte_parity.type_table --write docs/type-table.md"

@@ -71,6 +71,14 @@ def test_bindings_resolve_from_inputs_outputs_constants_and_containers():
     assert [l.scalar.primitive.integer for l in result.literals["e"].collection.literals] == [5, 7]
 
 
+def test_empty_map_and_collection_bindings_stay_map_and_collection_literals():
+    bindings = [binding("m", map=literals_pb2.BindingDataMap()),
+                binding("l", collection=literals_pb2.BindingDataCollection())]
+    result = node_inputs(bindings, literals_pb2.LiteralMap(), {})
+    assert result.literals["m"].WhichOneof("value") == "map" and not result.literals["m"].map.literals
+    assert result.literals["l"].WhichOneof("value") == "collection"
+
+
 def test_unresolved_binding_is_named():
     with pytest.raises(UnresolvedBinding, match="no value for n9.c"):
         node_inputs([binding("a", **promise("n9", "c"))], literals_pb2.LiteralMap(), {})

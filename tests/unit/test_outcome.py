@@ -5,7 +5,6 @@ from flyteidl.core import literals_pb2
 
 from flyte_parity import outcome
 from flyte_parity.errors import UsageError
-from flyte_parity.idl.literals import literal_map_from_values
 from flyte_parity.idl.literal_spec import literal_from_spec
 
 
