@@ -18,6 +18,7 @@ Findings are (path, jvm value, python value) triples for the ledger, with paths 
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +38,14 @@ from .idl.literals import canonical_literal_map, literal_map_from_values
 from .ledger import Found
 
 SIDES = ("jvm", "python")
+# flytekit-java 0.4 names a node the user did not name <random prefix>-n<k>: "w" and four random
+# letters, new for every workflow object (SdkNodeNamePolicy), so no two runs agree on it.
+_RANDOM_NODE_ID = re.compile(r"^w[a-z]{4}-(n\d+)$")
+
+
+def stable_node_id(node_id: str) -> str:
+    """A JVM node id as reports show it: flytekit-java's random prefix written as ``w????``."""
+    return _RANDOM_NODE_ID.sub(r"w????-\1", node_id)
 
 
 @dataclass(frozen=True)
@@ -178,12 +187,12 @@ class _Walk:
         alignment, jnodes, pnodes = aligned.alignment, aligned.jnodes, aligned.pnodes
         outputs: dict[str, dict[str, literals_pb2.LiteralMap]] = {"jvm": {}, "python": {}}  # keyed by JVM id
         for lid in alignment.left_only:
-            self.pair_run.found.append(Found(f'{scope.prefix}nodes["{lid}"]', "present", ABSENT))
+            self.pair_run.found.append(Found(f'{scope.prefix}nodes["{stable_node_id(lid)}"]', "present", ABSENT))
         for lid in topological_order(jnodes):
             if lid not in alignment.pairs:
                 continue
             jnode, pnode = jnodes[lid], pnodes[alignment.pairs[lid]]
-            path = f'{scope.prefix}nodes["{lid}"]'
+            path = f'{scope.prefix}nodes["{stable_node_id(lid)}"]'
             # Each side's bindings name its own node ids; outputs are kept under the JVM ids.
             as_python_ids = {side: {alignment.pairs[k]: v for k, v in outputs[side].items()} for side in SIDES}
             nodes = {"jvm": jnode, "python": pnode}

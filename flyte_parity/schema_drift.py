@@ -67,6 +67,10 @@ def emitted(entity_sets: Iterable) -> set[str]:
 
 
 def emitted_note(item: DriftItem, jvm_emits: set[str], python_emits: set[str]) -> str:
+    if item.kind == "field type":
+        writers = [side for side, names in (("jflyte", jvm_emits), ("flytekit", python_emits)) if item.name in names]
+        return (f"{' and '.join(writers)} write{'s' if len(writers) == 1 else ''} it; the other side's parser reads "
+                "another number or type") if writers else ""
     if item.kind != "field" or item.only_in == "both":
         return ""
     if item.only_in == "python":

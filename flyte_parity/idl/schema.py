@@ -27,6 +27,15 @@ class DriftItem:
     only_in: str  # "jvm" or "python" ("both" for a field type mismatch)
     detail: str = ""
 
+    def values(self) -> tuple[str, str]:
+        """(JVM, Python) as a finding shows them: the declaration on each side, or <absent>."""
+        if self.only_in == "jvm":
+            return self.detail, "<absent>"
+        if self.only_in == "python":
+            return "<absent>", self.detail
+        jvm, _, python = self.detail.partition("; python ")
+        return jvm.removeprefix("jvm "), python
+
 
 def _fields(message: descriptor_pb2.DescriptorProto):
     return {f.name: f for f in message.field}

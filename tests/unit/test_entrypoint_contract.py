@@ -97,3 +97,11 @@ def test_catalogue_values_as_literals(value, kind, field, expected):
 def test_values_must_fit_their_type():
     with pytest.raises(ValueError):
         literal_from_value(True, types_pb2.LiteralType(simple=types_pb2.SimpleType.INTEGER))
+
+
+@pytest.mark.parametrize("node_id, shown", [("warjs-n0", "w????-n0"), ("wqzxy-n12", "w????-n12"), ("fib-2", "fib-2"),
+                                            ("n0", "n0"), ("wab-n0", "wab-n0")])
+def test_random_jvm_node_ids_are_shown_stably(node_id, shown):
+    from flyte_parity.entrypoint_run import stable_node_id
+
+    assert stable_node_id(node_id) == shown

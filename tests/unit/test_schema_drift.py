@@ -67,3 +67,15 @@ def test_set_fields_walks_nested_repeated_and_map_values():
     assert "flyteidl.core.LiteralType.simple" in found  # inside a map value
     assert "flyteidl.core.Primitive.integer" in found  # inside a repeated field
     assert "flyteidl.core.TaskTemplate.container" not in found
+
+
+def test_a_field_with_another_number_or_type_that_one_side_writes_is_a_finding():
+    from flyte_parity.schema_drift import emitted_note
+
+    moved = DriftItem("field type", "flyteidl.core.TaskMetadata.generates_deck", "both",
+                      "jvm bool = 10; python google.protobuf.BoolValue = 15")
+    assert moved.values() == ("bool = 10", "google.protobuf.BoolValue = 15")
+    assert emitted_note(moved, set(), {moved.name}) == "flytekit writes it; the other side's parser reads another number or type"
+    assert emitted_note(moved, set(), set()) == ""
+    only = DriftItem("field", "flyteidl.core.TaskMetadata.metadata", "python", "flyteidl.core.K8sObjectMetadata = 16")
+    assert only.values() == ("<absent>", "flyteidl.core.K8sObjectMetadata = 16")
