@@ -230,7 +230,8 @@ class _Walk:
     def task_node(self, scope: _Scope, lid: str, path: str, jnode, pnode, feeds) -> dict[str, Any]:
         tasks = {"jvm": scope.entities["jvm"].tasks[jnode.task_node.reference_id.name],
                  "python": scope.entities["python"].tasks[pnode.task_node.reference_id.name]}
-        folder = self.work / path.replace('nodes["', "").replace('"]', "").replace(".", "/")
+        # Run folders become file:// URIs: no '?' (the stable id's w????) may reach them.
+        folder = self.work / path.replace('nodes["', "").replace('"]', "").replace(".", "/").replace("?", "_")
         straight = {side: self.pool.submit(self.drivers[side].run_entrypoint, tasks[side], feeds[(side, side)],
                                            folder / side) for side in SIDES}
         results = {(side, side): straight[side].result() for side in SIDES}
