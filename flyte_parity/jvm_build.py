@@ -261,10 +261,18 @@ def build_reactor(build: Build, progress: IO[str]) -> None:
     progress.write(f"==> JVM: mvn package over jvm/ against {build.describe()} into jvm/target/{build.id}\n")
     progress.flush()
     extra = os.environ.get("MVN_ARGS", "").split()
-    _run_maven(["-f", str(paths.JVM_DIR / "pom.xml"), "clean", "package", "-DskipTests",
-                f"-Dflytekit.version={build.version}", f"-Dflytekit.api={build.api}",
-                f"-Dflytekit.build.id={build.id}", f"-Dflyte.out={build.out}", *extra],
-               build.out / "reactor-build.log", progress)
+    try:
+        _run_maven(["-f", str(paths.JVM_DIR / "pom.xml"), "clean", "package", "-DskipTests",
+                    f"-Dflytekit.version={build.version}", f"-Dflytekit.api={build.api}",
+                    f"-Dflytekit.build.id={build.id}", f"-Dflyte.out={build.out}", *extra],
+                   build.out / "reactor-build.log", progress)
+    except UsageError as err:
+        log = (build.out / "reactor-build.log").read_text(encoding="utf-8", errors="replace")
+        if build.commit is None and re.search(r"(Could not find artifact|Non-resolvable import POM:) org\.flyte:", log):
+            raise UsageError(f"flytekit-java {build.version} does not resolve from Maven Central here; check the "
+                             f"version, or build it from source: FLYTEKIT_JAVA_REF={build.version} "
+                             f"(log: {(build.out / 'reactor-build.log').relative_to(paths.REPO_ROOT)})") from None
+        raise err
     (build.out / "flytekit-java.txt").write_text(
         f"version={build.version}\ncommit={build.commit or ''}\nsource={'git' if build.commit else 'maven-central'}\n",
         encoding="utf-8")
