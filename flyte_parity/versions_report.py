@@ -35,6 +35,8 @@ def change(old: Mapping[str, str], new: Mapping[str, str]) -> str:
     if _show(old) == _show(new):
         return ""
     kinds = (old.get("kind"), new.get("kind"))
+    if kinds == ("n/a", "n/a"):
+        return ""  # run at neither version (the reasons may differ, the agreement did not change)
     if kinds[0] == "n/a" and kinds[1] != "n/a":
         return "appeared"
     if kinds[1] == "n/a" and kinds[0] != "n/a":
@@ -82,8 +84,9 @@ def render(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
                 moves[moved] = moves.get(moved, 0) + 1
             table.append(f"| {row} | {mode} | {_show(x)} | {_show(y)} | {moved} |")
     summary = ", ".join(f"{n} {what}" for what, n in sorted(moves.items())) or "nothing"
-    lines += ["## Cells", "", f"Between the two versions: {summary}.", "", *table, "",
-              f"{a}: {_counts(old)}", "", f"{b}: {_counts(new)}", ""]
+    changed = table[:2] + [line for line in table[2:] if not line.endswith("|  |")]
+    lines += ["## What changed", "", f"Between the two versions: {summary}.", "", *changed, "",
+              "## Every cell", "", *table, "", f"{a}: {_counts(old)}", "", f"{b}: {_counts(new)}", ""]
     return "\n".join(lines)
 
 

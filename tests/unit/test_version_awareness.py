@@ -146,6 +146,7 @@ def cell(kind, text=None, reason=""):
 
 @pytest.mark.parametrize("old, new, expected", [
     (cell("same"), cell("same"), ""), (cell("n/a", reason="absent"), cell("same"), "appeared"),
+    (cell("n/a", reason="absent"), cell("n/a", reason="not this mode"), ""),
     (cell("same"), cell("n/a", reason="absent"), "disappeared"), (cell("ledger", "ledger: a"), cell("same"), "now the same"),
     (cell("same"), cell("ledger", "ledger: a"), "now differs"),
     (cell("ledger", "ledger: a"), cell("ledger", "ledger: b"), "changed"),
@@ -162,7 +163,8 @@ def test_the_report_names_both_versions_topics_and_moves():
     assert "flytekit-java 0.3.20 (Maven Central)" in text and "flytekit-java 0.4.62 (3e1a617)" in text
     assert "| deck | 2 | — | disappeared |" in text and "| enum | — | 1 | appeared |" in text
     assert "| w/s | idl | ledger: deck | same | now the same |" in text
-    assert "| w/s | entrypoint | same | same |  |" in text
+    assert text.count("| w/s | entrypoint | same | same |  |") == 1  # unchanged: under "Every cell" only
+    assert text.count("| w/s | idl | ledger: deck | same | now the same |") == 2  # also under "What changed"
     assert "| n/s | idl | (no such row) | same | changed |" in text
     assert "1 changed, 1 now the same" in text
 
