@@ -31,6 +31,7 @@ from typing import IO, Sequence
 
 from . import paths
 from .errors import UsageError
+from .version_spec import as_version
 
 UPSTREAM_URL = "https://github.com/flyteorg/flytekit-java.git"
 SUBMODULE = paths.JVM_DIR / "flytekit-java"
@@ -44,11 +45,14 @@ _JAVAC_EXPORTS = [f"--add-exports=jdk.compiler/com.sun.tools.javac.{p}=ALL-UNNAM
                   for p in ("api", "file", "main", "model", "parser", "processing", "tree", "util", "code", "comp")]
 _JAVAC_EXPORTS += [f"--add-opens=jdk.compiler/com.sun.tools.javac.{p}=ALL-UNNAMED" for p in ("code", "comp")]
 # Checks and packaging steps that do not change the jars the suite runs; spotless must not
-# rewrite the submodule's files.
+# rewrite the submodule's files. Maven runs in the checkout (older poms name config files, such
+# as checkstyle's suppressions.xml, relative to the working folder).
 _SOURCE_SKIPS = ["-DskipTests", "-Djib.skip=true", "-Derrorprone.skip=true", "-Dmaven.javadoc.skip=true",
                  "-Dmaven.source.skip=true", "-Dspotbugs.skip=true", "-Dspotless.apply.skip=true",
-                 "-Dspotless.check.skip=true", "-Dgpg.skip=true"]
+                 "-Dspotless.check.skip=true", "-Dcheckstyle.skip=true", "-Dgpg.skip=true"]
 _STAMP = ".complete"
+# The flytekit-java versions that src/since-<version> folders of our JVM modules need.
+SINCE = ("0.4.55",)
 
 
 @dataclass(frozen=True)
@@ -199,8 +203,9 @@ def _local_repo() -> Path:
     return Path(os.environ.get("MAVEN_REPO_LOCAL") or Path.home() / ".m2" / "repository")
 
 
-def _run_maven(command: list[str], log: Path, progress: IO[str], env: dict[str, str] | None = None) -> None:
-    """Run Maven with its full output in ``log``; progress shows the module being built."""
+def _run_maven(command: list[str], log: Path, progress: IO[str], env: dict[str, str] | None = None,
+               cwd: Path | None = None) -> None:
+    """Run Maven (in ``cwd``) with its full output in ``log``; progress shows the module being built."""
     mvn = shutil.which("mvn")
     if mvn is None:
         raise UsageError("mvn not found: install Maven 3.6 or newer")
@@ -208,7 +213,7 @@ def _run_maven(command: list[str], log: Path, progress: IO[str], env: dict[str, 
     step = re.compile(r"Building (.+?) \[(\d+/\d+)\]|BUILD (SUCCESS|FAILURE)")
     with log.open("w", encoding="utf-8") as sink:
         process = subprocess.Popen([mvn, "-B", "--no-transfer-progress", *command], stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, env=env)
+                                   stderr=subprocess.STDOUT, text=True, env=env, cwd=cwd)
         try:
             assert process.stdout is not None
             for line in process.stdout:
@@ -246,7 +251,7 @@ def install_source(build: Build, progress: IO[str]) -> None:
     env = {**os.environ, "CI": "true",  # CI=true: the not-ci profile would run spotless:apply on the sources
            "MAVEN_OPTS": " ".join([os.environ.get("MAVEN_OPTS", ""), *_JAVAC_EXPORTS]).strip()}
     _run_maven(["-f", str(build.source_dir / "pom.xml"), "install", *_SOURCE_SKIPS, "-pl", ",".join(modules), "-am"],
-               build.out / "flytekit-java-build.log", progress, env)
+               build.out / "flytekit-java-build.log", progress, env, cwd=build.source_dir)
     stamp.write_text(f"{build.commit}\n")
 
 
@@ -261,6 +266,8 @@ def build_reactor(build: Build, progress: IO[str]) -> None:
     progress.write(f"==> JVM: mvn package over jvm/ against {build.describe()} into jvm/target/{build.id}\n")
     progress.flush()
     extra = os.environ.get("MVN_ARGS", "").split()
+    extra = [f"-Dflytekit.since.{since}=src/none" for since in SINCE
+             if as_version(build.version) < as_version(since)] + extra
     try:
         _run_maven(["-f", str(paths.JVM_DIR / "pom.xml"), "clean", "package", "-DskipTests",
                     f"-Dflytekit.version={build.version}", f"-Dflytekit.api={build.api}",

@@ -1,6 +1,6 @@
 package dev.flyteparity.examples.scala.types
 
-import org.flyte.api.v1.{Binary, Blob}
+import org.flyte.api.v1.Blob
 import org.flyte.flytekit.{SdkBindingData, SdkRunnableTask}
 import org.flyte.flytekitscala.SdkScalaType
 
@@ -13,13 +13,4 @@ case class BlobValue(value: SdkBindingData[Blob])
 class BlobIdentity
     extends SdkRunnableTask[BlobValue, BlobValue](SdkScalaType[BlobValue], SdkScalaType[BlobValue]) {
   override def run(input: BlobValue): BlobValue = input
-}
-
-/** Input and output of [[BinaryIdentity]]. */
-case class BinaryValue(value: SdkBindingData[Binary])
-
-/** Returns its binary scalar (tagged bytes, literal type simple BINARY) unchanged. */
-class BinaryIdentity
-    extends SdkRunnableTask[BinaryValue, BinaryValue](SdkScalaType[BinaryValue], SdkScalaType[BinaryValue]) {
-  override def run(input: BinaryValue): BinaryValue = input
 }
