@@ -6,6 +6,7 @@ check that they launch paired workflows; task pairs (tasks no workflow runs) com
 task templates.
 """
 
+from flyte_parity import versions
 from flyte_parity.idl.canonical import branch_slots
 from flyte_parity.idl.compare import (
     EntityDifference, Report, compare_launch_plans, compare_tasks, compare_workflows, sub_workflows,
@@ -16,6 +17,10 @@ from .serialized import load as _load
 
 
 def _launch_plan_report(pair, catalogue, jvm, python) -> Report:
+    for side, entities, name in (("the JVM side", jvm, pair.jvm), ("the Python twin", python, pair.python_entity)):
+        assert name in entities.launch_plans, (
+            f"{side} registers no launch plan {name} at flytekit-java {versions.flytekit_java()}; if it exists from "
+            "a later version on, give the catalogue entry flytekit_java (and absent_why)")
     report = compare_launch_plans(jvm, pair.jvm, python, pair.python_entity)
     launched = (jvm.launch_plans[pair.jvm].workflow_id.name, python.launch_plans[pair.python_entity].workflow_id.name)
     paired = {(p.jvm, p.python_entity) for p in catalogue.pairs
