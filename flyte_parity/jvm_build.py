@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -200,7 +201,12 @@ def _java_version() -> str:
 
 
 def _local_repo() -> Path:
-    return Path(os.environ.get("MAVEN_REPO_LOCAL") or Path.home() / ".m2" / "repository")
+    """Maven's local repository as Maven finds it: -Dmaven.repo.local in MAVEN_OPTS, else
+    ~/.m2/repository of the account (Java's user.home comes from the account, not from $HOME)."""
+    found = re.search(r"-Dmaven\.repo\.local=(\S+)", os.environ.get("MAVEN_OPTS", ""))
+    if found:
+        return Path(found.group(1))
+    return Path(pwd.getpwuid(os.getuid()).pw_dir) / ".m2" / "repository"
 
 
 def _run_maven(command: list[str], log: Path, progress: IO[str], env: dict[str, str] | None = None,
