@@ -118,7 +118,8 @@ def init_submodule(remote: str | None, progress: IO[str]) -> None:
     result = _git([*_remote_options(remote), "submodule", "update", "--init", "jvm/flytekit-java"],
                   cwd=paths.REPO_ROOT, check=False)
     if result.returncode != 0 or not _is_checkout(SUBMODULE):
-        reason = (result.stderr.strip().splitlines() or ["no checkout"])[-1]
+        lines = result.stderr.strip().splitlines() or ["no checkout"]
+        reason = next((line.removeprefix("fatal: ") for line in lines if line.startswith("fatal:")), lines[-1])
         raise UsageError(f"cannot fetch flytekit-java from {where} ({reason}); set FLYTEKIT_JAVA_GIT to a reachable "
                          "URL, local mirror or git bundle of flyteorg/flytekit-java")
 
