@@ -8,6 +8,7 @@ entrypoint case; ``type_entry`` once per type-table row. Drivers are made once p
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import time
@@ -20,6 +21,7 @@ from . import paths, versions
 from .catalogue import Catalogue, load_catalogue
 from .drivers import JvmDriver, PythonDriver
 from .errors import UsageError
+from .interrupts import keep_ctrl_c
 from .ledger import Divergence, Draft, RunLedger, load_ledger
 from .matrix import build as build_matrix
 from .matrix import render as render_matrix
@@ -74,6 +76,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    importlib.import_module("flytekit")  # once, here: its SIGINT handler is replaced before any test runs
+    keep_ctrl_c()
     build = config.getoption("--jvm-build", default=None)
     if build:
         os.environ[paths.BUILD_VARIABLE] = build  # for the drivers and every process they start

@@ -17,6 +17,7 @@ from .. import paths, process_log
 from ..catalogue import Case
 from ..entrypoint import RunFolder, TaskResult, read_result, substitute
 from ..errors import UsageError
+from ..interrupts import keep_ctrl_c
 
 # Local runs must compute every time: a cached result would hide a changed task body.
 os.environ.setdefault("FLYTE_LOCAL_CACHE_ENABLED", "false")
@@ -47,6 +48,7 @@ class PythonDriver:
 
     def build(self) -> None:
         importlib.import_module("flytekit")
+        keep_ctrl_c()  # flytekit's import made Ctrl-C exit(1); a run must stop on it
 
     def serialize(self, packages: tuple[str, ...] = ("python_wf",)) -> Path:
         """Serialize every twin in one flytekit process (once per driver); returns the folder."""

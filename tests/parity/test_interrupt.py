@@ -1,0 +1,57 @@
+"""Ctrl-C on a real run: SIGINT to the process group of a running parity session (what a
+terminal sends) ends it within 5 s with pytest's interrupted summary, and no jflyte or
+pyflyte-execute process of that session is left."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from flyte_parity import paths
+
+SDK_MARKERS = (b"org.flyte.jflyte.Main", b"pyflyte-execute")
+
+
+def _session_processes(session: int) -> list[tuple[int, bytes]]:
+    """(pid, command line) of the SDK processes whose session id is ``session``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_bytes()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2:].split()
+        if int(fields[3]) == session and any(marker in cmdline for marker in SDK_MARKERS):
+            found.append((int(entry.name), cmdline.replace(b"\0", b" ")[:120]))
+    return found
+
+
+def test_sigint_to_the_process_group_ends_the_session_and_leaves_no_sdk_process(tmp_path):
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports={tmp_path / 'reports'}",
+               "tests/parity/test_entrypoint.py", "tests/parity/test_execute_local.py"]
+    session = subprocess.Popen(command, cwd=paths.REPO_ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 300
+        while not _session_processes(session.pid) and session.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _session_processes(session.pid), "the session started no jflyte or pyflyte-execute process"
+        time.sleep(0.5)
+        os.killpg(session.pid, signal.SIGINT)
+        sent = time.monotonic()
+        output, _ = session.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        if session.poll() is None:
+            os.killpg(session.pid, signal.SIGKILL)
+            session.wait()
+    text = output.decode("utf-8", errors="replace")
+    assert took <= 5, f"the session took {took:.1f} s to end after SIGINT:\n{text[-3000:]}"
+    assert session.returncode == 2 and "KeyboardInterrupt" in text, text[-3000:]
+    time.sleep(0.5)
+    assert _session_processes(session.pid) == [], "SDK processes left running after Ctrl-C"
