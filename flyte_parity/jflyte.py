@@ -22,6 +22,10 @@ from .errors import UsageError
 
 MAIN_CLASS = "org.flyte.jflyte.Main"
 JVM_FLAGS = ("-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8")
+# Faster starts with the same program: the build's class-data archive of jflyte's class path (when
+# there is one, see jvm_build.class_archive), the C1 compiler only and the serial collector. CDS
+# messages stay off the output (an archive of another JDK or class path is ignored, not fatal).
+START_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
 
 _SECRET_NAMES = {"FLYTE_AWS_SECRET_ACCESS_KEY", "FLYTE_AWS_ACCESS_KEY_ID"}
 _SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD")
@@ -142,7 +146,9 @@ class Invocation:
     redact: Redactor = field(default_factory=Redactor)
 
     def command(self) -> list[str]:
-        return [self.java, *JVM_FLAGS, "-cp", f"{self.lib}/*", MAIN_CLASS, "jflyte", *self.args]
+        archive = self.lib.parent / jvm_build.ARCHIVE_NAME
+        shared = [f"-XX:SharedArchiveFile={archive}"] if archive.is_file() else []
+        return [self.java, *JVM_FLAGS, *START_FLAGS, *shared, "-cp", f"{self.lib}/*", MAIN_CLASS, "jflyte", *self.args]
 
     def describe(self) -> str:
         """The command and the FLYTE_* settings, secrets masked; for debug output."""

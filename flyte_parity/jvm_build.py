@@ -34,6 +34,8 @@ from . import paths
 from .errors import UsageError
 from .version_spec import as_version
 
+ARCHIVE_NAME = "jflyte.jsa"  # in jvm/target/<build>/jflyte/, next to lib/ (jflyte.Invocation uses it)
+
 UPSTREAM_URL = "https://github.com/flyteorg/flytekit-java.git"
 SUBMODULE = paths.JVM_DIR / "flytekit-java"
 # flytekit-java modules the suite needs (jflyte, its plug-ins, the SDK for Java and Scala 2.13 and
@@ -268,8 +270,13 @@ def build_reactor(build: Build, progress: IO[str]) -> None:
     digest = _jvm_inputs_digest(build)
     if not build.dirty and stamp.is_file() and stamp.read_text().strip() == digest and (build.out / "jflyte" / "lib").is_dir():
         progress.write(f"==> JVM: up to date ({build.describe()}, jvm/target/{build.id})\n")
+        tried = build.out / "jflyte" / (ARCHIVE_NAME + ".none")
+        if not (build.out / "jflyte" / ARCHIVE_NAME).is_file() and not tried.is_file():
+            class_archive(build, progress)
         return
     stamp.unlink(missing_ok=True)
+    for name in (ARCHIVE_NAME, ARCHIVE_NAME + ".none"):
+        (build.out / "jflyte" / name).unlink(missing_ok=True)
     progress.write(f"==> JVM: mvn package over jvm/ against {build.describe()} into jvm/target/{build.id}\n")
     progress.flush()
     extra = os.environ.get("MVN_ARGS", "").split()
@@ -287,10 +294,40 @@ def build_reactor(build: Build, progress: IO[str]) -> None:
                              f"version, or build it from source: FLYTEKIT_JAVA_REF={build.version} "
                              f"(log: {(build.out / 'reactor-build.log').relative_to(paths.REPO_ROOT)})") from None
         raise err
+    class_archive(build, progress)
     (build.out / "flytekit-java.txt").write_text(
         f"version={build.version}\ncommit={build.commit or ''}\nsource={'git' if build.commit else 'maven-central'}\n",
         encoding="utf-8")
     stamp.write_text(digest + "\n")
+
+
+def class_archive(build: Build, progress: IO[str]) -> None:
+    """A dynamic class-data archive of jflyte's class path (JDK 13+), made by one execute-local of
+    the upstream Welcome workflow; jflyte launches then map those classes instead of loading them.
+    It lives in the build's folder, so a rebuild (new sources, version, commit or JDK) replaces
+    it. Without it (an older JDK, a failed dump) launches simply run without one."""
+    lib, archive = build.out / "jflyte" / "lib", build.out / "jflyte" / ARCHIVE_NAME
+    java = shutil.which("java")
+    if java is None or not lib.is_dir():
+        return
+    progress.write("==> JVM: class-data archive of jflyte's class path (faster jflyte starts)\n")
+    progress.flush()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}, "FLYTE_PLATFORM_URL": "127.0.0.1:1",
+           "FLYTE_INTERNAL_MODULE_DIR": str(build.out / "jflyte" / "modules"), "FLYTE_INTERNAL_IMAGE": "unused",
+           "FLYTE_PLATFORM_INSECURE": "true"}
+    command = [java, f"-XX:ArchiveClassesAtExit={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+               "-Dfile.encoding=UTF-8", "-cp", f"{lib}/*", "org.flyte.jflyte.Main", "jflyte", "execute-local",
+               f"-cp={build.out / 'lib' / 'upstream-java'}", "--workflow=org.flyte.examples.WelcomeWorkflow",
+               "--name=archive"]
+    try:
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
+                                stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        result = None
+    if result is None or result.returncode != 0 or not archive.is_file():
+        archive.unlink(missing_ok=True)
+        (archive.parent / (ARCHIVE_NAME + ".none")).write_text("the dump failed; rebuilt with the build\n")
+        progress.write("    (no archive: jflyte launches start without one)\n")
 
 
 def point_current(build: Build) -> None:

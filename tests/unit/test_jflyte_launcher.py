@@ -164,3 +164,14 @@ def test_wrapper_options_are_taken_and_the_rest_passed_on():
     assert rest == ["execute-local", "--workflow=x", "-cp", "d"]
     with pytest.raises(UsageError, match="--env-file needs a path"):
         split_args(["execute-local", "--env-file"])
+
+
+def test_launches_use_the_builds_class_archive_only_when_there_is_one(tmp_path, lib, workflows, base_env):
+    args = ["execute-local", f"-cp={workflows}", "--workflow=a.B"]
+    without = prepare(args, base_env, lib, tmp_path).command()
+    assert not any(a.startswith("-XX:SharedArchiveFile=") for a in without)
+    assert "-XX:TieredStopAtLevel=1" in without and "-Xlog:cds=off" in without
+    (lib.parent / "jflyte.jsa").write_bytes(b"")
+    command = prepare(args, base_env, lib, tmp_path).command()
+    assert f"-XX:SharedArchiveFile={lib.parent / 'jflyte.jsa'}" in command
+    assert command.index(f"-XX:SharedArchiveFile={lib.parent / 'jflyte.jsa'}") < command.index("-cp")
