@@ -26,7 +26,7 @@ TOOLS := .tools
 PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest --flytekit-version=$(FLYTEKIT_VERSION) $(PYTEST_ARGS)
 
-.PHONY: test parity versions unit setup python jvm tools clean
+.PHONY: test parity versions unit setup python jvm tools flyteadmin clean
 
 # Every test: the library's unit tests, then the parity suite at the default build and at
 # $(VERSIONS_RELEASE), compared in reports/versions.md.
@@ -73,6 +73,16 @@ $(TOOLS)/bin/actionlint-$(ACTIONLINT_VERSION):
 	@echo "==> actionlint $(ACTIONLINT_VERSION): go install from the Go module proxy"
 	GOBIN="$(abspath $(TOOLS))/bin" go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
 	@touch $@
+
+# FlyteAdmin for the local admin (flyte-parity local-admin, the register tests), built from a
+# flyteorg/flyte checkout at v1.16.8 given as FLYTE_SRC; FLYTEADMIN_BIN may name a built one instead.
+FLYTE_SRC ?=
+flyteadmin: $(TOOLS)/bin/flyteadmin
+
+$(TOOLS)/bin/flyteadmin:
+	@test -n "$(FLYTE_SRC)" || { echo "make: set FLYTE_SRC to a flyteorg/flyte checkout at v1.16.8 (it builds flyteadmin), or point FLYTEADMIN_BIN at a built flyteadmin"; exit 2; }
+	@echo "==> flyteadmin: go build in $(FLYTE_SRC)/flyteadmin"
+	cd "$(FLYTE_SRC)/flyteadmin" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w" -o "$(abspath $(TOOLS))/bin/flyteadmin" ./cmd
 
 clean:
 	rm -rf $(STAMPS) $(TOOLS) jvm/target

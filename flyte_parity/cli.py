@@ -9,11 +9,12 @@ from typing import Sequence
 
 import json
 
-from . import paths
+from . import local_admin, paths
 from .catalogue import MODES, load_catalogue
 from .errors import UsageError
 from .idl.compare import Report, compare_launch_plans, compare_workflows
 from .package import load_entities
+from .services.processes import ServiceError
 
 
 def _cases(args: argparse.Namespace) -> int:
@@ -76,6 +77,34 @@ def _diff(args: argparse.Namespace) -> int:
     return 1 if report.semantic else 0
 
 
+def _local_admin(args: argparse.Namespace) -> int:
+    folder = local_admin.check_folder(Path(args.dir))
+    if args.action == "start":
+        try:
+            state, started = local_admin.start(folder)
+        except ServiceError as err:
+            print(f"flyte-parity: {err}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("flyte-parity: interrupted; the local FlyteAdmin was stopped", file=sys.stderr)
+            return 130
+        print(state.platform_url)
+        print(f"local FlyteAdmin {'started' if started else 'already running'}: http {state.http}, project "
+              f"{state.project}, log {state.log}; stop it with `flyte-parity local-admin stop`", file=sys.stderr)
+        return 0
+    if args.action == "status":
+        state = local_admin.running(folder)
+        if state is None:
+            print(f"not running ({folder})")
+            return 1
+        health = "healthy" if state.healthy() else "not answering /healthcheck"
+        print(f"running, {health}: {state.platform_url}, http {state.http}, project {state.project}, "
+              f"supervisor pid {state.supervisor}, folder {folder}")
+        return 0
+    print("stopped" if local_admin.stop(folder) else f"not running ({folder})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="flyte-parity", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +122,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     diff.add_argument("--json", action="store_true", help="print the result as JSON")
     diff.add_argument("--identity", action="store_true", help="also print identity differences")
     diff.set_defaults(run=_diff)
+    admin = commands.add_parser(
+        "local-admin", help="a real FlyteAdmin (with PostgreSQL) on loopback, in the background",
+        description="start: print FLYTE_PLATFORM_URL=127.0.0.1:<grpc port> once it answers (exit 1 when it "
+                    "cannot start); status: exit 0 when it runs, 1 when not; stop: stop FlyteAdmin and "
+                    "PostgreSQL. The binary: $FLYTEADMIN_BIN, else .tools/bin/flyteadmin (`make flyteadmin`).",
+    )
+    admin.add_argument("action", choices=["start", "status", "stop"])
+    admin.add_argument("--dir", default=str(local_admin.DEFAULT_FOLDER),
+                       help="run folder: state, logs, database, blobs (default: .flyte-parity/local-admin)")
+    admin.set_defaults(run=_local_admin)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

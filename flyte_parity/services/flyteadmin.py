@@ -1,0 +1,147 @@
+"""FlyteAdmin on loopback with a PostgreSQL of its own: ``with flyteadmin(folder) as admin: ...``.
+
+No Kubernetes, no Docker, no cloud: in ``folder`` it writes admin.yaml and a kubeconfig whose only
+cluster is http://127.0.0.1:1 (a closed port: admin needs one to start, and nothing runs), keeps
+PostgreSQL in ``folder/postgres`` and blobs in ``folder/store`` (stow ``local``), then runs
+``flyteadmin migrate run``, ``migrate seed-projects flytesnacks`` and ``serve`` on free HTTP, gRPC
+and profiler ports, and waits for /healthcheck. Registration works (CreateTask, CreateWorkflow
+compiles and stores the closure, CreateLaunchPlan, Get*/List*); an execution is stored as FAILED,
+as nothing can run it. Leaving the block — normally, on an error or on Ctrl-C — stops admin, then
+PostgreSQL: no process and no port is left. Log: ``folder/admin.log``.
+
+Admin binds its ports on every interface (hard-coded upstream); talk to it on 127.0.0.1 only.
+The binary: ``FLYTEADMIN_BIN``, else ``.tools/bin/flyteadmin`` (``make flyteadmin``); the config
+keys are those of flyteorg/flyte v1.16.8 (flyteadmin's server, database and flytestdlib's storage).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from .. import paths
+from ..errors import UsageError
+from . import loopback
+from .postgres import Postgres, postgres
+from .processes import ServiceError, run_to_end, spawn, stop, tail, uninterrupted
+
+BIN_VARIABLE = "FLYTEADMIN_BIN"
+TOOLS_BINARY = paths.REPO_ROOT / ".tools" / "bin" / "flyteadmin"
+PROJECT = "flytesnacks"  # with admin's default domains: development, staging, production
+CONTAINER = "flyte"  # the stow container: a folder of that name under the store
+DATABASE = "flyteadmin"  # admin creates it in `migrate run`
+NO_CLUSTER = "http://127.0.0.1:1"
+
+
+@dataclass(frozen=True)
+class FlyteAdmin:
+    """A running FlyteAdmin: ``grpc`` is what FLYTE_PLATFORM_URL takes (insecure)."""
+
+    grpc: str  # "127.0.0.1:<port>"
+    http: str  # "http://127.0.0.1:<port>"
+    project: str
+    storage: Path  # stow `local` folder; the container is storage / "flyte"
+    config: Path
+    log: Path
+    pid: int
+    postgres: Postgres
+
+
+def admin_binary() -> Path:
+    """The flyteadmin executable: ``$FLYTEADMIN_BIN``, else .tools/bin/flyteadmin; a UsageError naming both when neither is."""
+    chosen = os.environ.get(BIN_VARIABLE, "").strip()
+    if chosen:
+        path = Path(chosen)
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            raise UsageError(f"{BIN_VARIABLE}={chosen} is no executable file: point {BIN_VARIABLE} at a flyteadmin "
+                             "binary, or unset it and run `make flyteadmin`")
+        return path.resolve()
+    if TOOLS_BINARY.is_file() and os.access(TOOLS_BINARY, os.X_OK):
+        return TOOLS_BINARY
+    raise UsageError(f"no FlyteAdmin binary: set {BIN_VARIABLE} to one, or run `make flyteadmin` "
+                     "(it builds .tools/bin/flyteadmin)")
+
+
+def kubeconfig() -> dict[str, Any]:
+    """A kubeconfig whose only cluster is a closed loopback port: admin starts, nothing is ever scheduled."""
+    return {
+        "apiVersion": "v1", "kind": "Config", "current-context": "none", "preferences": {},
+        "clusters": [{"name": "none", "cluster": {"server": NO_CLUSTER}}],
+        "contexts": [{"name": "none", "context": {"cluster": "none", "user": "none"}}],
+        "users": [{"name": "none", "user": {}}],
+    }
+
+
+def admin_config(*, http_port: int, grpc_port: int, profiler_port: int, database: Postgres, kube_config: Path,
+                 storage: Path) -> dict[str, Any]:
+    """admin.yaml: no auth, no TLS, PostgreSQL on loopback, blobs in a local folder."""
+    return {
+        "server": {
+            "httpPort": http_port,
+            "grpc": {"port": grpc_port},
+            "security": {"secure": False, "useAuth": False, "allowCors": False},
+            "kube-config": str(kube_config),
+        },
+        "flyteadmin": {"profilerPort": profiler_port, "metadataStoragePrefix": ["metadata", "admin"]},
+        "database": {"postgres": {"host": database.host, "port": database.port, "username": database.user,
+                                  "password": "", "dbname": DATABASE, "options": "sslmode=disable"}},
+        # stow `local`: without stow.kind, `type` falls back to S3 settings (see the module docstring).
+        "storage": {"type": "stow", "stow": {"kind": "local", "config": {"path": str(storage)}},
+                    "container": CONTAINER},
+        "logger": {"level": 4},
+    }
+
+
+def write_yaml(path: Path, document: dict[str, Any]) -> Path:
+    """Write ``document`` as YAML (JSON is YAML: no YAML library needed)."""
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+@contextmanager
+def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJECT,
+               timeout: float = 120.0) -> Iterator[FlyteAdmin]:
+    """Start PostgreSQL and FlyteAdmin in ``folder``, yield the running admin, stop both on leaving."""
+    binary = Path(binary) if binary is not None else admin_binary()
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    storage = folder / "store"
+    (storage / CONTAINER).mkdir(parents=True, exist_ok=True)
+    log_path = folder / "admin.log"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder)}
+    with postgres(folder / "postgres", timeout=timeout) as database, open(log_path, "a", encoding="utf-8") as log:
+        http_port, grpc_port, profiler_port = loopback.free_ports(3, bind="0.0.0.0")  # admin binds every interface
+        kube = write_yaml(folder / "kubeconfig.yaml", kubeconfig())
+        config = write_yaml(folder / "admin.yaml", admin_config(
+            http_port=http_port, grpc_port=grpc_port, profiler_port=profiler_port, database=database,
+            kube_config=kube, storage=storage))
+        command = [str(binary), "--config", str(config)]
+        for step in (["migrate", "run"], ["migrate", "seed-projects", project]):
+            code = run_to_end(command + step, cwd=folder, log=log, env=env, timeout=timeout)
+            if code != 0:
+                why = "timed out" if code is None else f"exit {code}"
+                raise ServiceError(f"flyteadmin {' '.join(step)} failed ({why}); {log_path}:\n{tail(log_path)}")
+        log.write(f"==> {' '.join(command)} serve (http {http_port}, grpc {grpc_port})\n")
+        log.flush()
+        server = spawn(command + ["serve"], cwd=folder, log=log, env=env)
+        try:
+            deadline = time.monotonic() + timeout
+            while not (loopback.http_status(http_port, "/healthcheck") == 200 and loopback.accepts(grpc_port)):
+                if server.poll() is not None:
+                    raise ServiceError(f"flyteadmin serve exited ({server.returncode}) while starting; "
+                                       f"{log_path}:\n{tail(log_path)}")
+                if time.monotonic() > deadline:
+                    raise ServiceError(f"flyteadmin not healthy after {timeout:.0f} s; {log_path}:\n{tail(log_path)}")
+                time.sleep(0.1)
+            yield FlyteAdmin(grpc=f"{loopback.HOST}:{grpc_port}", http=f"http://{loopback.HOST}:{http_port}",
+                             project=project, storage=storage, config=config, log=log_path, pid=server.pid,
+                             postgres=database)
+        finally:
+            with uninterrupted():
+                stop(server.pid, signal.SIGTERM, timeout=15.0, child=server)

@@ -1,0 +1,272 @@
+"""The pure parts of the local FlyteAdmin: where the binaries come from, the config it writes, the
+state it keeps, how it finds and stops its processes, and `flyte-parity local-admin` on bad input.
+Starting the real thing is tests/parity/test_local_admin.py."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flyte_parity import cli, local_admin
+from flyte_parity.errors import UsageError
+from flyte_parity.services import flyteadmin as admin_service
+from flyte_parity.services import loopback, postgres, processes
+from flyte_parity.services.postgres import Postgres
+
+
+def _executable(path: Path) -> Path:
+    path.write_text("#!/bin/sh\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+# The admin binary.
+
+def test_flyteadmin_bin_wins(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLYTEADMIN_BIN", str(_executable(tmp_path / "flyteadmin")))
+    monkeypatch.setattr(admin_service, "TOOLS_BINARY", _executable(tmp_path / "tools-flyteadmin"))
+    assert admin_service.admin_binary() == tmp_path / "flyteadmin"
+
+
+def test_tools_binary_when_flyteadmin_bin_is_unset(monkeypatch, tmp_path):
+    monkeypatch.delenv("FLYTEADMIN_BIN", raising=False)
+    monkeypatch.setattr(admin_service, "TOOLS_BINARY", _executable(tmp_path / "flyteadmin"))
+    assert admin_service.admin_binary() == tmp_path / "flyteadmin"
+
+
+@pytest.mark.parametrize("value", ["/nonexistent/flyteadmin", "."])
+def test_a_flyteadmin_bin_that_is_no_executable_is_named(monkeypatch, value):
+    monkeypatch.setenv("FLYTEADMIN_BIN", value)
+    with pytest.raises(UsageError) as err:
+        admin_service.admin_binary()
+    message = str(err.value)
+    assert f"FLYTEADMIN_BIN={value}" in message and "make flyteadmin" in message and "\n" not in message
+
+
+def test_no_binary_at_all_names_flyteadmin_bin_and_make_flyteadmin(monkeypatch, tmp_path):
+    monkeypatch.delenv("FLYTEADMIN_BIN", raising=False)
+    monkeypatch.setattr(admin_service, "TOOLS_BINARY", tmp_path / "absent")
+    with pytest.raises(UsageError) as err:
+        admin_service.admin_binary()
+    message = str(err.value)
+    assert "FLYTEADMIN_BIN" in message and "`make flyteadmin`" in message and "\n" not in message
+
+
+# PostgreSQL's binaries and account.
+
+def test_pg_bin_variable_without_postgres_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLYTE_PARITY_PG_BIN", str(tmp_path))
+    with pytest.raises(UsageError, match="FLYTE_PARITY_PG_BIN=") as err:
+        postgres.server_binaries()
+    assert "\n" not in str(err.value)
+
+
+def test_pg_bin_variable_with_both_binaries(monkeypatch, tmp_path):
+    _executable(tmp_path / "postgres"), _executable(tmp_path / "initdb")
+    monkeypatch.setenv("FLYTE_PARITY_PG_BIN", str(tmp_path))
+    assert postgres.server_binaries() == tmp_path
+
+
+def test_a_folder_above_the_run_folder_that_the_account_cannot_search_is_found(tmp_path):
+    closed = tmp_path / "closed"
+    (closed / "inner").mkdir(parents=True)
+    data = closed / "inner" / "data"
+    closed.chmod(0o600)  # no search bit for its owner (this account)
+    try:
+        assert postgres.unreachable(data, os.getuid(), os.getgid()) == closed
+    finally:
+        closed.chmod(0o700)
+    assert postgres.unreachable(data, os.getuid(), os.getgid()) is None
+
+
+def test_the_database_url_is_loopback_without_tls():
+    database = Postgres(host="127.0.0.1", port=5555, user="postgres", data=Path("/d"), log=Path("/l"), pid=1)
+    assert database.url == "postgresql://postgres@127.0.0.1:5555/postgres?sslmode=disable"
+
+
+# The config admin gets.
+
+def test_admin_yaml_is_yaml_with_loopback_database_local_storage_and_no_auth(tmp_path):
+    database = Postgres(host="127.0.0.1", port=5555, user="postgres", data=tmp_path, log=tmp_path / "l", pid=1)
+    config = admin_service.admin_config(http_port=1001, grpc_port=1002, profiler_port=1003, database=database,
+                                        kube_config=tmp_path / "kubeconfig.yaml", storage=tmp_path / "store")
+    written = yaml.safe_load(admin_service.write_yaml(tmp_path / "admin.yaml", config).read_text(encoding="utf-8"))
+    assert written == config
+    assert written["server"]["httpPort"] == 1001 and written["server"]["grpc"] == {"port": 1002}
+    assert written["flyteadmin"]["profilerPort"] == 1003
+    assert written["server"]["security"] == {"secure": False, "useAuth": False, "allowCors": False}
+    assert written["server"]["kube-config"] == str(tmp_path / "kubeconfig.yaml")
+    assert written["database"]["postgres"] == {"host": "127.0.0.1", "port": 5555, "username": "postgres",
+                                               "password": "", "dbname": "flyteadmin", "options": "sslmode=disable"}
+    assert written["storage"] == {"type": "stow", "stow": {"kind": "local", "config": {"path": str(tmp_path / "store")}},
+                                  "container": "flyte"}
+
+
+def test_the_kubeconfig_points_at_a_closed_loopback_port_only():
+    config = admin_service.kubeconfig()
+    assert [c["cluster"]["server"] for c in config["clusters"]] == ["http://127.0.0.1:1"]
+    assert config["current-context"] in [c["name"] for c in config["contexts"]]
+
+
+# Loopback ports.
+
+def test_free_ports_are_distinct_and_free():
+    ports = loopback.free_ports(3)
+    assert len(set(ports)) == 3 and all(loopback.port_is_free(p) for p in ports)
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        assert not loopback.port_is_free(port) and loopback.accepts(port)
+    assert loopback.http_status(port, "/healthcheck", timeout=0.5) is None
+
+
+# Processes: found by their run folder, stopped by process group.
+
+def _wait(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_processes_of_finds_session_leaders_naming_the_folder_and_their_children(tmp_path):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    with open(tmp_path / "log", "w") as log:
+        # A service: leads a session, names the folder, has a child that does not name it.
+        service = processes.spawn(["sh", "-c", "sleep 60 & wait", str(folder / "admin.yaml")], cwd=folder, log=log,
+                                  env={"PATH": os.environ["PATH"]})
+        # Not a service: names the folder and works there, but leads no session (a pager, a shell).
+        bystander = subprocess.Popen(["sh", "-c", "sleep 60", str(folder / "admin.log")], cwd=folder)
+    try:
+        assert _wait(lambda: len(processes.processes_of(folder)) == 2)
+        found = processes.processes_of(folder)
+        assert service.pid in found and bystander.pid not in found
+        assert processes.processes_of(tmp_path / "ru") == []  # a prefix of the name is another folder
+        processes.stop(service.pid, signal.SIGTERM, timeout=5, child=service)
+        assert _wait(lambda: processes.processes_of(folder) == [])
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
+        processes.stop(service.pid, signal.SIGKILL, timeout=0, child=service)
+
+
+def test_stop_kills_the_whole_group_of_a_process_that_ignores_the_signal(tmp_path):
+    with open(tmp_path / "log", "w") as log:
+        stubborn = processes.spawn(["sh", "-c", "trap '' TERM; sleep 60 & wait; sleep 60", str(tmp_path)],
+                                   cwd=tmp_path, log=log, env={"PATH": os.environ["PATH"]})
+    assert _wait(lambda: len(processes.processes_of(tmp_path)) == 2)
+    started = time.monotonic()
+    processes.stop(stubborn.pid, signal.SIGTERM, timeout=0.5, child=stubborn)
+    assert time.monotonic() - started < 5
+    assert stubborn.returncode == -signal.SIGKILL
+    assert _wait(lambda: processes.processes_of(tmp_path) == [])
+
+
+def test_run_to_end_kills_what_runs_too_long(tmp_path):
+    with open(tmp_path / "log", "w") as log:
+        assert processes.run_to_end(["sh", "-c", "exit 3"], cwd=tmp_path, log=log, env={"PATH": os.environ["PATH"]},
+                                    timeout=30) == 3
+        started = time.monotonic()
+        assert processes.run_to_end(["sh", "-c", "sleep 60", str(tmp_path)], cwd=tmp_path, log=log,
+                                    env={"PATH": os.environ["PATH"]}, timeout=0.3) is None
+    assert time.monotonic() - started < 5 and processes.processes_of(tmp_path) == []
+    assert "==> sh -c exit 3" in (tmp_path / "log").read_text()
+
+
+def test_uninterrupted_holds_ctrl_c_until_the_clean_up_is_done():
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with processes.uninterrupted():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)
+            done.append("clean-up finished")
+    assert done == ["clean-up finished"]
+
+
+def test_alive_and_command_line_of_a_gone_process():
+    child = subprocess.Popen(["true"])
+    child.wait()
+    assert not processes.alive(child.pid) and processes.command_line(child.pid) == []
+    assert processes.alive(os.getpid()) and processes.command_line(os.getpid())
+
+
+# State of `local-admin`.
+
+def _state(folder: Path, supervisor: int) -> dict:
+    return {"folder": str(folder), "supervisor": supervisor, "admin": 1, "postgres": 2, "grpc": "127.0.0.1:1002",
+            "http": "http://127.0.0.1:1001", "project": "flytesnacks", "log": "l", "storage": "s", "started": 0.0}
+
+
+def test_state_round_trip_and_platform_url(tmp_path):
+    (tmp_path / "state.json").write_text(json.dumps(_state(tmp_path, 7)), encoding="utf-8")
+    state = local_admin.read_state(tmp_path)
+    assert state.platform_url == "FLYTE_PLATFORM_URL=127.0.0.1:1002"
+
+
+@pytest.mark.parametrize("text", ["", "{", "[]", '{"folder": "x"}'])
+def test_an_unreadable_state_is_no_state(tmp_path, text):
+    (tmp_path / "state.json").write_text(text, encoding="utf-8")
+    assert local_admin.read_state(tmp_path) is None and local_admin.running(tmp_path) is None
+
+
+def test_a_state_whose_supervisor_is_gone_or_another_process_is_not_running(tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    for pid in (gone.pid, os.getpid()):  # a dead pid; a live process that is no supervisor of this folder
+        (tmp_path / "state.json").write_text(json.dumps(_state(tmp_path, pid)), encoding="utf-8")
+        assert local_admin.running(tmp_path) is None
+
+
+# `flyte-parity local-admin` on bad input: exit 2, one line, nothing started.
+
+def test_cli_start_without_a_binary_exits_2_with_one_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("FLYTEADMIN_BIN", str(tmp_path / "absent"))
+    assert cli.main(["local-admin", "start", "--dir", str(tmp_path / "run")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "FLYTEADMIN_BIN" in err and "make flyteadmin" in err
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("action", ["start", "status", "stop"])
+def test_cli_dir_that_is_a_file_exits_2(tmp_path, capsys, action):
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    assert cli.main(["local-admin", action, "--dir", str(tmp_path / "file")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "is a file, not a folder" in err
+
+
+def test_cli_unknown_action_exits_2(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["local-admin", "restart"])
+    assert exit_.value.code == 2 and "invalid choice: 'restart'" in capsys.readouterr().err
+
+
+def test_cli_status_and_stop_when_nothing_runs(tmp_path, capsys):
+    assert cli.main(["local-admin", "status", "--dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().out == f"not running ({tmp_path.resolve()})\n"
+    assert cli.main(["local-admin", "stop", "--dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"not running ({tmp_path.resolve()})\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="PostgreSQL runs as another account only under root")
+def test_cli_start_in_a_folder_postgres_cannot_reach_exits_2_before_starting_anything(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("FLYTEADMIN_BIN", str(_executable(tmp_path / "flyteadmin")))
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    try:
+        postgres.server_binaries()
+    except UsageError as err:
+        pytest.skip(str(err))
+    assert cli.main(["local-admin", "start", "--dir", str(closed / "run")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "chmod o+x" in err
+    assert not (closed / "run").exists()
