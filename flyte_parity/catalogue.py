@@ -224,8 +224,6 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
             raise UsageError(f"{where}: python must be 'module:workflow' (or 'module:task', 'module:launch_plan'), "
                              f"got {entry['python']!r}")
         inputs = input_sets[entry["inputs"]] if "inputs" in entry else {}
-        if "absent_why" in entry and "flytekit_java" not in entry:
-            raise UsageError(f"{where}: absent_why needs flytekit_java (the versions the entry exists at)")
         entrypoint_inputs = tuple(entry.get("entrypoint_inputs", list(inputs)[:1]))
         unknown_inputs = [name for name in entrypoint_inputs if name not in inputs]
         if unknown_inputs:
@@ -299,11 +297,9 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
 
 def _version_keys(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
     """An entry's flytekit_java and absent_why, checked."""
+    if "absent_why" in entry and "flytekit_java" not in entry:
+        raise UsageError(f"{where}: absent_why needs flytekit_java (the versions the entry exists at)")
     if "flytekit_java" not in entry:
-        return {"flytekit_java": (), "absent_why": ""} if "absent_why" not in entry else _refuse_why(where)
+        return {"flytekit_java": (), "absent_why": ""}
     return {"flytekit_java": parse_specifiers(entry["flytekit_java"], where, "flytekit_java"),
             "absent_why": str(entry.get("absent_why", ""))}
-
-
-def _refuse_why(where: str):
-    raise UsageError(f"{where}: absent_why needs flytekit_java (the versions the entry exists at)")

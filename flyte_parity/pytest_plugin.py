@@ -217,10 +217,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.write_line(f"{matrix_summary(counts)} (reports/parity-matrix.md)")
     # The README shows the matrix of the latest full run of the default catalogue and ledger.
     full = counts.get("not run", 0) == 0
-    commit = versions.flytekit_java_commit()
     default = (Path(config.getoption("--catalogue")).resolve() == DEFAULT_CATALOGUE.resolve()
                and Path(config.getoption("--ledger")).resolve() == DEFAULT_LEDGER.resolve()
-               and commit is not None and commit == versions.pinned_commit())
+               and versions.is_pinned_build())
     if full and default and README.exists():
         text = README.read_text(encoding="utf-8")
         updated = splice_matrix(text, render_compact(rows, counts, header, names))

@@ -46,6 +46,12 @@ def pinned_commit() -> str | None:
     return parts[2] if result.returncode == 0 and len(parts) >= 3 else None
 
 
+def is_pinned_build() -> bool:
+    """Whether the JVM build in use is the source build of the commit the submodule pins."""
+    commit = flytekit_java_commit()
+    return commit is not None and commit == pinned_commit()
+
+
 def java_label() -> str:
     """flytekit-java as a run names it: ``0.4.62 (3e1a617)`` or ``0.3.20 (Maven Central)``."""
     commit = flytekit_java_commit()

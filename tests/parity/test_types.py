@@ -26,16 +26,11 @@ def test_type_row_matches_ledger(type_entry, type_rows, ledger):
     assert verdict.ok, verdict.explain(type_entry.id, "types")
 
 
-def _pinned_build() -> bool:
-    commit = versions.flytekit_java_commit()
-    return commit is not None and commit == versions.pinned_commit()
-
-
 def test_type_table_document_is_current(type_rows, ledger, reports_dir):
     """docs/type-table.md records the pinned flytekit-java build; other builds write the report only."""
     produced = render_markdown(list(type_rows.values()), ledger, versions_line())
     (reports_dir / "type-table.md").write_text(produced, encoding="utf-8")
-    if not _pinned_build():
+    if not versions.is_pinned_build():
         pytest.skip(f"docs/type-table.md records the pinned flytekit-java build; this run is flytekit-java "
                     f"{versions.java_label()}, whose table is in {reports_dir / 'type-table.md'}")
     assert DOC.read_text(encoding="utf-8") == produced, (

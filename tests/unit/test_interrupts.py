@@ -1,7 +1,6 @@
 """Ctrl-C raises KeyboardInterrupt again after flytekit's import replaced the SIGINT handler."""
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
