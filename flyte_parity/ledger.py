@@ -24,6 +24,8 @@ from .version_spec import as_version, matches, parse_specifiers
 
 FIELDS = ("pair", "mode", "path", "topic", "jvm", "python", "why", "source")
 VERSION_FIELDS = ("flytekit_java", "flytekit")  # flytekit_java is required, flytekit optional
+# mode: one mode, or a list of them when the same difference is seen in each (such as what an SDK
+# serializes and what FlyteAdmin then stores: ["idl", "register"]).
 # topic: a short key naming the divergence (one per cause, shared by the entries it explains);
 # the matrix cells name it and docs/divergences.md says what it means for a user.
 
@@ -114,23 +116,34 @@ def parse_ledger(data: dict, origin: str = "ledger") -> Ledger:
         unknown = sorted(set(entry) - set(FIELDS) - set(VERSION_FIELDS))
         if unknown:
             raise UsageError(f"{where} has unknown keys {unknown}; use {list(FIELDS + VERSION_FIELDS)}")
-        divergence = Divergence(**{k: str(entry[k]) for k in FIELDS},
-                                flytekit_java=parse_specifiers(entry["flytekit_java"], where, "flytekit_java"),
-                                flytekit=parse_specifiers(entry["flytekit"], where, "flytekit") if "flytekit" in entry else ())
-        if java_versions and not any(matches(divergence.flytekit_java, v) for v in java_versions):
-            raise UsageError(f"{where} ({divergence.pair} {divergence.path}) applies to no flytekit-java version the "
-                             f"suite runs ({', '.join(java_versions)}); fix its flytekit_java or remove it")
-        if python_versions and not any(matches(divergence.flytekit, v) for v in python_versions):
-            raise UsageError(f"{where} ({divergence.pair} {divergence.path}) applies to no flytekit version the "
-                             f"suite runs ({', '.join(python_versions)}); fix its flytekit or remove it")
-        for other in by_key.get(divergence.key, []):
-            shared = _shared_versions(other, divergence, java_versions, python_versions)
-            if shared:
-                raise UsageError(f"{where} repeats {divergence.key} for flytekit-java {', '.join(shared)}; keep one, "
-                                 "or narrow their flytekit_java so that they apply to different versions")
-        by_key.setdefault(divergence.key, []).append(divergence)
-        entries.append(divergence)
+        modes = entry["mode"] if isinstance(entry["mode"], list) else [entry["mode"]]
+        if not modes or not all(isinstance(m, str) and m.strip() for m in modes) or len(set(modes)) != len(modes):
+            raise UsageError(f"{where}: mode must be a mode name or a list of distinct mode names")
+        for mode in modes:
+            divergence = Divergence(**{k: str(entry[k]) for k in FIELDS if k != "mode"}, mode=mode,
+                                    flytekit_java=parse_specifiers(entry["flytekit_java"], where, "flytekit_java"),
+                                    flytekit=parse_specifiers(entry["flytekit"], where, "flytekit") if "flytekit" in entry
+                                    else ())
+            _add(divergence, where, entries, by_key, java_versions, python_versions)
     return Ledger(tuple(entries), java_versions, python_versions)
+
+
+def _add(divergence: Divergence, where: str, entries: list[Divergence], by_key: dict,
+         java_versions: Sequence[str], python_versions: Sequence[str]) -> None:
+    """Check one entry (for one mode) against the run versions and the entries before it; keep it."""
+    if java_versions and not any(matches(divergence.flytekit_java, v) for v in java_versions):
+        raise UsageError(f"{where} ({divergence.pair} {divergence.path}) applies to no flytekit-java version the "
+                         f"suite runs ({', '.join(java_versions)}); fix its flytekit_java or remove it")
+    if python_versions and not any(matches(divergence.flytekit, v) for v in python_versions):
+        raise UsageError(f"{where} ({divergence.pair} {divergence.path}) applies to no flytekit version the "
+                         f"suite runs ({', '.join(python_versions)}); fix its flytekit or remove it")
+    for other in by_key.get(divergence.key, []):
+        shared = _shared_versions(other, divergence, java_versions, python_versions)
+        if shared:
+            raise UsageError(f"{where} repeats {divergence.key} for flytekit-java {', '.join(shared)}; keep one, "
+                             "or narrow their flytekit_java so that they apply to different versions")
+    by_key.setdefault(divergence.key, []).append(divergence)
+    entries.append(divergence)
 
 
 def _shared_versions(a: Divergence, b: Divergence, java_versions: Sequence[str],

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from . import paths, versions
+from .backends import BACKENDS, BackendUnavailable, backend
 from .catalogue import Catalogue, load_catalogue
 from .drivers import JvmDriver, PythonDriver
 from .errors import UsageError
@@ -29,10 +30,11 @@ from .matrix import columns as matrix_columns
 from .matrix import render_compact
 from .matrix import splice as splice_matrix
 from .matrix import summary as matrix_summary
+from .register_run import RegisterRun
 
 # Which parametrised argument names a test's pair (or type row) and mode.
 _ROW_PARAMS = {"local_case": "execute-local", "idl_pair": "idl", "entrypoint_case": "entrypoint",
-               "bad_inputs_pair": "bad-inputs", "type_entry": "types"}
+               "bad_inputs_pair": "bad-inputs", "register_pair": "register", "type_entry": "types"}
 
 DEFAULT_CATALOGUE = paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"
 DEFAULT_LEDGER = paths.REPO_ROOT / "tests" / "parity" / "ledger.toml"
@@ -62,6 +64,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--ledger-draft", default=None,
         help="append a draft ledger entry for every unexplained difference to this file (for maintainers "
              "settling a new SDK version; the entries still need topic, why and source)",
+    )
+    group.addoption(
+        "--flyte-backend", default="local", choices=BACKENDS,
+        help="the FlyteAdmin register mode uses: local (started for the run on loopback; needs "
+             "FLYTEADMIN_BIN or `make flyteadmin`), remote (FLYTE_PLATFORM_URL and FLYTE_STAGING_LOCATION "
+             "from the environment or .env.local) or sandbox (the Flyte sandbox; needs Docker)",
     )
     group.addoption(
         "--flytekit-version", default=None,
@@ -135,7 +143,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "type_entry" in metafunc.fixturenames:
         entries = _catalogue(metafunc.config).types
         metafunc.parametrize("type_entry", entries, ids=[e.id for e in entries])
-    for fixture, mode in (("idl_pair", "idl"), ("bad_inputs_pair", "bad-inputs")):
+    for fixture, mode in (("idl_pair", "idl"), ("bad_inputs_pair", "bad-inputs"), ("register_pair", "register")):
         if fixture in metafunc.fixturenames:
             pairs = _catalogue(metafunc.config).pairs_in(mode)
             metafunc.parametrize(fixture, pairs, ids=[p.id for p in pairs])
@@ -156,6 +164,25 @@ def python_driver(tmp_path_factory: pytest.TempPathFactory) -> PythonDriver:
     driver = PythonDriver(tmp_path_factory.mktemp("python"))
     driver.build()
     return driver
+
+
+@pytest.fixture(scope="session")
+def flyte_backend(pytestconfig: pytest.Config):
+    """The FlyteAdmin of register mode (``--flyte-backend``), one for the session, stopped at its end.
+    No admin binary fails the tests that need it, in one line saying how to get one."""
+    name = pytestconfig.getoption("--flyte-backend")
+    try:
+        with backend(name) as running:
+            yield running
+    except (UsageError, BackendUnavailable) as err:
+        if isinstance(err, BackendUnavailable):
+            pytest.skip(str(err))
+        pytest.fail(f"flyte-parity: {err}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def register_run(flyte_backend, jvm_driver, python_driver) -> RegisterRun:
+    return RegisterRun(flyte_backend, jvm_driver, python_driver)
 
 
 @pytest.fixture(scope="session")

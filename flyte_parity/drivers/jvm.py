@@ -21,6 +21,7 @@ from ..catalogue import Case, JvmSource
 from ..entrypoint import RunFolder, TaskResult, read_result, substitute
 from ..errors import UsageError
 from ..jflyte_outputs import extract_outputs_text, parse_outputs
+from ..registration import Outcome, Target, read_outcome
 
 
 class JvmRunError(RuntimeError):
@@ -40,7 +41,7 @@ def _tail(text: str, lines: int = 15) -> str:
 
 
 class JvmDriver:
-    """flytekit-java through jflyte: build, serialize, run_local."""
+    """flytekit-java through jflyte: build, serialize, run_local, run_entrypoint, register."""
 
     language = "jvm"
 
@@ -106,6 +107,16 @@ class JvmDriver:
                               result.returncode)
         types = {name: var.type for name, var in iface.outputs.variables.items()}
         return parse_outputs(extract_outputs_text(result.stderr), types)
+
+    def register(self, source: JvmSource, target: Target) -> Outcome:
+        """``jflyte register workflows`` of a JVM source into FlyteAdmin, as a user runs it through
+        the wrapper: jars staged to ``target.staging``, then every task, workflow and launch plan
+        created."""
+        result = self._jflyte(["register", "workflows", f"-p={target.project}", f"-d={target.domain}",
+                               f"-v={target.version}", f"-cp={source.lib}"],
+                              {"FLYTE_PLATFORM_URL": target.address, "FLYTE_PLATFORM_INSECURE": "true",
+                               "FLYTE_STAGING_LOCATION": target.staging})
+        return read_outcome(result.returncode, result.stdout + result.stderr)
 
     def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path) -> TaskResult:
         """Run a serialized JVM task as its container would: ``jflyte execute`` with propeller's

@@ -18,6 +18,8 @@ from ..catalogue import Case
 from ..entrypoint import RunFolder, TaskResult, read_result, substitute
 from ..errors import UsageError
 from ..interrupts import keep_ctrl_c
+from ..registration import Outcome, Target, read_outcome
+from .pyflyte_serialize import IMAGE
 
 # Local runs must compute every time: a cached result would hide a changed task body.
 os.environ.setdefault("FLYTE_LOCAL_CACHE_ENABLED", "false")
@@ -37,7 +39,7 @@ def load_workflow(ref: str) -> Any:
 
 
 class PythonDriver:
-    """flytekit in this process: build (import check), run_local."""
+    """flytekit in this process: build (import check), serialize, run_local, run_entrypoint, register."""
 
     language = "python"
 
@@ -65,6 +67,24 @@ class PythonDriver:
                 raise RuntimeError(f"Python serialization exited {result.returncode}:\n{tail}")
             self._serialized = out
         return self._serialized
+
+    def register(self, target: Target, packages: tuple[str, ...] = ("python_wf",)) -> Outcome:
+        """``pyflyte register`` of the twins into FlyteAdmin, non-fast (``--copy none``: no code
+        upload, which admin's local storage could not take anyway), with the image serialize uses
+        and a config file of its own, so no user configuration leaks in."""
+        if self.work_dir is None:
+            raise UsageError("the Python driver needs a work folder to register from")
+        config = self.work_dir / f"pyflyte-{target.project}.yaml"
+        config.write_text(f"admin:\n  endpoint: dns:///{target.address}\n  insecure: true\n", encoding="utf-8")
+        command = [str(Path(sys.executable).with_name("pyflyte")), "--config", str(config), "register",
+                   "--copy", "none", "--version", target.version, "--image", IMAGE,
+                   "--project", target.project, "--domain", target.domain, *packages]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "FLYTECTL_"))}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), env.get("PYTHONPATH")]))
+        with process_log.logged("python:pyflyte-register", command, self.source_root, env):
+            result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.source_root,
+                                    timeout=600, stdin=subprocess.DEVNULL)
+        return read_outcome(result.returncode, result.stdout + result.stderr)
 
     def run_local(self, case: Case) -> literals_pb2.LiteralMap:
         return self.run_workflow(case.pair.python, case.inputs)

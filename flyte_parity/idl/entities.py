@@ -1,15 +1,18 @@
-"""The entities one serialization produced: tasks, workflows and launch plans by name (pure data)."""
+"""The entities one serialization produced, or one registration left in FlyteAdmin: tasks,
+workflows and launch plans by name (pure data)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
+from flyteidl.core import workflow_pb2 as core_workflow_pb2
 
 
 @dataclass
 class EntitySet:
-    """What one `jflyte serialize` or pyflyte package holds, keyed by entity name."""
+    """What one `jflyte serialize` or pyflyte package holds, keyed by entity name; read back from
+    FlyteAdmin it also holds what admin compiled and filled in."""
 
     origin: str
     tasks: dict[str, task_pb2.TaskSpec] = field(default_factory=dict)
@@ -17,3 +20,7 @@ class EntitySet:
     launch_plans: dict[str, launch_plan_pb2.LaunchPlanSpec] = field(default_factory=dict)
     # How each launch plan was written: "LaunchPlan" (id + spec, pyflyte) or "LaunchPlanSpec" (bare, jflyte).
     launch_plan_forms: dict[str, str] = field(default_factory=dict)
+    # From FlyteAdmin only: each compiled (sub-)workflow's node connections, by template name, and
+    # each launch plan's closure (expected inputs and outputs, state).
+    connections: dict[str, core_workflow_pb2.ConnectionSet] = field(default_factory=dict)
+    launch_plan_closures: dict[str, launch_plan_pb2.LaunchPlanClosure] = field(default_factory=dict)

@@ -6,48 +6,19 @@ check that they launch paired workflows; task pairs (tasks no workflow runs) com
 task templates.
 """
 
-from flyte_parity import versions
 from flyte_parity.idl.canonical import branch_slots
-from flyte_parity.idl.compare import (
-    EntityDifference, Report, compare_launch_plans, compare_tasks, compare_workflows, sub_workflows,
-)
+from flyte_parity.idl.compare import sub_workflows
 from flyte_parity.ledger import Found, check
 
+from .pair_report import pair_report, write_report
 from .serialized import load as _load
-
-
-def _launch_plan_report(pair, catalogue, jvm, python) -> Report:
-    for side, entities, name in (("the JVM side", jvm, pair.jvm), ("the Python twin", python, pair.python_entity)):
-        assert name in entities.launch_plans, (
-            f"{side} registers no launch plan {name} at flytekit-java {versions.flytekit_java()}; if it exists from "
-            "a later version on, give the catalogue entry flytekit_java (and absent_why)")
-    report = compare_launch_plans(jvm, pair.jvm, python, pair.python_entity)
-    launched = (jvm.launch_plans[pair.jvm].workflow_id.name, python.launch_plans[pair.python_entity].workflow_id.name)
-    paired = {(p.jvm, p.python_entity) for p in catalogue.pairs
-              if p.kind == "workflow" and p.source == pair.source}
-    if launched not in paired:
-        report.semantic.append(EntityDifference(pair.jvm, pair.python_entity, "launch_plan.workflow_id (pairing)",
-                                                launched[0], f"{launched[1]} (not its pair in the catalogue)"))
-    return report
 
 
 def test_idl_matches_ledger(idl_pair, parity_catalogue, jvm_driver, python_driver, ledger, reports_dir):
     jvm = _load(jvm_driver.serialize(idl_pair.source))
     python = _load(python_driver.serialize())
-    if idl_pair.kind == "launch-plan":
-        report = _launch_plan_report(idl_pair, parity_catalogue, jvm, python)
-    elif idl_pair.kind == "task":
-        report = compare_tasks(jvm, idl_pair.jvm, python, idl_pair.python_entity)
-    else:
-        report = compare_workflows(jvm, idl_pair.jvm, python, idl_pair.python_entity)
-
-    out = reports_dir / "idl" / f"{idl_pair.id.replace('/', '__')}.txt"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        "\n".join(["# semantic (jvm != python)", *map(str, report.semantic),
-                   "# identity (recorded, not a difference)", *map(str, report.identity)]) + "\n",
-        encoding="utf-8",
-    )
+    report = pair_report(idl_pair, parity_catalogue, jvm, python)
+    out = write_report(reports_dir / "idl" / f"{idl_pair.id.replace('/', '__')}.txt", report)
     result = check(ledger, idl_pair.id, "idl", [Found(d.path, d.left, d.right) for d in report.semantic])
     assert result.ok, result.explain(idl_pair.id, "idl") + f"\n(full report: {out})"
 

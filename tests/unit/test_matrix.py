@@ -11,9 +11,9 @@ DATA = {
     "inputs": {"i": {"one": {"n": 1}}},
     "pairs": [
         {"name": "a", "jvm_source": "s", "jvm": "A", "python": "m:a", "inputs": "i",
-         "modes": ["execute-local", "idl", "entrypoint"]},
+         "modes": ["execute-local", "idl", "entrypoint", "register"]},
         {"name": "b", "jvm_source": "s", "jvm": "B", "python": "m:b", "inputs": "i", "modes": ["idl"],
-         "not_applicable": {"execute-local": "fails by design", "entrypoint": "no task"}},
+         "not_applicable": {"execute-local": "fails by design", "entrypoint": "no task", "register": "no register"}},
     ],
     "types": [{"kind": "blob", "jvm_source": "s", "unavailable": "no blob type"}],
 }
@@ -22,24 +22,25 @@ DATA = {
 def test_cells_say_what_the_run_found():
     catalogue = parse_catalogue(DATA, Path("/r"))
     outcomes = {("a/s", "execute-local"): ["passed", "passed"], ("a/s", "idl"): ["passed"],
-                ("a/s", "entrypoint"): ["passed", "failed"], ("b/s", "idl"): ["passed"]}
+                ("a/s", "entrypoint"): ["passed", "failed"], ("b/s", "idl"): ["passed"], ("a/s", "register"): ["passed"]}
     ledger = [Divergence("a/s", "idl", "p", "t", "1", "2", "w", "s"), Divergence("a/s", "idl", "q", "t", "1", "2", "w", "s")]
     rows, counts = build(catalogue, outcomes, ledger)
     full = [(row, [c.full() for c in cells]) for row, cells in rows]
-    assert full[0] == ("a/s", ["same", "ledger: t ×2", "**failed**", "n/a: one pair per language"])
-    assert full[1] == ("b/s", ["n/a: fails by design", "same", "n/a: no task", "n/a: one pair per language"])
+    assert full[0] == ("a/s", ["same", "ledger: t ×2", "**failed**", "n/a: one pair per language", "same"])
+    assert full[1] == ("b/s", ["n/a: fails by design", "same", "n/a: no task", "n/a: one pair per language",
+                               "n/a: no register"])
     assert full[2][0] == "types/blob/s" and full[2][1][0] == "n/a: no blob type"
-    assert counts == Counter({"same": 2, "ledger": 1, "failed": 1, "n/a": 5})
+    assert counts == Counter({"same": 3, "ledger": 1, "failed": 1, "n/a": 6})
     text = render(rows, counts, "versions")
     assert "| a/s | same | ledger: t ×2 | **failed** |" in text
-    assert text.rstrip().endswith("parity matrix: 2 same, 1 ledger, 5 n/a, 0 pending, 1 failed, 0 skipped, 0 not run")
+    assert text.rstrip().endswith("parity matrix: 3 same, 1 ledger, 6 n/a, 0 pending, 1 failed, 0 skipped, 0 not run")
 
 
 def test_pending_entities_are_rows_with_their_reason():
     catalogue = parse_catalogue({**DATA, "pending": {"s": {"org.x.SubWorkflow": "no Python twin yet"}}}, Path("/r"))
     rows, counts = build(catalogue, {}, [])
-    assert (rows[-1][0], [c.full() for c in rows[-1][1]]) == ("org.x.SubWorkflow (s)", ["pending: no Python twin yet", "", "", ""])
-    assert counts["pending"] == 4
+    assert (rows[-1][0], [c.full() for c in rows[-1][1]]) == ("org.x.SubWorkflow (s)", ["pending: no Python twin yet", "", "", "", ""])
+    assert counts["pending"] == 5
 
 
 def test_a_mode_without_run_or_reason_is_refused():
@@ -65,7 +66,7 @@ def test_compact_form_numbers_each_reason_once():
     rows, counts = build(catalogue, {("a/s", "idl"): ["passed"], ("b/s", "idl"): ["passed"]}, [])
     text = render_compact(rows, counts, "versions")
     assert text.count("one pair per language") == 1  # two cells, one note
-    assert "| b/s | n/a [2] | same | n/a [3] | n/a [1] |" in text
+    assert "| b/s | n/a [2] | same | n/a [3] | n/a [1] | n/a [4] |" in text
     assert "1. one pair per language" in text and "2. fails by design" in text
 
 
@@ -80,13 +81,13 @@ def test_splice_replaces_only_the_marked_block():
 def test_service_modes_are_pending_columns_for_every_pair():
     from flyte_parity.matrix import columns
 
-    catalogue = parse_catalogue({**DATA, "service_modes": {"register": "needs an admin"}}, Path("/r"))
-    assert columns(catalogue)[-1] == "register"
+    catalogue = parse_catalogue({**DATA, "service_modes": {"sandbox": "needs an admin"}}, Path("/r"))
+    assert columns(catalogue)[-1] == "sandbox"
     rows, counts = build(catalogue, {}, [])
     assert [cells[-1].full() for _, cells in rows[:2]] == ["pending: needs an admin"] * 2
     assert rows[2][1][-1].full() == ""  # a type row has one cell only
     assert counts["pending"] == 2
-    assert "| pair | execute-local | idl | entrypoint | bad-inputs | register |" in render(rows, counts, "v", columns(catalogue))
+    assert "| pair | execute-local | idl | entrypoint | bad-inputs | register | sandbox |" in render(rows, counts, "v", columns(catalogue))
 
 
 def test_service_modes_must_not_shadow_a_run_mode_and_need_a_reason():

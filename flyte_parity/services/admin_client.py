@@ -1,0 +1,141 @@
+"""Reading back what a FlyteAdmin stored, over its gRPC API (insecure, loopback or a cluster).
+
+``stored_entities`` lists the task, workflow and launch-plan names of a project and domain, gets
+each at one version and returns them as an ``EntitySet``: tasks as admin compiled them
+(``closure.compiled_task``), workflows as admin compiled them (primary template with its
+sub-workflows, and each template's node connections), launch plans with the spec admin completed
+and their closure (expected inputs and outputs, state). ``count_registered`` is the short form
+the register helper prints. gRPC failures come back as ``AdminError`` with status and message.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import grpc
+from flyteidl.admin import common_pb2, task_pb2, workflow_pb2
+from flyteidl.core import identifier_pb2
+from flyteidl.service import admin_pb2_grpc
+
+from ..idl.entities import EntitySet
+
+KINDS = {"task": identifier_pb2.TASK, "workflow": identifier_pb2.WORKFLOW, "launch plan": identifier_pb2.LAUNCH_PLAN}
+PAGE = 100
+TIMEOUT = 60.0
+
+
+class AdminError(Exception):
+    """A gRPC call FlyteAdmin answered with an error status."""
+
+    def __init__(self, call: str, error: grpc.RpcError) -> None:
+        self.status = error.code().name if hasattr(error, "code") else "UNKNOWN"
+        self.message = (error.details() if hasattr(error, "details") else str(error)) or ""
+        super().__init__(f"{call}: {self.status}: {first_line(self.message)}")
+
+
+def first_line(text: str) -> str:
+    """The first non-empty line of an admin message (its class; the rest is detail)."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+@contextmanager
+def admin_stub(address: str) -> Iterator[admin_pb2_grpc.AdminServiceStub]:
+    """An AdminService stub on ``address`` (host:port, no TLS), the channel closed on leaving."""
+    channel = grpc.insecure_channel(address, options=[("grpc.enable_http_proxy", 0),
+                                                      ("grpc.max_receive_message_length", 64 * 1024 * 1024)])
+    try:
+        yield admin_pb2_grpc.AdminServiceStub(channel)
+    finally:
+        channel.close()
+
+
+def call(stub_method: Callable, request, name: str):
+    """One unary call; an AdminError on a gRPC error status."""
+    try:
+        return stub_method(request, timeout=TIMEOUT)
+    except grpc.RpcError as error:
+        raise AdminError(name, error) from None
+
+
+def names(stub: admin_pb2_grpc.AdminServiceStub, kind: str, project: str, domain: str) -> list[str]:
+    """Every entity name of ``kind`` registered in a project and domain (any version)."""
+    method = {"task": stub.ListTaskIds, "workflow": stub.ListWorkflowIds, "launch plan": stub.ListLaunchPlanIds}[kind]
+    found: list[str] = []
+    token = ""
+    while True:
+        page = call(method, common_pb2.NamedEntityIdentifierListRequest(
+            project=project, domain=domain, limit=PAGE, token=token), f"List {kind} ids")
+        found += [entity.name for entity in page.entities]
+        token = page.token
+        if not token or not page.entities:
+            return sorted(found)
+
+
+def identifier(kind: str, project: str, domain: str, name: str, version: str) -> identifier_pb2.Identifier:
+    return identifier_pb2.Identifier(resource_type=KINDS[kind], project=project, domain=domain, name=name,
+                                     version=version)
+
+
+def get(stub: admin_pb2_grpc.AdminServiceStub, kind: str, project: str, domain: str, name: str, version: str):
+    """GetTask / GetWorkflow / GetLaunchPlan; None when admin has no such version."""
+    method = {"task": stub.GetTask, "workflow": stub.GetWorkflow, "launch plan": stub.GetLaunchPlan}[kind]
+    try:
+        return call(method, common_pb2.ObjectGetRequest(id=identifier(kind, project, domain, name, version)),
+                    f"Get {kind} {name}")
+    except AdminError as error:
+        if error.status == "NOT_FOUND":
+            return None
+        raise
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many entities of each kind a project and domain holds at one version."""
+
+    project: str
+    domain: str
+    version: str
+    tasks: int
+    workflows: int
+    launch_plans: int
+
+    def lines(self) -> list[str]:
+        where = f"project {self.project}, domain {self.domain}, version {self.version}"
+        return [f"{count} {kind}{'s' if count != 1 else ''} in {where}" for kind, count in
+                (("task", self.tasks), ("workflow", self.workflows), ("launch plan", self.launch_plans))]
+
+
+def count_registered(address: str, project: str, domain: str, version: str) -> Counts:
+    """Count, from admin's own answers, the entities at ``version`` in a project and domain."""
+    with admin_stub(address) as stub:
+        counted = [sum(get(stub, kind, project, domain, name, version) is not None
+                       for name in names(stub, kind, project, domain)) for kind in KINDS]
+    return Counts(project, domain, version, *counted)
+
+
+def stored_entities(address: str, project: str, domain: str, version: str, origin: str) -> EntitySet:
+    """Every entity admin holds at ``version`` in a project and domain, as admin stored it."""
+    found = EntitySet(origin)
+    with admin_stub(address) as stub:
+        for name in names(stub, "task", project, domain):
+            task = get(stub, "task", project, domain, name, version)
+            if task is not None:
+                found.tasks[name] = task_pb2.TaskSpec(template=task.closure.compiled_task.template)
+        for name in names(stub, "workflow", project, domain):
+            workflow = get(stub, "workflow", project, domain, name, version)
+            if workflow is None:
+                continue
+            compiled = workflow.closure.compiled_workflow
+            found.workflows[name] = workflow_pb2.WorkflowSpec(
+                template=compiled.primary.template, sub_workflows=[sub.template for sub in compiled.sub_workflows])
+            for each in (compiled.primary, *compiled.sub_workflows):
+                found.connections[each.template.id.name] = each.connections
+        for name in names(stub, "launch plan", project, domain):
+            plan = get(stub, "launch plan", project, domain, name, version)
+            if plan is not None:
+                found.launch_plans[name] = plan.spec
+                found.launch_plan_closures[name] = plan.closure
+                found.launch_plan_forms[name] = "LaunchPlan"
+    return found
