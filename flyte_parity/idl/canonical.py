@@ -312,6 +312,25 @@ def canonical_launch_plan(
     return clone, notes
 
 
+def canonical_launch_plan_closure(
+    closure: launch_plan_pb2.LaunchPlanClosure,
+) -> tuple[launch_plan_pb2.LaunchPlanClosure, list[Note]]:
+    """What FlyteAdmin filled in for a launch plan (state, expected inputs and outputs), without
+    its timestamps (when it was created) and with descriptions set aside as identity."""
+    notes: list[Note] = []
+    clone = _copy(closure)
+    clone.ClearField("created_at")
+    clone.ClearField("updated_at")
+    for name in sorted(clone.expected_inputs.parameters):
+        _set_aside(clone.expected_inputs.parameters[name].var, "description",
+                   f'closure.expected_inputs.parameters["{name}"].var', notes)
+    for name in sorted(clone.expected_outputs.variables):
+        _set_aside(clone.expected_outputs.variables[name], "description",
+                   f'closure.expected_outputs.variables["{name}"]', notes)
+    prune_empty(clone)
+    return clone, notes
+
+
 MESSAGE_PRESENT = "<message present>"
 
 

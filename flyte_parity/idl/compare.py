@@ -14,7 +14,10 @@ from flyteidl.admin import workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import workflow_pb2
 
 from .align import align_nodes
-from .canonical import Note, branch_slots, canonical_launch_plan, canonical_task, canonical_workflow, interface_signature
+from .canonical import (
+    Note, branch_slots, canonical_launch_plan, canonical_launch_plan_closure, canonical_task, canonical_workflow,
+    interface_signature,
+)
 from .diff import ABSENT, diff_messages
 from .entities import EntitySet
 
@@ -157,6 +160,12 @@ def _compare_template(lside: _Side, lspec, rside: _Side, rspec, prefix: str, rep
         for d in diff_messages(lcanon, rcanon)
     ]
     report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, prefix))
+    partner = {rnode.id: lnode.id for lnode, rnode in node_pairs}  # branch nodes too: admin connects them
+
+    def rename_connected(node_id: str) -> str:
+        return partner.get(node_id, rename_right(node_id))
+
+    report.semantic += _compare_connections(lside, lspec, rside, rspec, rename_connected, prefix)
     report.extend(_compare_tasks(lside.entities, rside.entities, node_pairs, prefix, lname, rname, compared))
     for lsub, rsub in _partners(node_pairs, _sub_workflow_ref, "workflow_node (sub-workflow pairing)", prefix,
                                 lname, rname, report):
@@ -171,6 +180,26 @@ def _compare_template(lside: _Side, lspec, rside: _Side, rspec, prefix: str, rep
         _compare_template(lside, admin_workflow_pb2.WorkflowSpec(template=lside.subs[lsub]),
                           rside, admin_workflow_pb2.WorkflowSpec(template=rside.subs[rsub]),
                           f'sub_workflows["{lsub}"].', report, compared)
+
+
+def _compare_connections(lside: _Side, lspec, rside: _Side, rspec, rename_right, prefix: str) -> list[EntityDifference]:
+    """The node connections FlyteAdmin compiled for two aligned templates (when it compiled
+    them), right node ids renamed to their left partners: which node runs after which."""
+    lconn = lside.entities.connections.get(lspec.template.id.name)
+    rconn = rside.entities.connections.get(rspec.template.id.name)
+    if lconn is None and rconn is None:
+        return []
+    found = []
+    for direction in ("upstream", "downstream"):
+        left = {node: sorted(ids.ids) for node, ids in getattr(lconn, direction).items()} if lconn is not None else {}
+        right = ({rename_right(node): sorted(rename_right(i) for i in ids.ids)
+                  for node, ids in getattr(rconn, direction).items()} if rconn is not None else {})
+        for node in sorted(set(left) | set(right)):
+            if left.get(node) != right.get(node):
+                found.append(EntityDifference(
+                    lside.name, rside.name, f'{prefix}connections.{direction}["{node}"]',
+                    repr(left[node]) if node in left else ABSENT, repr(right[node]) if node in right else ABSENT))
+    return found
 
 
 def _partners(node_pairs, reference, what: str, prefix: str, lname: str, rname: str, report: Report):
@@ -238,6 +267,13 @@ def compare_launch_plans(left: EntitySet, lname: str, right: EntitySet, rname: s
         EntityDifference(lname, rname, f"launch_plan.{d.path}", d.left, d.right) for d in diff_messages(lcanon, rcanon)
     ]
     report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, "launch_plan."))
+    lclosure, rclosure = left.launch_plan_closures.get(lname), right.launch_plan_closures.get(rname)
+    if lclosure is not None and rclosure is not None:  # read back from FlyteAdmin
+        lcanon, lnotes = canonical_launch_plan_closure(lclosure)
+        rcanon, rnotes = canonical_launch_plan_closure(rclosure)
+        report.semantic += [EntityDifference(lname, rname, f"launch_plan.closure.{d.path}", d.left, d.right)
+                            for d in diff_messages(lcanon, rcanon)]
+        report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, "launch_plan."))
     lform, rform = left.launch_plan_forms.get(lname), right.launch_plan_forms.get(rname)
     if lform != rform:
         report.identity.append(EntityDifference(lname, rname, "launch_plan (file form)", str(lform), str(rform)))
