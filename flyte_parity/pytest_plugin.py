@@ -34,7 +34,8 @@ from .register_run import RegisterRun
 
 # Which parametrised argument names a test's pair (or type row) and mode.
 _ROW_PARAMS = {"local_case": "execute-local", "idl_pair": "idl", "entrypoint_case": "entrypoint",
-               "bad_inputs_pair": "bad-inputs", "register_pair": "register", "type_entry": "types"}
+               "bad_inputs_pair": "bad-inputs", "register_pair": "register", "flytectl_pair": "flytectl",
+               "type_entry": "types"}
 
 DEFAULT_CATALOGUE = paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"
 DEFAULT_LEDGER = paths.REPO_ROOT / "tests" / "parity" / "ledger.toml"
@@ -143,7 +144,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "type_entry" in metafunc.fixturenames:
         entries = _catalogue(metafunc.config).types
         metafunc.parametrize("type_entry", entries, ids=[e.id for e in entries])
-    for fixture, mode in (("idl_pair", "idl"), ("bad_inputs_pair", "bad-inputs"), ("register_pair", "register")):
+    for fixture, mode in (("idl_pair", "idl"), ("bad_inputs_pair", "bad-inputs"), ("register_pair", "register"),
+                          ("flytectl_pair", "flytectl")):
         if fixture in metafunc.fixturenames:
             pairs = _catalogue(metafunc.config).pairs_in(mode)
             metafunc.parametrize(fixture, pairs, ids=[p.id for p in pairs])
@@ -181,8 +183,8 @@ def flyte_backend(pytestconfig: pytest.Config):
 
 
 @pytest.fixture(scope="session")
-def register_run(flyte_backend, jvm_driver, python_driver) -> RegisterRun:
-    return RegisterRun(flyte_backend, jvm_driver, python_driver)
+def register_run(flyte_backend, jvm_driver, python_driver, tmp_path_factory: pytest.TempPathFactory) -> RegisterRun:
+    return RegisterRun(flyte_backend, jvm_driver, python_driver, tmp_path_factory.mktemp("register"))
 
 
 @pytest.fixture(scope="session")

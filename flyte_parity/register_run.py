@@ -1,15 +1,20 @@
-"""Register mode for one session: each side registered once into a backend, then read back.
+"""Register and flytectl modes for one session: each side registered once into a backend, then read back.
 
-The Python twins are registered by ``pyflyte register`` and each JVM source by ``jflyte register
-workflows`` (the drivers' ``register``), each under its own version (``backends.Backend.target``);
-what admin then holds at that version is read back with ``services.admin_client`` and kept with
-the registration's outcome. A refused registration is an outcome, never an exception.
+Register mode: the Python twins are registered by ``pyflyte register`` and each JVM source by
+``jflyte register workflows`` (the drivers' ``register``). Flytectl mode: each side's serialized
+files (``jflyte serialize``, the pyflyte package form) go through ``flytectl register files``.
+Each registration has its own version (``backends.Backend.target``); what admin then holds at
+that version is read back with ``services.admin_client`` and kept with the registration's
+outcome. A refused or crashed registration is an outcome, never an exception.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pathlib import Path
+
+from . import flytectl
 from .backends import Backend
 from .catalogue import JvmSource
 from .idl.entities import EntitySet
@@ -29,8 +34,9 @@ class Registered:
 class RegisterRun:
     """Registers each side at most once per session (lazily) and remembers what admin stored."""
 
-    def __init__(self, backend: Backend, jvm_driver, python_driver) -> None:
+    def __init__(self, backend: Backend, jvm_driver, python_driver, work_dir: Path | None = None) -> None:
         self.backend = backend
+        self.work_dir = work_dir
         self.jvm_driver = jvm_driver
         self.python_driver = python_driver
         self._done: dict[str, Registered] = {}
@@ -51,4 +57,22 @@ class RegisterRun:
         if side not in self._done:
             target = self.backend.target(side)
             self._read(side, self.jvm_driver.register(source, target), target)
+        return self._done[side]
+
+    def flytectl_python(self) -> Registered:
+        """The twins' serialized files through flytectl."""
+        return self._flytectl("flytectl-python", lambda: self.python_driver.serialize())
+
+    def flytectl_jvm(self, source: JvmSource) -> Registered:
+        """A JVM source's ``jflyte serialize`` files through flytectl."""
+        return self._flytectl(f"flytectl-jvm-{source.name}", lambda: self.jvm_driver.serialize(source))
+
+    def _flytectl(self, side: str, serialized) -> Registered:
+        if side not in self._done:
+            if self.work_dir is None:
+                raise RuntimeError("the flytectl mode needs a work folder")
+            binary = flytectl.flytectl_binary()  # before serializing: a missing binary is the first thing said
+            target = self.backend.target(side)
+            files = sorted(Path(serialized()).glob("*.pb"))
+            self._read(side, flytectl.register_files(files, target, self.work_dir / side, binary), target)
         return self._done[side]

@@ -1,10 +1,10 @@
 """Where a registration goes and how it ended (pure data, shared by the drivers and the register mode).
 
 ``Target`` is a FlyteAdmin endpoint with the project, domain and version one SDK registers into,
-and where jflyte stages its jars. ``Outcome`` is how one SDK's registration ended: registered, or
-refused with admin's gRPC status and the first line of its message, as read from what the SDK
-printed (jflyte: a ``StatusRuntimeException``; pyflyte: ``RPC Failed, with Status``), or the
-process's exit code when it printed neither.
+and where jflyte stages its jars. ``Outcome`` is how one registration ended: registered; refused
+with admin's gRPC status and the first line of its message, as read from what the registering
+process printed (jflyte: a ``StatusRuntimeException``; pyflyte: ``RPC Failed, with Status``); a
+crash (a Go ``panic:`` of flytectl, a Java exception); or else the process's exit code.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from dataclasses import dataclass, replace
 _JVM_STATUS = re.compile(r"StatusRuntimeException: ([A-Z_]+)(?:: *(.*))?")
 _PYTHON_STATUS = re.compile(r"Status: StatusCode\.([A-Z_]+)")
 _PYTHON_DETAILS = re.compile(r"Details: *(.*)")
+_GO_STATUS = re.compile(r"rpc error: code = (\w+) desc = ([^|\n]*)")
+_PANIC = re.compile(r"^panic: (.*)$", re.M)
+_JAVA_EXCEPTION = re.compile(r"^Exception in thread \"main\" (.*)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,8 @@ class Outcome:
     code: int  # the process's exit code
     status: str = ""  # admin's gRPC status name when it refused something (INVALID_ARGUMENT, ...)
     message: str = ""  # the first line of admin's message
-    log: str = ""  # the tail of what the SDK printed
+    log: str = ""  # the tail of what the process printed
+    crash: str = ""  # the first line of a crash (a Go panic, an uncaught Java exception)
 
     @property
     def ok(self) -> bool:
@@ -53,6 +57,8 @@ class Outcome:
             return "registered"
         if self.status:
             return f"refused: {self.status}: {self.message}" if self.message else f"refused: {self.status}"
+        if self.crash:
+            return f"crashed: {self.crash}"
         return f"failed: exit {self.code}"
 
 
@@ -66,4 +72,9 @@ def read_outcome(code: int, output: str) -> Outcome:
     if python:
         details = _PYTHON_DETAILS.search(output[python.end():])
         return Outcome(code, python.group(1), details.group(1).strip() if details else "", tail)
-    return Outcome(code, "", "", tail)
+    go = _GO_STATUS.search(output)
+    if go:  # flytectl: a gRPC status in Go's spelling (InvalidArgument)
+        status = re.sub(r"(?<!^)(?=[A-Z])", "_", go.group(1)).upper()
+        return Outcome(code, status, go.group(2).strip(), tail)
+    crash = _PANIC.search(output) or _JAVA_EXCEPTION.search(output)
+    return Outcome(code, "", "", tail, crash.group(0).strip() if crash else "")

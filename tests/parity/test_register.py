@@ -1,11 +1,13 @@
-"""Register parity: each SDK registers through its own real path into a real FlyteAdmin (the
-session's backend: by default one started on loopback with PostgreSQL), and what admin stored —
-tasks as compiled, workflows with their compiled closures (node connections), launch plans with
-the spec and closure admin completed — is compared pair by pair in canonical form.
+"""Register parity: each SDK registers into a real FlyteAdmin (the session's backend: by default
+one started on loopback with PostgreSQL), and what admin stored — tasks as compiled, workflows
+with their compiled closures (node connections), launch plans with the spec and closure admin
+completed — is compared pair by pair in canonical form.
 
-Semantic differences, and a registration that ended differently on the two sides, must be
-exactly the ledger's entries for the pair in mode ``register``; identity differences are written
-to reports/register/.
+Two ways in: ``register`` — each SDK's own registration (``jflyte register workflows`` through
+the wrapper's launcher, ``pyflyte register``); ``flytectl`` — each SDK's serialized files given to
+``flytectl register files``, Flyte's CI/CD path. Semantic differences, and a registration that
+ended differently on the two sides, must be exactly the ledger's entries for the pair and mode;
+identity differences are written to reports/<mode>/.
 """
 
 from flyte_parity.ledger import Found, check
@@ -20,25 +22,37 @@ def _holds(entities, pair, name) -> bool:
     return name in kind
 
 
-def test_register_matches_ledger(register_pair, register_run, parity_catalogue, ledger, reports_dir):
-    jvm, python = register_run.jvm(register_pair.source), register_run.python()
+def _compare(pair, mode, jvm, python, catalogue, ledger, reports_dir):
+    """One pair's registrations: the outcomes, then (when both sides' entities are in admin) what
+    admin stored. An entity missing on one side is a difference only when the outcomes agree
+    (otherwise the outcome already says why)."""
     found = []
-    if jvm.outcome.label() != python.outcome.label():
-        found.append(Found(OUTCOME, jvm.outcome.label(), python.outcome.label()))
-    held = (_holds(jvm.entities, register_pair, register_pair.jvm),
-            _holds(python.entities, register_pair, register_pair.python_entity))
-    header = [f"# jvm: {jvm.outcome.label()} ({jvm.target.where()})",
-              f"# python: {python.outcome.label()} ({python.target.where()})"]
-    out = reports_dir / "register" / f"{register_pair.id.replace('/', '__')}.txt"
+    outcomes = (jvm.outcome.label(), python.outcome.label())
+    if outcomes[0] != outcomes[1]:
+        found.append(Found(OUTCOME, *outcomes))
+    held = (_holds(jvm.entities, pair, pair.jvm), _holds(python.entities, pair, pair.python_entity))
+    header = [f"# jvm: {outcomes[0]} ({jvm.target.where()})", f"# python: {outcomes[1]} ({python.target.where()})"]
+    out = reports_dir / mode / f"{pair.id.replace('/', '__')}.txt"
     if all(held):
-        report = pair_report(register_pair, parity_catalogue, jvm.entities, python.entities)
+        report = pair_report(pair, catalogue, jvm.entities, python.entities)
         write_report(out, report, header)
         found += [Found(d.path, d.left, d.right) for d in report.semantic]
     else:
-        found.append(Found(f"{register_pair.kind} (in admin)", "stored" if held[0] else "absent",
-                           "stored" if held[1] else "absent"))
+        if outcomes[0] == outcomes[1]:
+            found.append(Found(f"{pair.kind} (in admin)", "stored" if held[0] else "absent",
+                               "stored" if held[1] else "absent"))
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("\n".join([*header, "# jvm log", jvm.outcome.log, "# python log", python.outcome.log]) + "\n",
                        encoding="utf-8")
-    result = check(ledger, register_pair.id, "register", found)
-    assert result.ok, result.explain(register_pair.id, "register") + f"\n(full report: {out})"
+    result = check(ledger, pair.id, mode, found)
+    assert result.ok, result.explain(pair.id, mode) + f"\n(full report: {out})"
+
+
+def test_register_matches_ledger(register_pair, register_run, parity_catalogue, ledger, reports_dir):
+    _compare(register_pair, "register", register_run.jvm(register_pair.source), register_run.python(),
+             parity_catalogue, ledger, reports_dir)
+
+
+def test_flytectl_matches_ledger(flytectl_pair, register_run, parity_catalogue, ledger, reports_dir):
+    _compare(flytectl_pair, "flytectl", register_run.flytectl_jvm(flytectl_pair.source), register_run.flytectl_python(),
+             parity_catalogue, ledger, reports_dir)
