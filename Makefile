@@ -26,7 +26,7 @@ TOOLS := .tools
 PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest --flytekit-version=$(FLYTEKIT_VERSION) $(PYTEST_ARGS)
 
-.PHONY: test parity versions unit setup python jvm tools flyteadmin clean
+.PHONY: test parity versions unit setup python jvm tools flyteadmin flytectl clean
 
 # Every test: the library's unit tests, then the parity suite at the default build and at
 # $(VERSIONS_RELEASE), compared in reports/versions.md.
@@ -83,6 +83,13 @@ $(TOOLS)/bin/flyteadmin:
 	@test -n "$(FLYTE_SRC)" || { echo "make: set FLYTE_SRC to a flyteorg/flyte checkout at v1.16.8 (it builds flyteadmin), or point FLYTEADMIN_BIN at a built flyteadmin"; exit 2; }
 	@echo "==> flyteadmin: go build in $(FLYTE_SRC)/flyteadmin"
 	cd "$(FLYTE_SRC)/flyteadmin" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w" -o "$(abspath $(TOOLS))/bin/flyteadmin" ./cmd
+
+flytectl: $(TOOLS)/bin/flytectl
+
+$(TOOLS)/bin/flytectl:
+	@test -n "$(FLYTE_SRC)" || { echo "make: set FLYTE_SRC to a flyteorg/flyte checkout at v1.16.8 (it builds flytectl), or point FLYTECTL_BIN at a built flytectl"; exit 2; }
+	@echo "==> flytectl: go build in $(FLYTE_SRC)/flytectl"
+	cd "$(FLYTE_SRC)/flytectl" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w" -o "$(abspath $(TOOLS))/bin/flytectl" .
 
 clean:
 	rm -rf $(STAMPS) $(TOOLS) jvm/target

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from . import paths, versions
+from . import flytectl, paths, versions
 from .backends import BACKENDS, BackendUnavailable, backend
 from .catalogue import Catalogue, load_catalogue
 from .drivers import JvmDriver, PythonDriver
@@ -179,6 +179,15 @@ def flyte_backend(pytestconfig: pytest.Config):
     except (UsageError, BackendUnavailable) as err:
         if isinstance(err, BackendUnavailable):
             pytest.skip(str(err))
+        pytest.fail(f"flyte-parity: {err}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def flytectl_binary() -> Path:
+    """flytectl for the flytectl mode; without one, its tests fail in one line saying how to get it."""
+    try:
+        return flytectl.flytectl_binary()
+    except UsageError as err:
         pytest.fail(f"flyte-parity: {err}", pytrace=False)
 
 

@@ -53,6 +53,6 @@ def test_register_matches_ledger(register_pair, register_run, parity_catalogue, 
              parity_catalogue, ledger, reports_dir)
 
 
-def test_flytectl_matches_ledger(flytectl_pair, register_run, parity_catalogue, ledger, reports_dir):
+def test_flytectl_matches_ledger(flytectl_pair, flytectl_binary, register_run, parity_catalogue, ledger, reports_dir):
     _compare(flytectl_pair, "flytectl", register_run.flytectl_jvm(flytectl_pair.source), register_run.flytectl_python(),
              parity_catalogue, ledger, reports_dir)
