@@ -85,10 +85,10 @@ def subcommand(args: Sequence[str]) -> str | None:
 
 def classpath_arg(args: Sequence[str]) -> str | None:
     """The value of ``-cp``/``--classpath`` in either ``-cp=X`` or ``-cp X`` form."""
-    return _option_value(args, _CLASSPATH_OPTIONS)
+    return option_value(args, _CLASSPATH_OPTIONS)
 
 
-def _option_value(args: Sequence[str], options: Sequence[str]) -> str | None:
+def option_value(args: Sequence[str], options: Sequence[str]) -> str | None:
     for i, arg in enumerate(args):
         for option in options:
             if arg == option:
@@ -210,7 +210,7 @@ def prepare(
             raise UsageError(f"-cp folder {classpath} holds no jar: build the workflows first (`make jvm`) or fix the path")
 
     if command == "serialize":
-        target = _option_value(args, ("-f", "--folder"))
+        target = option_value(args, ("-f", "--folder"))
         if target is not None and not ((here / target) if not Path(target).is_absolute() else Path(target)).is_dir():
             raise UsageError(f"serialize folder {target} does not exist: create it first (mkdir -p {target})")
 
@@ -223,14 +223,23 @@ def prepare(
     return Invocation(list(args), env, java, lib, Redactor.for_env(env))
 
 
-def _pump(source: IO[bytes], sink: IO[str], redact: Redactor) -> None:
+def _pump(source: IO[bytes], sink: IO[str], redact: Redactor, keep: list[str] | None = None) -> None:
     for raw in iter(source.readline, b""):
-        sink.write(redact(raw.decode("utf-8", errors="replace")))
+        line = redact(raw.decode("utf-8", errors="replace"))
+        sink.write(line)
         sink.flush()
+        if keep is not None:
+            keep.append(line)
+            del keep[:-KEEP_LINES]
 
 
-def run(invocation: Invocation, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
-    """Run jflyte, streaming its output with secrets redacted; returns its exit code.
+KEEP_LINES = 400
+
+
+def run(invocation: Invocation, stdout: IO[str] | None = None, stderr: IO[str] | None = None,
+        keep: list[str] | None = None) -> int:
+    """Run jflyte, streaming its output with secrets redacted; returns its exit code. ``keep``
+    receives the last lines printed (both streams, redacted).
 
     On Ctrl-C the JVM is stopped (TERM, then KILL) before returning 130.
     """
@@ -240,8 +249,8 @@ def run(invocation: Invocation, stdout: IO[str] | None = None, stderr: IO[str] |
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     pumps = [
-        threading.Thread(target=_pump, args=(process.stdout, out, invocation.redact), daemon=True),
-        threading.Thread(target=_pump, args=(process.stderr, err, invocation.redact), daemon=True),
+        threading.Thread(target=_pump, args=(process.stdout, out, invocation.redact, keep), daemon=True),
+        threading.Thread(target=_pump, args=(process.stderr, err, invocation.redact, keep), daemon=True),
     ]
     for pump in pumps:
         pump.start()

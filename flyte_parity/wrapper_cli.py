@@ -1,4 +1,6 @@
-"""Argument handling of scripts/jflyte_wrapper.py: its own two options, then jflyte's arguments."""
+"""Argument handling of scripts/jflyte_wrapper.py: its own two options, then jflyte's arguments;
+after ``register``, what FlyteAdmin now holds (read back from admin), or why it refused, in one
+line per entity kind."""
 
 from __future__ import annotations
 
@@ -6,8 +8,12 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+import signal
+
 from . import jflyte
 from .errors import UsageError
+from .registration import read_outcome
+from .services.admin_client import AdminError, count_registered
 
 
 def split_args(argv: Sequence[str]) -> tuple[Path | None, bool, list[str]]:
@@ -44,4 +50,32 @@ def main(argv: Sequence[str]) -> int:
         return err.exit_code
     if debug:
         print(f"jflyte_wrapper: {invocation.describe()}", file=sys.stderr)
-    return jflyte.run(invocation)
+    if jflyte.subcommand(args) != "register":
+        return jflyte.run(invocation)
+    printed: list[str] = []
+    code = jflyte.run(invocation, keep=printed)
+    for line in register_summary(invocation, code, "".join(printed)):
+        print(f"jflyte_wrapper: {line}", file=sys.stderr)
+    return code
+
+
+def register_summary(invocation: jflyte.Invocation, code: int, printed: str) -> list[str]:
+    """What a ``register workflows`` call left in admin, counted from admin's own answers; on
+    failure admin's status and message (or the crash) instead."""
+    if code == 128 + signal.SIGINT:
+        return []
+    if code != 0:
+        outcome = read_outcome(code, printed)
+        return [f"register failed: {outcome.label()}" + (f" (exit {code})" if outcome.status or outcome.crash else "")]
+    args = invocation.args
+    project, domain, version = (jflyte.option_value(args, names) for names in
+                                (("-p", "--project"), ("-d", "--domain"), ("-v", "--version")))
+    address = invocation.env.get("FLYTE_PLATFORM_URL", "")
+    insecure = invocation.env.get("FLYTE_PLATFORM_INSECURE", "").strip().lower() == "true"
+    if not (project and domain and version and address):
+        return []
+    try:
+        counts = count_registered(address, project, domain, version, secure=not insecure)
+    except AdminError as err:
+        return [f"registered (exit 0), but admin could not be read back: {err}"]
+    return counts.lines()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
-from flyteidl.core import workflow_pb2 as core_workflow_pb2
+from flyteidl.core import compiler_pb2
 
 
 @dataclass
@@ -22,5 +22,5 @@ class EntitySet:
     launch_plan_forms: dict[str, str] = field(default_factory=dict)
     # From FlyteAdmin only: each compiled (sub-)workflow's node connections, by template name, and
     # each launch plan's closure (expected inputs and outputs, state).
-    connections: dict[str, core_workflow_pb2.ConnectionSet] = field(default_factory=dict)
+    connections: dict[str, compiler_pb2.ConnectionSet] = field(default_factory=dict)
     launch_plan_closures: dict[str, launch_plan_pb2.LaunchPlanClosure] = field(default_factory=dict)

@@ -41,10 +41,12 @@ def first_line(text: str) -> str:
 
 
 @contextmanager
-def admin_stub(address: str) -> Iterator[admin_pb2_grpc.AdminServiceStub]:
-    """An AdminService stub on ``address`` (host:port, no TLS), the channel closed on leaving."""
-    channel = grpc.insecure_channel(address, options=[("grpc.enable_http_proxy", 0),
-                                                      ("grpc.max_receive_message_length", 64 * 1024 * 1024)])
+def admin_stub(address: str, secure: bool = False) -> Iterator[admin_pb2_grpc.AdminServiceStub]:
+    """An AdminService stub on ``address`` (host:port; TLS when ``secure``, no credentials), the
+    channel closed on leaving."""
+    options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+    channel = (grpc.secure_channel(address, grpc.ssl_channel_credentials(), options=options) if secure else
+               grpc.insecure_channel(address, options=[("grpc.enable_http_proxy", 0), *options]))
     try:
         yield admin_pb2_grpc.AdminServiceStub(channel)
     finally:
@@ -107,9 +109,9 @@ class Counts:
                 (("task", self.tasks), ("workflow", self.workflows), ("launch plan", self.launch_plans))]
 
 
-def count_registered(address: str, project: str, domain: str, version: str) -> Counts:
+def count_registered(address: str, project: str, domain: str, version: str, secure: bool = False) -> Counts:
     """Count, from admin's own answers, the entities at ``version`` in a project and domain."""
-    with admin_stub(address) as stub:
+    with admin_stub(address, secure) as stub:
         counted = [sum(get(stub, kind, project, domain, name, version) is not None
                        for name in names(stub, kind, project, domain)) for kind in KINDS]
     return Counts(project, domain, version, *counted)

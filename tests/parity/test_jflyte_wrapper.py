@@ -1,5 +1,6 @@
 """The users' door: scripts/jflyte_wrapper.py runs the README's commands on the local JVM."""
 
+import os
 import subprocess
 import sys
 
@@ -79,3 +80,38 @@ def test_register_without_platform_url_is_refused_before_the_jvm(tmp_path):
     result = wrapper("register", "workflows", "-p=p", "-d=d", "-v=v", f"-cp={lib}", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert "needs FLYTE_PLATFORM_URL, FLYTE_STAGING_LOCATION" in result.stderr
+
+
+def _serialized_kinds(lib: str, folder) -> tuple[int, int, int]:
+    """Tasks, workflows and launch plans `jflyte serialize` writes for ``lib`` (file suffixes _1, _2, _3)."""
+    result = wrapper("serialize", "workflows", f"-cp={lib}", "-f", str(folder))
+    assert result.returncode == 0, result.stderr
+    return tuple(len(list(folder.glob(f"*_{kind}.pb"))) for kind in (1, 2, 3))
+
+
+def test_register_says_what_admin_now_holds_and_why_it_refused(flyte_backend, tmp_path):
+    """The README's register command against the session's FlyteAdmin: after it, one line per
+    entity kind with the count (matching what jflyte serialize writes for the same jars), project,
+    domain and version; a refusal is admin's status and message in one line."""
+    lib = in_use("jvm/target/current/lib/upstream-java")
+    (tmp_path / "out").mkdir()
+    tasks, workflows, plans = _serialized_kinds(lib, tmp_path / "out")
+    target = flyte_backend.target("wrapper")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")},
+           "FLYTE_PLATFORM_URL": target.address, "FLYTE_PLATFORM_INSECURE": "true",
+           "FLYTE_STAGING_LOCATION": target.staging}
+    result = wrapper("register", "workflows", f"-p={target.project}", f"-d={target.domain}", f"-v={target.version}",
+                     f"-cp={lib}", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    where = f"in project {target.project}, domain {target.domain}, version {target.version}"
+    said = [line for line in result.stderr.splitlines() if line.startswith("jflyte_wrapper: ")]
+    assert said == [f"jflyte_wrapper: {tasks} tasks {where}", f"jflyte_wrapper: {workflows} workflows {where}",
+                    f"jflyte_wrapper: {plans} launch plans {where}"], result.stderr[-3000:]
+
+    refused = wrapper("register", "workflows", "-p=no-such-project", f"-d={target.domain}", f"-v={target.version}",
+                      f"-cp={lib}", cwd=tmp_path, env=env)
+    assert refused.returncode != 0
+    said = [line for line in refused.stderr.splitlines() if line.startswith("jflyte_wrapper: ")]
+    assert len(said) == 1 and said[0].startswith("jflyte_wrapper: register failed: refused: INVALID_ARGUMENT: "), \
+        refused.stderr[-3000:]
+    assert "no-such-project" in said[0]

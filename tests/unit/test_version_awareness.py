@@ -188,3 +188,32 @@ def test_within_limits_a_check_to_one_input_case():
     entries = ledger({"flytekit_java": "==0.3.20", "path": 'case["a"].outcome'})
     assert check(entries, "p/s", "idl", [], within='case["b"].').ok
     assert not check(entries, "p/s", "idl", [], within='case["a"].').ok
+
+
+def test_an_entry_may_name_several_modes_and_counts_once_per_mode():
+    from flyte_parity.ledger import parse_ledger
+
+    entry = {"pair": "p/s", "mode": ["idl", "register"], "path": "x", "topic": "t", "jvm": "1", "python": "2",
+             "why": "w", "source": "s", "flytekit_java": ">=0.3"}
+    ledger = parse_ledger({"divergence": [entry]})
+    assert sorted(d.mode for d in ledger) == ["idl", "register"]
+    assert {(d.pair, d.path, d.jvm, d.python) for d in ledger} == {("p/s", "x", "1", "2")}
+
+
+@pytest.mark.parametrize("mode", [[], ["idl", "idl"], [""], "", [3]])
+def test_a_bad_mode_list_is_refused(mode):
+    from flyte_parity.ledger import parse_ledger
+
+    entry = {"pair": "p/s", "mode": mode, "path": "x", "topic": "t", "jvm": "1", "python": "2",
+             "why": "w", "source": "s", "flytekit_java": ">=0.3"}
+    with pytest.raises(UsageError):
+        parse_ledger({"divergence": [entry]})
+
+
+def test_a_mode_list_repeating_an_entry_of_one_mode_is_refused():
+    from flyte_parity.ledger import parse_ledger
+
+    base = {"pair": "p/s", "path": "x", "topic": "t", "jvm": "1", "python": "2", "why": "w", "source": "s",
+            "flytekit_java": ">=0.3"}
+    with pytest.raises(UsageError, match="repeats"):
+        parse_ledger({"divergence": [{**base, "mode": "idl"}, {**base, "mode": ["register", "idl"]}]})
