@@ -20,9 +20,9 @@ from . import paths
 from .errors import UsageError
 from .version_spec import matches, parse_specifiers
 
-MODES = ("execute-local", "idl", "entrypoint", "bad-inputs", "register", "flytectl")  # type rows run in "types"
-LAUNCH_PLAN_MODES = ("idl", "register", "flytectl")  # what a launch-plan pair can run
-TASK_MODES = ("idl", "entrypoint", "register", "flytectl")  # what a task pair (a task no workflow runs) can run
+MODES = ("execute-local", "idl", "entrypoint", "bad-inputs", "register", "flytectl", "execution")  # type rows: "types"
+LAUNCH_PLAN_MODES = ("idl", "register", "flytectl", "execution")  # what a launch-plan pair can run
+TASK_MODES = ("idl", "entrypoint", "register", "flytectl", "execution")  # what a task pair can run
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from .register_run import RegisterRun
 # Which parametrised argument names a test's pair (or type row) and mode.
 _ROW_PARAMS = {"local_case": "execute-local", "idl_pair": "idl", "entrypoint_case": "entrypoint",
                "bad_inputs_pair": "bad-inputs", "register_pair": "register", "flytectl_pair": "flytectl",
+               "execution_pair": "execution",
                "type_entry": "types"}
 
 DEFAULT_CATALOGUE = paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"
@@ -145,7 +146,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         entries = _catalogue(metafunc.config).types
         metafunc.parametrize("type_entry", entries, ids=[e.id for e in entries])
     for fixture, mode in (("idl_pair", "idl"), ("bad_inputs_pair", "bad-inputs"), ("register_pair", "register"),
-                          ("flytectl_pair", "flytectl")):
+                          ("flytectl_pair", "flytectl"), ("execution_pair", "execution")):
         if fixture in metafunc.fixturenames:
             pairs = _catalogue(metafunc.config).pairs_in(mode)
             metafunc.parametrize(fixture, pairs, ids=[p.id for p in pairs])

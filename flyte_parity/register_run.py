@@ -5,7 +5,8 @@ Register mode: the Python twins are registered by ``pyflyte register`` and each 
 files (``jflyte serialize``, the pyflyte package form) go through ``flytectl register files``.
 Each registration has its own version (``backends.Backend.target``); what admin then holds at
 that version is read back with ``services.admin_client`` and kept with the registration's
-outcome. A refused or crashed registration is an outcome, never an exception.
+outcome. A refused or crashed registration is an outcome, never an exception. ``launch_side``
+then asks admin for an execution of a pair's entity on one side (no cluster runs it).
 """
 
 from __future__ import annotations
@@ -17,9 +18,18 @@ from pathlib import Path
 from . import flytectl
 from .backends import Backend
 from .catalogue import JvmSource
+from typing import Any, Mapping
+
+from flyteidl.core import identifier_pb2
+from flyteidl.core.identifier_pb2 import Identifier
+from flyteidl.core.interface_pb2 import VariableMap
+from flyteidl.core.literals_pb2 import Literal, Primitive, Scalar
+from flyteidl.core.types_pb2 import LiteralType, SimpleType
+
 from .idl.entities import EntitySet
+from .idl.literals import literal_map_from_values
 from .registration import Outcome, Target
-from .services.admin_client import stored_entities
+from .services.admin_client import AdminError, Launched, first_line, launch, stored_entities
 
 
 @dataclass(frozen=True)
@@ -76,3 +86,53 @@ class RegisterRun:
             files = sorted(Path(serialized()).glob("*.pb"))
             self._read(side, flytectl.register_files(files, target, self.work_dir / side, binary), target)
         return self._done[side]
+
+
+@dataclass(frozen=True)
+class Launch:
+    """One side's CreateExecution: how admin answered, and what it stored when it created one."""
+
+    label: str  # "created", or "refused: STATUS: first line" (the side's version replaced by <version>)
+    launched: Launched | None = None
+
+
+def launchable(registered: Registered, kind: str, name: str) -> tuple[Identifier, VariableMap]:
+    """What CreateExecution takes for a pair's entity on one side (a launch plan — for a workflow,
+    its default one, named like it — or a task), and the inputs it declares."""
+    target = registered.target
+    if kind == "task":
+        ident = Identifier(resource_type=identifier_pb2.TASK, project=target.project, domain=target.domain, name=name,
+                           version=target.version)
+        task = registered.entities.tasks.get(name)
+        return ident, task.template.interface.inputs if task is not None else VariableMap()
+    ident = Identifier(resource_type=identifier_pb2.LAUNCH_PLAN, project=target.project, domain=target.domain,
+                       name=name, version=target.version)
+    closure = registered.entities.launch_plan_closures.get(name)
+    variables = VariableMap()
+    if closure is not None:
+        for var, parameter in closure.expected_inputs.parameters.items():
+            variables.variables[var].CopyFrom(parameter.var)
+    return ident, variables
+
+
+def launch_side(registered: Registered, kind: str, name: str, values: Mapping[str, Any],
+                mistyped: str | None = None) -> Launch:
+    """CreateExecution of a pair's entity with ``values`` (typed by what it declares); with
+    ``mistyped``, that input is sent as a literal of another type."""
+    ident, variables = launchable(registered, kind, name)
+    known = {k: v for k, v in values.items() if k in variables.variables}
+    inputs = literal_map_from_values(known, variables)
+    if mistyped is not None:
+        inputs.literals[mistyped].CopyFrom(wrong_literal(variables.variables[mistyped].type))
+    try:
+        return Launch("created", launch(registered.target.address, ident, inputs))
+    except AdminError as error:
+        message = error.message.replace(registered.target.version, "<version>")
+        return Launch(f"refused: {error.status}: {first_line(message)}")
+
+
+def wrong_literal(expected: LiteralType) -> Literal:
+    """A literal that does not fit ``expected``: an integer for a string, else a string."""
+    if expected.WhichOneof("type") == "simple" and expected.simple == SimpleType.STRING:
+        return Literal(scalar=Scalar(primitive=Primitive(integer=1)))
+    return Literal(scalar=Scalar(primitive=Primitive(string_value="not of the declared type")))

@@ -5,18 +5,21 @@ each at one version and returns them as an ``EntitySet``: tasks as admin compile
 (``closure.compiled_task``), workflows as admin compiled them (primary template with its
 sub-workflows, and each template's node connections), launch plans with the spec admin completed
 and their closure (expected inputs and outputs, state). ``count_registered`` is the short form
-the register helper prints. gRPC failures come back as ``AdminError`` with status and message.
+the register helper prints. ``launch`` creates an execution of a launch plan (or a task) and
+returns what admin stored for it once admin settled its phase. gRPC failures come back as
+``AdminError`` with status and message.
 """
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import grpc
-from flyteidl.admin import common_pb2, task_pb2, workflow_pb2
-from flyteidl.core import identifier_pb2
+from flyteidl.admin import common_pb2, execution_pb2, task_pb2, workflow_pb2
+from flyteidl.core import execution_pb2 as core_execution_pb2, identifier_pb2, literals_pb2
 from flyteidl.service import admin_pb2_grpc
 
 from ..idl.entities import EntitySet
@@ -141,3 +144,37 @@ def stored_entities(address: str, project: str, domain: str, version: str, origi
                 found.launch_plan_closures[name] = plan.closure
                 found.launch_plan_forms[name] = "LaunchPlan"
     return found
+
+
+TERMINAL = {core_execution_pb2.WorkflowExecution.SUCCEEDED, core_execution_pb2.WorkflowExecution.FAILED,
+            core_execution_pb2.WorkflowExecution.ABORTED, core_execution_pb2.WorkflowExecution.TIMED_OUT}
+
+
+@dataclass(frozen=True)
+class Launched:
+    """An execution admin created: its record (spec and closure) and the inputs it resolved."""
+
+    execution: execution_pb2.Execution
+    inputs: literals_pb2.LiteralMap
+
+
+def launch(address: str, target: identifier_pb2.Identifier, inputs: literals_pb2.LiteralMap,
+           settle: float = 20.0) -> Launched:
+    """CreateExecution of ``target`` (a launch plan, or a task) with ``inputs``, then its record
+    once its phase is terminal (or after ``settle`` seconds) and the full inputs admin resolved
+    (defaults and fixed inputs applied). A refusal is an AdminError."""
+    with admin_stub(address) as stub:
+        created = call(stub.CreateExecution, execution_pb2.ExecutionCreateRequest(
+            project=target.project, domain=target.domain, inputs=inputs,
+            spec=execution_pb2.ExecutionSpec(launch_plan=target, metadata=execution_pb2.ExecutionMetadata(
+                mode=execution_pb2.ExecutionMetadata.MANUAL))), f"CreateExecution {target.name}")
+        request = execution_pb2.WorkflowExecutionGetRequest(id=created.id)
+        deadline = time.monotonic() + settle
+        while True:
+            execution = call(stub.GetExecution, request, f"GetExecution {created.id.name}")
+            if execution.closure.phase in TERMINAL or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        data = call(stub.GetExecutionData, execution_pb2.WorkflowExecutionGetDataRequest(id=created.id),
+                    f"GetExecutionData {created.id.name}")
+    return Launched(execution, data.full_inputs)

@@ -7,7 +7,7 @@ from flyte_parity.catalogue import load_catalogue, parse_catalogue
 from flyte_parity.errors import UsageError
 
 BASE = {
-    "not_applicable": {"idl": "not here", "entrypoint": "not here", "bad-inputs": "not here", "register": "not here", "flytectl": "not here"},
+    "not_applicable": {"idl": "not here", "entrypoint": "not here", "bad-inputs": "not here", "register": "not here", "flytectl": "not here", "execution": "not here"},
     "sources": {"s": {"lib": "jvm/x/target/lib"}},
     "inputs": {"i": {"one": {"n": 1}, "two": {"n": 2}}},
     "pairs": [{"name": "p", "jvm_source": "s", "jvm": "a.B", "python": "m:wf", "inputs": "i", "modes": ["execute-local"]}],
@@ -31,7 +31,7 @@ def test_cases_are_pairs_times_inputs():
     [
         (with_pair(jvm_source="nope"), "unknown jvm_source 'nope'"),
         (with_pair(inputs="nope"), "unknown inputs 'nope'"),
-        (with_pair(modes=["teleport"]), "run in ['execute-local', 'idl', 'entrypoint', 'bad-inputs', 'register', 'flytectl'], not ['teleport']"),
+        (with_pair(modes=["teleport"]), "run in ['execute-local', 'idl', 'entrypoint', 'bad-inputs', 'register', 'flytectl', 'execution'], not ['teleport']"),
         (with_pair(python="no_colon"), "must be 'module:workflow'"),
         ({**BASE, "pairs": [{"name": "p"}]}, "lacks jvm_source, jvm, python, inputs, modes"),
         ({**BASE, "pairs": BASE["pairs"] * 2}, "listed twice"),

@@ -13,7 +13,8 @@ LP = {"name": "fib-lp", "jvm_source": "s", "registry": "org.x.FibRegistry", "jvm
       "python": "pkg.plans:fib_plan", "python_name": "FibPlanPy"}
 BASE = {
     "not_applicable": {"idl": "wf: not here", "entrypoint": "wf: not here", "bad-inputs": "wf: not here",
-                       "register": "wf: not here", "flytectl": "wf: not here"},
+                       "register": "wf: not here", "flytectl": "wf: not here",
+                       "execution": "wf: not here"},
     "launch_plan_not_applicable": {"execute-local": "lp: no execute", "entrypoint": "lp: no task",
                                    "bad-inputs": "lp: no inputs"},
     "sources": {"s": {"lib": "jvm/x/target/lib"}},
@@ -37,7 +38,7 @@ def plan_of(catalogue):
 def test_a_launch_plan_entry_is_a_launch_plan_pair():
     plan = plan_of(parse_catalogue(with_plan(), Path("/r")))
     assert plan.id == "fib-lp/s"
-    assert plan.modes == ("idl", "register", "flytectl")
+    assert plan.modes == ("idl", "register", "flytectl", "execution")
     assert plan.registry == "org.x.FibRegistry" and plan.jvm_class == "org.x.FibRegistry"
     assert plan.jvm == "FibPlan" and plan.python == "pkg.plans:fib_plan"
     assert plan.python_name == "FibPlanPy" and plan.python_entity == "FibPlanPy"
@@ -87,7 +88,7 @@ def test_an_unknown_source_is_refused():
 def test_a_mode_a_launch_plan_cannot_run_is_refused(modes, bad):
     with pytest.raises(UsageError) as err:
         parse_catalogue(with_plan(modes=modes), Path("/r"))
-    assert f"launch plans run in ['idl', 'register', 'flytectl'], not {bad}" in str(err.value)
+    assert f"launch plans run in ['idl', 'register', 'flytectl', 'execution'], not {bad}" in str(err.value)
 
 
 def test_a_mode_without_run_or_reason_is_refused():
@@ -124,25 +125,25 @@ def test_a_launch_plan_listed_twice_is_refused():
 def test_the_matrix_shows_a_pending_mode_with_its_reason_and_counts_it():
     catalogue = parse_catalogue(with_plan(pending={"entrypoint": "needs a runner"}), Path("/r"))
     rows, counts = build(catalogue, {("fib-lp/s", "idl"): ["passed"], ("fib-lp/s", "register"): ["passed"],
-                                     ("fib-lp/s", "flytectl"): ["passed"],
+                                     ("fib-lp/s", "flytectl"): ["passed"], ("fib-lp/s", "execution"): ["passed"],
                                      ("wf/s", "execute-local"): ["passed"]}, [])
     cells = dict(rows)["fib-lp/s"]
-    # columns in MODES order: execute-local, idl, entrypoint, bad-inputs, register, flytectl
+    # columns in MODES order: execute-local, idl, entrypoint, bad-inputs, register, flytectl, execution
     assert [c.full() for c in cells] == ["n/a: lp: no execute", "same", "pending: needs a runner", "n/a: lp: no inputs",
-                                         "same", "same"]
+                                         "same", "same", "same"]
     assert cells[2].kind == "pending"
-    # wf/s: same + 5 n/a; fib-lp/s: 3 same, pending, 2 n/a
-    assert counts["pending"] == 1 and counts["same"] == 4 and counts["n/a"] == 7
-    assert "| fib-lp/s | n/a: lp: no execute | same | pending: needs a runner | n/a: lp: no inputs | same | same |" in render(
-        rows, counts, "versions")
+    # wf/s: same + 6 n/a; fib-lp/s: 4 same, pending, 2 n/a
+    assert counts["pending"] == 1 and counts["same"] == 5 and counts["n/a"] == 8
+    assert ("| fib-lp/s | n/a: lp: no execute | same | pending: needs a runner | n/a: lp: no inputs | same | same | same |"
+            in render(rows, counts, "versions"))
 
 
 def test_a_pending_mode_is_pending_even_without_outcomes():
     """A pending mode is not 'not run in this session': the reason is the cell."""
     catalogue = parse_catalogue(with_plan(pending={"entrypoint": "needs a runner"}), Path("/r"))
     rows, counts = build(catalogue, {}, [])
-    assert [c.kind for c in dict(rows)["fib-lp/s"]] == ["n/a", "not run", "pending", "n/a", "not run", "not run"]
-    assert counts["pending"] == 1 and counts["not run"] == 4
+    assert [c.kind for c in dict(rows)["fib-lp/s"]] == ["n/a", "not run", "pending", "n/a", "not run", "not run", "not run"]
+    assert counts["pending"] == 1 and counts["not run"] == 5
 
 
 def test_pending_needs_a_known_mode_and_a_reason():
@@ -154,7 +155,7 @@ def test_pending_needs_a_known_mode_and_a_reason():
     base = {
         "sources": {"s": {"lib": "x"}},
         "inputs": {"i": {"one": {}}},
-        "not_applicable": {"execute-local": "r", "bad-inputs": "r", "register": "r", "flytectl": "r"},
+        "not_applicable": {"execute-local": "r", "bad-inputs": "r", "register": "r", "flytectl": "r", "execution": "r"},
     }
     pair = {"name": "a", "jvm_source": "s", "jvm": "A", "python": "m:a", "inputs": "i", "modes": ["idl"]}
     with _pytest.raises(_UsageError, match=r"pending names unknown modes \['teleport'\]"):

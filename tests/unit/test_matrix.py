@@ -11,10 +11,10 @@ DATA = {
     "inputs": {"i": {"one": {"n": 1}}},
     "pairs": [
         {"name": "a", "jvm_source": "s", "jvm": "A", "python": "m:a", "inputs": "i",
-         "modes": ["execute-local", "idl", "entrypoint", "register", "flytectl"]},
+         "modes": ["execute-local", "idl", "entrypoint", "register", "flytectl", "execution"]},
         {"name": "b", "jvm_source": "s", "jvm": "B", "python": "m:b", "inputs": "i", "modes": ["idl"],
          "not_applicable": {"execute-local": "fails by design", "entrypoint": "no task", "register": "no register",
-                                                                 "flytectl": "no register"}},
+                                                                 "flytectl": "no register", "execution": "no register"}},
     ],
     "types": [{"kind": "blob", "jvm_source": "s", "unavailable": "no blob type"}],
 }
@@ -24,25 +24,25 @@ def test_cells_say_what_the_run_found():
     catalogue = parse_catalogue(DATA, Path("/r"))
     outcomes = {("a/s", "execute-local"): ["passed", "passed"], ("a/s", "idl"): ["passed"],
                 ("a/s", "entrypoint"): ["passed", "failed"], ("b/s", "idl"): ["passed"], ("a/s", "register"): ["passed"],
-                ("a/s", "flytectl"): ["passed"]}
+                ("a/s", "flytectl"): ["passed"], ("a/s", "execution"): ["passed"]}
     ledger = [Divergence("a/s", "idl", "p", "t", "1", "2", "w", "s"), Divergence("a/s", "idl", "q", "t", "1", "2", "w", "s")]
     rows, counts = build(catalogue, outcomes, ledger)
     full = [(row, [c.full() for c in cells]) for row, cells in rows]
-    assert full[0] == ("a/s", ["same", "ledger: t ×2", "**failed**", "n/a: one pair per language", "same", "same"])
+    assert full[0] == ("a/s", ["same", "ledger: t ×2", "**failed**", "n/a: one pair per language", "same", "same", "same"])
     assert full[1] == ("b/s", ["n/a: fails by design", "same", "n/a: no task", "n/a: one pair per language",
-                               "n/a: no register", "n/a: no register"])
+                               "n/a: no register", "n/a: no register", "n/a: no register"])
     assert full[2][0] == "types/blob/s" and full[2][1][0] == "n/a: no blob type"
-    assert counts == Counter({"same": 4, "ledger": 1, "failed": 1, "n/a": 7})
+    assert counts == Counter({"same": 5, "ledger": 1, "failed": 1, "n/a": 8})
     text = render(rows, counts, "versions")
     assert "| a/s | same | ledger: t ×2 | **failed** |" in text
-    assert text.rstrip().endswith("parity matrix: 4 same, 1 ledger, 7 n/a, 0 pending, 1 failed, 0 skipped, 0 not run")
+    assert text.rstrip().endswith("parity matrix: 5 same, 1 ledger, 8 n/a, 0 pending, 1 failed, 0 skipped, 0 not run")
 
 
 def test_pending_entities_are_rows_with_their_reason():
     catalogue = parse_catalogue({**DATA, "pending": {"s": {"org.x.SubWorkflow": "no Python twin yet"}}}, Path("/r"))
     rows, counts = build(catalogue, {}, [])
-    assert (rows[-1][0], [c.full() for c in rows[-1][1]]) == ("org.x.SubWorkflow (s)", ["pending: no Python twin yet", "", "", "", "", ""])
-    assert counts["pending"] == 6
+    assert (rows[-1][0], [c.full() for c in rows[-1][1]]) == ("org.x.SubWorkflow (s)", ["pending: no Python twin yet", "", "", "", "", "", ""])
+    assert counts["pending"] == 7
 
 
 def test_a_mode_without_run_or_reason_is_refused():
@@ -68,7 +68,7 @@ def test_compact_form_numbers_each_reason_once():
     rows, counts = build(catalogue, {("a/s", "idl"): ["passed"], ("b/s", "idl"): ["passed"]}, [])
     text = render_compact(rows, counts, "versions")
     assert text.count("one pair per language") == 1  # two cells, one note
-    assert "| b/s | n/a [2] | same | n/a [3] | n/a [1] | n/a [4] | n/a [4] |" in text
+    assert "| b/s | n/a [2] | same | n/a [3] | n/a [1] | n/a [4] | n/a [4] | n/a [4] |" in text
     assert "1. one pair per language" in text and "2. fails by design" in text
 
 
@@ -89,7 +89,7 @@ def test_service_modes_are_pending_columns_for_every_pair():
     assert [cells[-1].full() for _, cells in rows[:2]] == ["pending: needs an admin"] * 2
     assert rows[2][1][-1].full() == ""  # a type row has one cell only
     assert counts["pending"] == 2
-    assert "| pair | execute-local | idl | entrypoint | bad-inputs | register | flytectl | sandbox |" in render(rows, counts, "v", columns(catalogue))
+    assert "| pair | execute-local | idl | entrypoint | bad-inputs | register | flytectl | execution | sandbox |" in render(rows, counts, "v", columns(catalogue))
 
 
 def test_service_modes_must_not_shadow_a_run_mode_and_need_a_reason():

@@ -1,0 +1,47 @@
+"""Two executions FlyteAdmin created (one per SDK) compared in canonical form (pure).
+
+What is compared: the execution spec as admin stored it, the closure's phase and error (code and
+kind), and the full inputs admin resolved (defaults and fixed inputs applied). Set aside as
+identity: ids (execution name, launch plan and workflow ids name each SDK's own entities),
+timestamps, durations, who launched it, and the error message (it names the execution).
+"""
+
+from __future__ import annotations
+
+from flyteidl.admin import execution_pb2
+from flyteidl.core import literals_pb2
+
+from .canonical import Note, _copy, _set_aside, prune_empty
+from .diff import Difference, diff_messages
+from .literals import canonical_literal_map
+
+_TIMES = ("started_at", "duration", "created_at", "updated_at", "state_change_details")
+
+
+def canonical_execution(execution: execution_pb2.Execution) -> tuple[execution_pb2.Execution, list[Note]]:
+    notes: list[Note] = []
+    clone = _copy(execution)
+    _set_aside(clone, "id", "", notes)
+    _set_aside(clone.spec, "launch_plan", "spec", notes)
+    _set_aside(clone.closure, "workflow_id", "closure", notes)
+    if clone.closure.HasField("error"):
+        _set_aside(clone.closure.error, "message", "closure.error", notes)
+    for name in _TIMES:
+        clone.closure.ClearField(name)
+    prune_empty(clone)
+    return clone, notes
+
+
+def compare_executions(jvm: execution_pb2.Execution, jvm_inputs: literals_pb2.LiteralMap,
+                       python: execution_pb2.Execution, python_inputs: literals_pb2.LiteralMap
+                       ) -> tuple[list[Difference], list[Difference]]:
+    """(semantic, identity) differences: ``execution.*`` paths and ``inputs.*`` for the resolved inputs."""
+    left, lnotes = canonical_execution(jvm)
+    right, rnotes = canonical_execution(python)
+    semantic = [Difference(f"execution.{d.path}", d.left, d.right) for d in diff_messages(left, right)]
+    semantic += [Difference(f"inputs.{d.path}", d.left, d.right)
+                 for d in diff_messages(canonical_literal_map(jvm_inputs), canonical_literal_map(python_inputs))]
+    lmap, rmap = {n.path: n.value for n in lnotes}, {n.path: n.value for n in rnotes}
+    identity = [Difference(f"execution.{path}", lmap.get(path, "<absent>"), rmap.get(path, "<absent>"))
+                for path in sorted(set(lmap) | set(rmap)) if lmap.get(path) != rmap.get(path)]
+    return semantic, identity
