@@ -108,14 +108,15 @@ class JvmDriver:
         types = {name: var.type for name, var in iface.outputs.variables.items()}
         return parse_outputs(extract_outputs_text(result.stderr), types)
 
-    def register(self, source: JvmSource, target: Target) -> Outcome:
+    def register(self, source: JvmSource, target: Target, image: str | None = None) -> Outcome:
         """``jflyte register workflows`` of a JVM source into FlyteAdmin, as a user runs it through
         the wrapper: jars staged to ``target.staging``, then every task, workflow and launch plan
-        created."""
+        created (``image``: the tasks' container image, jflyte's FLYTE_INTERNAL_IMAGE)."""
         result = self._jflyte(["register", "workflows", f"-p={target.project}", f"-d={target.domain}",
                                f"-v={target.version}", f"-cp={source.lib}"],
                               {"FLYTE_PLATFORM_URL": target.address, "FLYTE_PLATFORM_INSECURE": "true",
-                               "FLYTE_STAGING_LOCATION": target.staging})
+                               "FLYTE_STAGING_LOCATION": target.staging,
+                               **({"FLYTE_INTERNAL_IMAGE": image} if image else {})})
         return read_outcome(result.returncode, result.stdout + result.stderr)
 
     def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path) -> TaskResult:

@@ -68,7 +68,7 @@ class PythonDriver:
             self._serialized = out
         return self._serialized
 
-    def register(self, target: Target, packages: tuple[str, ...] = ("python_wf",)) -> Outcome:
+    def register(self, target: Target, packages: tuple[str, ...] = ("python_wf",), image: str = IMAGE) -> Outcome:
         """``pyflyte register`` of the twins into FlyteAdmin, non-fast (``--copy none``: no code
         upload, which admin's local storage could not take anyway), with the image serialize uses
         and a config file of its own, so no user configuration leaks in."""
@@ -77,7 +77,7 @@ class PythonDriver:
         config = self.work_dir / f"pyflyte-{target.project}.yaml"
         config.write_text(f"admin:\n  endpoint: dns:///{target.address}\n  insecure: true\n", encoding="utf-8")
         command = [str(Path(sys.executable).with_name("pyflyte")), "--config", str(config), "register",
-                   "--copy", "none", "--version", target.version, "--image", IMAGE,
+                   "--copy", "none", "--version", target.version, "--image", image,
                    "--project", target.project, "--domain", target.domain, *packages]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "FLYTECTL_"))}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), env.get("PYTHONPATH")]))
