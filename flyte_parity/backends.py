@@ -5,7 +5,8 @@
 - ``remote``: an existing cluster, ``FLYTE_PLATFORM_URL`` (insecure gRPC) from the environment or
   ``.env.local``, ``FLYTE_STAGING_LOCATION`` for the jars, ``FLYTE_PARITY_PROJECT`` (default
   flytesnacks); nothing is started or stopped.
-- ``sandbox``: the Flyte sandbox through testcontainers; it needs a Docker engine, and says so.
+- ``sandbox``: the Flyte sandbox through testcontainers — not built yet; it says so, and says
+  first when there is no Docker engine to run it.
 
 Every backend yields a ``Backend``: ``target(side)`` is where one side registers. The two SDKs
 (and each JVM source) register into the same project and domain under versions of their own
@@ -60,10 +61,18 @@ def backend(name: str, work_dir: Path | None = None) -> Iterator[Backend]:
     elif name == "remote":
         yield _remote(run)
     elif name == "sandbox":
-        raise BackendUnavailable("the sandbox backend needs a Docker engine and the Flyte sandbox image "
-                                 "(testcontainers); run it on a host with Docker, or use --flyte-backend=local")
+        if not _docker_available():
+            raise BackendUnavailable("--flyte-backend=sandbox needs a Docker engine (none at DOCKER_HOST or "
+                                     "/var/run/docker.sock) to start the Flyte sandbox; use --flyte-backend=local here")
+        raise BackendUnavailable("--flyte-backend=sandbox is not built yet (the Flyte sandbox through "
+                                 "testcontainers); use --flyte-backend=local, or remote against a running sandbox")
     else:
         raise UsageError(f"unknown --flyte-backend {name!r}; use one of {', '.join(BACKENDS)}")
+
+
+def _docker_available() -> bool:
+    host = os.environ.get("DOCKER_HOST", "")
+    return bool(host) or Path("/var/run/docker.sock").exists()
 
 
 def _local(run: str) -> Iterator[Backend]:

@@ -56,3 +56,26 @@ def test_register_matches_ledger(register_pair, register_run, parity_catalogue, 
 def test_flytectl_matches_ledger(flytectl_pair, flytectl_binary, register_run, parity_catalogue, ledger, reports_dir):
     _compare(flytectl_pair, "flytectl", register_run.flytectl_jvm(flytectl_pair.source), register_run.flytectl_python(),
              parity_catalogue, ledger, reports_dir)
+
+
+def test_without_an_admin_binary_register_fails_in_one_line_and_other_modes_run(tmp_path):
+    """A run with no usable FlyteAdmin: the register test of a pair fails, naming FLYTEADMIN_BIN and
+    `make flyteadmin` in one line (no traceback); the IDL test of the same pair still runs and passes;
+    pytest exits non-zero."""
+    import os
+    import subprocess
+    import sys
+
+    from flyte_parity import paths
+
+    env = {**os.environ, "FLYTEADMIN_BIN": str(tmp_path / "no-flyteadmin-here")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports={tmp_path / 'reports'}",
+         "tests/parity/test_register.py::test_register_matches_ledger[welcome/upstream-java]",
+         "tests/parity/test_idl.py::test_idl_matches_ledger[welcome/upstream-java]"],
+        cwd=paths.REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    said = [line for line in result.stdout.splitlines() if "FLYTEADMIN_BIN" in line]
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "1 passed, 1 error" in result.stdout, result.stdout[-3000:]
+    assert said and all("make flyteadmin" in line for line in said), result.stdout[-3000:]
+    assert "Traceback" not in result.stdout and "raise UsageError" not in result.stdout, result.stdout[-3000:]
