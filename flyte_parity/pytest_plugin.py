@@ -163,10 +163,11 @@ def jvm_driver(tmp_path_factory: pytest.TempPathFactory) -> JvmDriver:
 
 
 @pytest.fixture(scope="session")
-def python_driver(tmp_path_factory: pytest.TempPathFactory) -> PythonDriver:
+def python_driver(tmp_path_factory: pytest.TempPathFactory):
     driver = PythonDriver(tmp_path_factory.mktemp("python"))
     driver.build()
-    return driver
+    yield driver
+    driver.close()  # the pyflyte-execute fork parent, on success, failure and Ctrl-C alike
 
 
 @pytest.fixture(scope="session")

@@ -202,7 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     ledger = load_ledger(paths.REPO_ROOT / "tests" / "parity" / "ledger.toml").applicable(java, versions.flytekit())
     with tempfile.TemporaryDirectory(prefix="flyte-parity-types-") as tmp:
         work = Path(tmp)
-        rows = run_all(catalogue, JvmDriver(work / "jvm"), PythonDriver(work / "python"), load_entities, work / "runs")
+        python = PythonDriver(work / "python")
+        try:
+            rows = run_all(catalogue, JvmDriver(work / "jvm"), python, load_entities, work / "runs")
+        finally:
+            python.close()
     text = render_markdown(rows, ledger, versions_line())
     if args.write:
         args.write.write_text(text, encoding="utf-8")

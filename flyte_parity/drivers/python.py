@@ -6,6 +6,7 @@ import importlib
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,12 @@ from .. import paths, process_log
 from ..catalogue import Case
 from ..entrypoint import RunFolder, TaskResult, read_result, substitute
 from ..errors import UsageError
+from ..fork_parent import ForkParent
 from ..interrupts import keep_ctrl_c
 from ..registration import Outcome, Target, read_outcome
 from .pyflyte_serialize import IMAGE
+
+FORK_VARIABLE = "FLYTE_PARITY_FORK"  # "0": every pyflyte-execute run is a fresh process (no fork parent)
 
 # Local runs must compute every time: a cached result would hide a changed task body.
 os.environ.setdefault("FLYTE_LOCAL_CACHE_ENABLED", "false")
@@ -47,6 +51,8 @@ class PythonDriver:
         self.work_dir = work_dir
         self.source_root = source_root  # where the twins' packages are imported from
         self._serialized: Path | None = None
+        self._forks: ForkParent | None = None
+        self._fork_lock = threading.Lock()
 
     def build(self) -> None:
         importlib.import_module("flytekit")
@@ -107,15 +113,42 @@ class PythonDriver:
         if args[:1] != ["pyflyte-execute"]:
             raise UsageError(f"not a pyflyte container task: args start {args[:2]}")
         executable = Path(sys.executable).with_name("pyflyte-execute")
-        child_env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}
+        child_env = self._base_env()
         child_env.update({item.key: item.value for item in task.template.container.env})  # as propeller does
         child_env.update(env or {})
-        child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), child_env.get("PYTHONPATH")]))
         command = [str(executable), *args[1:]]
-        with process_log.logged("python:pyflyte-execute", command, self.source_root, child_env):
-            result = subprocess.run(command, capture_output=True, text=True, env=child_env,
-                                    cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
+        parent = self._fork_parent(child_env)
+        with process_log.logged("python:pyflyte-execute", command, self.source_root, child_env,
+                                how="forked" if parent else "started"):
+            if parent is not None:
+                result = parent.run(command, child_env, self.source_root)
+            else:
+                result = subprocess.run(command, capture_output=True, text=True, env=child_env,
+                                        cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
         return read_result(folder, result.returncode, result.stdout, result.stderr)
+
+    def _base_env(self) -> dict[str, str]:
+        """The environment every task run starts from: this process's, without FLYTE_* settings."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), env.get("PYTHONPATH")]))
+        return env
+
+    def _fork_parent(self, env: dict[str, str]) -> ForkParent | None:
+        """The fork parent for a run with ``env`` (started on first use), or None: forking is off
+        (FLYTE_PARITY_FORK=0) or ``env`` differs from the parent's in what flytekit reads at import."""
+        if os.environ.get(FORK_VARIABLE, "1") == "0":
+            return None
+        with self._fork_lock:
+            if self._forks is None:
+                self._forks = ForkParent(self._base_env(), self.source_root)
+        return self._forks if self._forks.fits(env) else None
+
+    def close(self) -> None:
+        """Stop the fork parent, if one was started."""
+        with self._fork_lock:
+            forks, self._forks = self._forks, None
+        if forks is not None:
+            forks.close()
 
 
 def outputs_to_literal_map(workflow: Any, result: Any) -> literals_pb2.LiteralMap:

@@ -1,6 +1,7 @@
 """Ctrl-C on a real run: SIGINT to the process group of a running parity session (what a
 terminal sends) ends it within 5 s with pytest's interrupted summary, and no jflyte or
-pyflyte-execute process of that session is left."""
+pyflyte-execute process of that session is left, nor the pyflyte-execute fork parent or any of
+its children."""
 
 import os
 import signal
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from flyte_parity import paths
 
-SDK_MARKERS = (b"org.flyte.jflyte.Main", b"pyflyte-execute")
+SDK_MARKERS = (b"org.flyte.jflyte.Main", b"pyflyte-execute", b"flyte_parity.fork_parent")
 
 
 def _session_processes(session: int) -> list[tuple[int, bytes]]:

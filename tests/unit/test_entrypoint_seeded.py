@@ -22,8 +22,12 @@ def test_off_by_one_twin_is_caught_with_both_outputs(tmp_path):
     twin = PythonDriver(tmp_path / "twin-work")
     left = load_entities(seeded.serialize(("python_wf.fibonacci",)))
     right = load_entities(twin.serialize(("python_wf.fibonacci",)))
-    result = run_pair(left, "python_wf.fibonacci.fibonacci_wf", right, "python_wf.fibonacci.fibonacci_wf",
-                      {"fib0": 0, "fib1": 1}, seeded, twin, tmp_path / "runs")
+    try:
+        result = run_pair(left, "python_wf.fibonacci.fibonacci_wf", right, "python_wf.fibonacci.fibonacci_wf",
+                          {"fib0": 0, "fib1": 1}, seeded, twin, tmp_path / "runs")
+    finally:
+        seeded.close()
+        twin.close()
 
     verdict = check([], "fibonacci/seeded", "entrypoint", result.found)
     assert not verdict.ok

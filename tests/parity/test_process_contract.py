@@ -1,0 +1,61 @@
+"""Every task run is a process of its own: a task that ends its process with exit code 3
+(System.exit(3), sys.exit(3)) yields exit code 3 and no outputs, and a task that counts its runs
+in static (module) state returns 1 every time — nothing an earlier run left behind reaches the
+next one. The Python side is checked as the suite launches it (forked from the pyflyte-execute
+fork parent) and as a fresh pyflyte-execute process, with the same results."""
+
+import json
+
+import pytest
+from flyteidl.core import literals_pb2
+
+from flyte_parity import process_log
+from flyte_parity.drivers.python import FORK_VARIABLE
+
+from .serialized import load
+
+TASKS = {"jvm": ("dev.flyteparity.examples.process.ExitThreeTask", "dev.flyteparity.examples.process.StaticCounterTask"),
+         "python": ("python_wf.process_contract.exit_three", "python_wf.process_contract.static_counter")}
+
+
+def _inputs() -> literals_pb2.LiteralMap:
+    inputs = literals_pb2.LiteralMap()
+    inputs.literals["value"].scalar.primitive.integer = 7
+    return inputs
+
+
+def _runs(driver, tasks, folder):
+    """exit, counter, counter, exit, counter: (exit codes, counter outputs, exit runs' outputs)."""
+    exit_task, counter_task = tasks
+    codes, counts, exit_outputs = [], [], []
+    for number, task in enumerate((exit_task, counter_task, counter_task, exit_task, counter_task)):
+        result = driver.run_entrypoint(task, _inputs(), folder / f"run-{number}")
+        codes.append(result.exit_code)
+        if task is counter_task:
+            assert result.outputs is not None, result.describe()
+            (literal,) = result.outputs.literals.values()  # "value" on the JVM, "o0" in flytekit
+            counts.append(literal.scalar.primitive.integer)
+        else:
+            exit_outputs.append(result.outputs)
+    return codes, counts, exit_outputs
+
+
+def test_jvm_exit_code_3_and_no_static_state_left(jvm_driver, parity_catalogue, tmp_path):
+    entities = load(jvm_driver.serialize(parity_catalogue.sources["own-java"]))
+    tasks = tuple(entities.tasks[name] for name in TASKS["jvm"])
+    codes, counts, exit_outputs = _runs(jvm_driver, tasks, tmp_path)
+    assert codes == [3, 0, 0, 3, 0] and counts == [1, 1, 1] and exit_outputs == [None, None]
+
+
+@pytest.mark.parametrize("launch", ["forked", "started"])
+def test_python_exit_code_3_and_no_module_state_left(launch, python_driver, tmp_path, monkeypatch):
+    log = tmp_path / "processes.jsonl"
+    monkeypatch.setenv(process_log.VARIABLE, str(log))
+    monkeypatch.setenv(FORK_VARIABLE, "1" if launch == "forked" else "0")
+    entities = load(python_driver.serialize())
+    tasks = tuple(entities.tasks[name] for name in TASKS["python"])
+    codes, counts, exit_outputs = _runs(python_driver, tasks, tmp_path)
+    assert codes == [3, 0, 0, 3, 0] and counts == [1, 1, 1] and exit_outputs == [None, None]
+    logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    hows = [entry["how"] for entry in logged if entry["kind"] == "python:pyflyte-execute"]
+    assert hows == [launch] * 5
