@@ -3,7 +3,7 @@ the suite launches it and as launched bare, the processes it starts, the harness
 replay of the same invocations, a rerun with nothing changed, and (``--cold``) a cold set-up from
 a fresh clone, step by step. Every figure comes from this one run and is printed with its target.
 
-    python benchmarks/parity_bench.py [--cold] [--no-replay] [--repeat N] [--pytest-args "..."]
+    python benchmarks/parity_bench.py [--cold] [--no-warm-up] [--no-replay] [--repeat N] [--pytest-args "..."]
 
 Steps: (1) `make setup`, then again to see that a rerun rebuilds nothing; (2) the local run —
 every parity test at the default versions except the Ctrl-C tests, which start parity sessions
@@ -149,6 +149,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-replay", action="store_true", help="skip the bare replay of every invocation")
     parser.add_argument("--cold", action="store_true", help="also time a fresh clone's set-up, step by step")
+    parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up run (caches are warm already)")
     parser.add_argument("--repeat", type=int, default=8, help="runs per launch kind for the medians (default 8)")
     parser.add_argument("--pytest-args", default="", help="extra pytest arguments")
     options = parser.parse_args()
@@ -167,8 +168,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="parity-bench-") as private:
         os.chmod(private, 0o700)  # the process log holds the environment
         log = Path(private) / "processes.jsonl"
-        print("==> warm-up run", flush=True)
-        _pytest(extra, dict(os.environ))
+        if not options.no_warm_up:
+            print("==> warm-up run", flush=True)
+            _pytest(extra, dict(os.environ))
         print("==> measured run", flush=True)
         wall, code = _pytest(extra, {**os.environ, "FLYTE_PARITY_PROCESS_LOG": str(log)})
         entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []

@@ -128,8 +128,9 @@ class PythonDriver:
         return read_result(folder, result.returncode, result.stdout, result.stderr)
 
     def _base_env(self) -> dict[str, str]:
-        """The environment every task run starts from: this process's, without FLYTE_* settings."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}
+        """The environment every task run starts from: this process's, without FLYTE_* settings and
+        without pytest's per-test PYTEST_* variables (a task's container has neither)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "PYTEST_"))}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), env.get("PYTHONPATH")]))
         return env
 
