@@ -147,6 +147,9 @@ class Invocation:
 
     def command(self) -> list[str]:
         archive = self.lib.parent / jvm_build.ARCHIVE_NAME
+        executes = self.lib.parent / jvm_build.EXECUTE_ARCHIVE_NAME
+        if subcommand(self.args) in ("execute", "execute-dynamic-workflow") and executes.is_file():
+            archive = executes  # made by a task run: it holds the classes a task run loads
         shared = [f"-XX:SharedArchiveFile={archive}"] if archive.is_file() else []
         return [self.java, *JVM_FLAGS, *START_FLAGS, *shared, "-cp", f"{self.lib}/*", MAIN_CLASS, "jflyte", *self.args]
 

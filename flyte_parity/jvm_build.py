@@ -24,6 +24,7 @@ import pwd
 import re
 import shutil
 import subprocess
+import tempfile
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from .errors import UsageError
 from .version_spec import as_version
 
 ARCHIVE_NAME = "jflyte.jsa"  # in jvm/target/<build>/jflyte/, next to lib/ (jflyte.Invocation uses it)
+EXECUTE_ARCHIVE_NAME = "jflyte-execute.jsa"  # the same for `jflyte execute` runs, made by one of them
 
 UPSTREAM_URL = "https://github.com/flyteorg/flytekit-java.git"
 SUBMODULE = paths.JVM_DIR / "flytekit-java"
@@ -270,12 +272,13 @@ def build_reactor(build: Build, progress: IO[str]) -> None:
     digest = _jvm_inputs_digest(build)
     if not build.dirty and stamp.is_file() and stamp.read_text().strip() == digest and (build.out / "jflyte" / "lib").is_dir():
         progress.write(f"==> JVM: up to date ({build.describe()}, jvm/target/{build.id})\n")
-        tried = build.out / "jflyte" / (ARCHIVE_NAME + ".none")
-        if not (build.out / "jflyte" / ARCHIVE_NAME).is_file() and not tried.is_file():
-            class_archive(build, progress)
+        for name, make in ((ARCHIVE_NAME, class_archive), (EXECUTE_ARCHIVE_NAME, execute_archive)):
+            tried = build.out / "jflyte" / (name + ".none")
+            if not (build.out / "jflyte" / name).is_file() and not tried.is_file():
+                make(build, progress)
         return
     stamp.unlink(missing_ok=True)
-    for name in (ARCHIVE_NAME, ARCHIVE_NAME + ".none"):
+    for name in (ARCHIVE_NAME, ARCHIVE_NAME + ".none", EXECUTE_ARCHIVE_NAME, EXECUTE_ARCHIVE_NAME + ".none"):
         (build.out / "jflyte" / name).unlink(missing_ok=True)
     progress.write(f"==> JVM: mvn package over jvm/ against {build.describe()} into jvm/target/{build.id}\n")
     progress.flush()
@@ -295,6 +298,7 @@ def build_reactor(build: Build, progress: IO[str]) -> None:
                              f"(log: {(build.out / 'reactor-build.log').relative_to(paths.REPO_ROOT)})") from None
         raise err
     class_archive(build, progress)
+    execute_archive(build, progress)
     (build.out / "flytekit-java.txt").write_text(
         f"version={build.version}\ncommit={build.commit or ''}\nsource={'git' if build.commit else 'maven-central'}\n",
         encoding="utf-8")
@@ -328,6 +332,57 @@ def class_archive(build: Build, progress: IO[str]) -> None:
         archive.unlink(missing_ok=True)
         (archive.parent / (ARCHIVE_NAME + ".none")).write_text("the dump failed; rebuilt with the build\n")
         progress.write("    (no archive: jflyte launches start without one)\n")
+
+
+def execute_archive(build: Build, progress: IO[str]) -> None:
+    """The class-data archive for ``jflyte execute`` launches (most of the suite's): made by one
+    ``jflyte execute`` of the upstream GreetTask as its container would run it — serialized, jars
+    staged to a temporary folder, inputs and template written — which loads the task-run path's
+    classes (staged-jar fetching, the task's module) that an execute-local never loads."""
+    from flyteidl.admin import task_pb2
+    from flyteidl.core import literals_pb2
+
+    lib, archive = build.out / "jflyte" / "lib", build.out / "jflyte" / EXECUTE_ARCHIVE_NAME
+    java = shutil.which("java")
+    if java is None or not lib.is_dir():
+        return
+    progress.write("==> JVM: class-data archive for jflyte execute launches\n")
+    progress.flush()
+    with tempfile.TemporaryDirectory(prefix="flyte-parity-archive-") as tmp:
+        work = Path(tmp)
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")},
+               "FLYTE_PLATFORM_URL": "127.0.0.1:1", "FLYTE_PLATFORM_INSECURE": "true", "FLYTE_INTERNAL_IMAGE": "unused",
+               "FLYTE_INTERNAL_MODULE_DIR": str(build.out / "jflyte" / "modules"),
+               "FLYTE_STAGING_LOCATION": (work / "staging").as_uri(),
+               **{f"FLYTE_INTERNAL_{prefix}{name}": "archive" for prefix in ("", "TASK_")
+                  for name in ("PROJECT", "DOMAIN", "VERSION")}}
+        jflyte = [java, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Dfile.encoding=UTF-8", "-cp", f"{lib}/*",
+                  "org.flyte.jflyte.Main", "jflyte"]
+        (work / "serialized").mkdir()
+        (work / "out").mkdir()
+        result = None
+        try:
+            serialized = subprocess.run(jflyte + ["serialize", "workflows", f"-cp={build.out / 'lib' / 'upstream-java'}",
+                                                  "-f", str(work / "serialized")], env=env, capture_output=True,
+                                        text=True, timeout=300, stdin=subprocess.DEVNULL)
+            found = sorted((work / "serialized").glob("*_org.flyte.examples.GreetTask_1.pb"))
+            if serialized.returncode == 0 and found:
+                spec = task_pb2.TaskSpec.FromString(found[0].read_bytes())
+                (work / "task.pb").write_bytes(spec.template.SerializeToString())
+                inputs = literals_pb2.LiteralMap()
+                inputs.literals["name"].scalar.primitive.string_value = "archive"
+                (work / "inputs.pb").write_bytes(inputs.SerializeToString())
+                command = jflyte[:1] + [f"-XX:ArchiveClassesAtExit={archive}"] + jflyte[1:] + [
+                    "execute", "--task", "org.flyte.examples.GreetTask", "--inputs", (work / "inputs.pb").as_uri(),
+                    "--outputPrefix", (work / "out").as_uri(), "--taskTemplatePath", (work / "task.pb").as_uri()]
+                result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
+                                        stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            result = None
+    if result is None or result.returncode != 0 or not archive.is_file():
+        archive.unlink(missing_ok=True)
+        (archive.parent / (EXECUTE_ARCHIVE_NAME + ".none")).write_text("the dump failed; rebuilt with the build\n")
+        progress.write("    (no execute archive: jflyte execute launches use the general one)\n")
 
 
 def point_current(build: Build) -> None:

@@ -175,3 +175,19 @@ def test_launches_use_the_builds_class_archive_only_when_there_is_one(tmp_path, 
     command = prepare(args, base_env, lib, tmp_path).command()
     assert f"-XX:SharedArchiveFile={lib.parent / 'jflyte.jsa'}" in command
     assert command.index(f"-XX:SharedArchiveFile={lib.parent / 'jflyte.jsa'}") < command.index("-cp")
+
+
+def test_task_runs_use_the_execute_archive_when_there_is_one(tmp_path, lib, workflows, base_env):
+    (lib.parent / "jflyte.jsa").write_bytes(b"")
+    local = prepare(["execute-local", f"-cp={workflows}", "--workflow=a.B"], base_env, lib, tmp_path).command()
+    run = ["execute", "--task", "a.T", "--inputs", "file:///i", "--outputPrefix", "file:///o",
+           "--taskTemplatePath", "file:///t"]
+    env = {**base_env, **{f"FLYTE_INTERNAL_TASK_{n}": "x" for n in ("PROJECT", "DOMAIN", "VERSION")}}
+    before = prepare(run, env, lib, tmp_path).command()
+    (lib.parent / "jflyte-execute.jsa").write_bytes(b"")
+    after = prepare(run, env, lib, tmp_path).command()
+    assert f"-XX:SharedArchiveFile={lib.parent / 'jflyte.jsa'}" in local
+    assert f"-XX:SharedArchiveFile={lib.parent / 'jflyte.jsa'}" in before
+    assert f"-XX:SharedArchiveFile={lib.parent / 'jflyte-execute.jsa'}" in after
+    assert f"-XX:SharedArchiveFile={lib.parent / 'jflyte.jsa'}" in prepare(
+        ["execute-local", f"-cp={workflows}", "--workflow=a.B"], base_env, lib, tmp_path).command()
