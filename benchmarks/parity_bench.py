@@ -66,31 +66,34 @@ def _timed(run) -> float:
     return time.monotonic() - started
 
 
-def _per_launch(entries: list[dict], repeat: int) -> list[tuple[str, float, float]]:
-    """(kind, median as launched, median bare) for one logged invocation of each kind."""
+def _per_launch(entries: list[dict], repeat: int) -> list[tuple[str, float, float, set[int]]]:
+    """(kind, median as launched, median bare, the exit codes seen) for one logged invocation of
+    each kind; both ways must end alike for the comparison to mean anything."""
     figures = []
     for kind in ("jvm:execute", "jvm:execute-local", "python:pyflyte-execute"):
         sample = next((e for e in entries if e["kind"] == kind), None)
         if sample is None:
             continue
         quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        codes: set[tuple[str, int]] = set()
         launched, bare = [], []
         if kind.startswith("jvm:"):
             def as_launched():
-                _run(sample["command"], cwd=sample["cwd"], env=sample["env"], **quiet)
+                codes.add(("launched", _run(sample["command"], cwd=sample["cwd"], env=sample["env"], **quiet).returncode))
 
             def as_bare():
-                _run(_bare_jvm(sample["command"]), cwd=sample["cwd"], env=sample["env"], **quiet)
+                codes.add(("bare", _run(_bare_jvm(sample["command"]), cwd=sample["cwd"], env=sample["env"],
+                                        **quiet).returncode))
             forks = None
         else:
             base = {k: v for k, v in sample["env"].items()}
             forks = ForkParent(base, Path(sample["cwd"]))
 
             def as_launched():
-                forks.run(sample["command"], sample["env"], Path(sample["cwd"]))
+                codes.add(("launched", forks.run(sample["command"], sample["env"], Path(sample["cwd"])).returncode))
 
             def as_bare():
-                _run(sample["command"], cwd=sample["cwd"], env=sample["env"], **quiet)
+                codes.add(("bare", _run(sample["command"], cwd=sample["cwd"], env=sample["env"], **quiet).returncode))
         try:
             as_launched()  # warm: the fork parent's import, the page cache
             for _ in range(repeat):
@@ -99,7 +102,7 @@ def _per_launch(entries: list[dict], repeat: int) -> list[tuple[str, float, floa
         finally:
             if forks is not None:
                 forks.close()
-        figures.append((kind, statistics.median(launched), statistics.median(bare)))
+        figures.append((kind, statistics.median(launched), statistics.median(bare), codes))
     return figures
 
 
@@ -193,10 +196,11 @@ def main() -> int:
     print()
     print(f"full local run, warm: {wall:.1f} s wall (pytest exit {code}) — target <= {TARGETS['wall']:.0f} s: "
           f"{_met(wall <= TARGETS['wall'])}")
-    for kind, launched, plain in launches:
+    for kind, launched, plain, codes in launches:
         target = TARGETS["jvm"] if kind.startswith("jvm:") else TARGETS["python"]
+        shown = ", ".join(f"{how} exit {code}" for how, code in sorted(codes))
         print(f"one {kind.split(':', 1)[1]}: {launched:.2f} s as launched, {plain:.2f} s bare, "
-              f"{launched / plain:.2f}x — target <= {target}x: {_met(launched / plain <= target)}")
+              f"{launched / plain:.2f}x — target <= {target}x: {_met(launched / plain <= target)} ({shown})")
     print(f"processes: {jvm} JVM, {python} Python ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}); "
           f"pyflyte-execute runs {dict(hows)}")
     if bare is not None:
