@@ -3,7 +3,7 @@ the suite launches it and as launched bare, the processes it starts, the harness
 replay of the same invocations, a rerun with nothing changed, and (``--cold``) a cold set-up from
 a fresh clone, step by step. Every figure comes from this one run and is printed with its target.
 
-    python benchmarks/parity_bench.py [--cold] [--no-warm-up] [--no-replay] [--repeat N] [--pytest-args "..."]
+    python benchmarks/parity_bench.py [--cold | --cold-only] [--no-warm-up] [--no-replay] [--repeat N] [--pytest-args "..."]
 
 Steps: (1) `make setup`, then again to see that a rerun rebuilds nothing; (2) the local run —
 every parity test at the default versions except the Ctrl-C tests, which start parity sessions
@@ -120,14 +120,12 @@ def _cold(env: dict[str, str]) -> list[tuple[str, float]]:
         process = subprocess.Popen(["make", "-s", "jvm"], cwd=clone, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True)
         for line in process.stdout:
-            if line.startswith(("==>", "JVM:")) or "flytekit-java" in line[:40]:
+            if line.startswith("==>"):
                 marks.append((time.monotonic() - started, line.strip()[:90]))
         process.wait()
         total = time.monotonic() - started
-        previous = 0.0
-        for at, label in marks:
-            steps.append((f"  jvm: {label}", at - previous))
-            previous = at
+        for (at, label), following in zip(marks, [m[0] for m in marks[1:]] + [total]):
+            steps.append((f"  jvm: {label}", following - at))  # a step runs from its line to the next
         steps.append(("make jvm (flytekit-java source build, reactor, class-data archive)", total))
         if process.returncode != 0:
             steps.append((f"make jvm FAILED (exit {process.returncode})", 0.0))
@@ -152,11 +150,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-replay", action="store_true", help="skip the bare replay of every invocation")
     parser.add_argument("--cold", action="store_true", help="also time a fresh clone's set-up, step by step")
+    parser.add_argument("--cold-only", action="store_true", help="only the fresh clone's set-up, step by step")
     parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up run (caches are warm already)")
     parser.add_argument("--repeat", type=int, default=8, help="runs per launch kind for the medians (default 8)")
     parser.add_argument("--pytest-args", default="", help="extra pytest arguments")
     options = parser.parse_args()
     extra = shlex.split(options.pytest_args)
+    if options.cold_only:
+        print("cold set-up from a fresh clone:")
+        for step, seconds in _cold(dict(os.environ)):
+            print(f"  {seconds:7.1f} s  {step}")
+        return 0
 
     print("==> set-up: make setup", flush=True)
     if _run(["make", "-s", "setup"]).returncode != 0:
