@@ -339,8 +339,11 @@ def execute_archive(build: Build, progress: IO[str]) -> None:
     ``jflyte execute`` of the upstream GreetTask as its container would run it — serialized, jars
     staged to a temporary folder, inputs and template written — which loads the task-run path's
     classes (staged-jar fetching, the task's module) that an execute-local never loads."""
-    from flyteidl.admin import task_pb2
-    from flyteidl.core import literals_pb2
+    try:
+        from flyteidl.admin import task_pb2
+        from flyteidl.core import literals_pb2
+    except ImportError:  # a build started outside the virtualenv (the wrapper on a bare python3): later
+        return
 
     lib, archive = build.out / "jflyte" / "lib", build.out / "jflyte" / EXECUTE_ARCHIVE_NAME
     java = shutil.which("java")

@@ -13,7 +13,6 @@ import signal
 from . import jflyte
 from .errors import UsageError
 from .registration import read_outcome
-from .services.admin_client import AdminError, count_registered
 
 
 def split_args(argv: Sequence[str]) -> tuple[Path | None, bool, list[str]]:
@@ -74,6 +73,11 @@ def register_summary(invocation: jflyte.Invocation, code: int, printed: str) -> 
     insecure = invocation.env.get("FLYTE_PLATFORM_INSECURE", "").strip().lower() == "true"
     if not (project and domain and version and address):
         return []
+    try:  # gRPC and flyteidl come with the project's virtualenv; the wrapper itself needs neither
+        from .services.admin_client import AdminError, count_registered
+    except ImportError:
+        return ["registered (exit 0); to see what admin now holds, run the wrapper with the project's "
+                "virtualenv: .venv/bin/python scripts/jflyte_wrapper.py"]
     try:
         counts = count_registered(address, project, domain, version, secure=not insecure)
     except AdminError as err:

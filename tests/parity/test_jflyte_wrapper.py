@@ -115,3 +115,19 @@ def test_register_says_what_admin_now_holds_and_why_it_refused(flyte_backend, tm
     assert len(said) == 1 and said[0].startswith("jflyte_wrapper: register failed: refused: INVALID_ARGUMENT: "), \
         refused.stderr[-3000:]
     assert "no-such-project" in said[0]
+
+
+def test_the_wrapper_runs_without_grpc_and_flyteidl(tmp_path):
+    """On a Python without grpc and flyteidl (a system python3), the README's execute-local command
+    still works: only register's read-back of admin needs the project's virtualenv."""
+    wrapper_path = str(paths.REPO_ROOT / "scripts" / "jflyte_wrapper.py")
+    args = ["execute-local", f"-cp={in_use('jvm/target/current/lib/upstream-java')}",
+            "--workflow=org.flyte.examples.WelcomeWorkflow", "--name=bare"]
+    blocked = ("import runpy, sys\n"
+               "for name in ('grpc', 'flyteidl'): sys.modules[name] = None  # import raises ImportError\n"
+               f"sys.argv = [{wrapper_path!r}, *{args!r}]\n"
+               f"runpy.run_path({wrapper_path!r}, run_name='__main__')\n")
+    result = subprocess.run([sys.executable, "-c", blocked], cwd=paths.REPO_ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Outputs: {greeting=Welcome, bare! How are you?}" in result.stderr
