@@ -23,17 +23,8 @@ TOOLS_BINARY = paths.REPO_ROOT / ".tools" / "bin" / "flytectl"
 
 def flytectl_binary() -> Path:
     """The flytectl executable; a UsageError naming FLYTECTL_BIN and `make flytectl` when there is none."""
-    chosen = os.environ.get(BIN_VARIABLE, "").strip()
-    if chosen:
-        path = Path(chosen)
-        if not (path.is_file() and os.access(path, os.X_OK)):
-            raise UsageError(f"{BIN_VARIABLE}={chosen} is no executable file: point {BIN_VARIABLE} at a flytectl "
-                             "binary, or unset it and run `make flytectl FLYTE_SRC=<flyteorg/flyte checkout>`")
-        return path.resolve()
-    if TOOLS_BINARY.is_file() and os.access(TOOLS_BINARY, os.X_OK):
-        return TOOLS_BINARY
-    raise UsageError(f"no flytectl binary: set {BIN_VARIABLE} to one, or run `make flytectl FLYTE_SRC=<flyteorg/flyte "
-                     "checkout at v1.16.8>` (it builds .tools/bin/flytectl)")
+    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "flytectl",
+                             "make flytectl FLYTE_SRC=<flyteorg/flyte checkout at v1.16.8>")
 
 
 def ordered(files: Sequence[Path]) -> list[Path]:

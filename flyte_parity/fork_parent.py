@@ -23,6 +23,7 @@ import atexit
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -233,9 +234,7 @@ class ForkParent:
                 server.wait()
         if server is not None and server.stdout:
             server.stdout.close()
-        for path in sorted(self._folder.rglob("*"), reverse=True):
-            path.unlink() if not path.is_dir() else path.rmdir()
-        self._folder.rmdir()
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def _kill(pid: int) -> None:

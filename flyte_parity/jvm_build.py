@@ -305,33 +305,58 @@ def build_reactor(build: Build, progress: IO[str]) -> None:
     stamp.write_text(digest + "\n")
 
 
+def _archive_tools(build: Build) -> tuple[str, Path] | None:
+    """(java, jflyte's lib folder) for an archive dump, or None when either is missing."""
+    lib, java = build.out / "jflyte" / "lib", shutil.which("java")
+    return (java, lib) if java is not None and lib.is_dir() else None
+
+
+def _jflyte_dump(java: str, lib: Path, archive: Path | None = None) -> list[str]:
+    """A jflyte command line (its arguments follow), dumping its classes into ``archive`` if given."""
+    dump = [f"-XX:ArchiveClassesAtExit={archive}"] if archive is not None else []
+    return [java, *dump, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Dfile.encoding=UTF-8", "-cp", f"{lib}/*",
+            "org.flyte.jflyte.Main", "jflyte"]
+
+
+def _archive_env(build: Build, **extra: str) -> dict[str, str]:
+    """jflyte's environment for a dump: no user FLYTE_* settings, harmless endpoints, our modules."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}, "FLYTE_PLATFORM_URL": "127.0.0.1:1",
+            "FLYTE_INTERNAL_MODULE_DIR": str(build.out / "jflyte" / "modules"), "FLYTE_INTERNAL_IMAGE": "unused",
+            "FLYTE_PLATFORM_INSECURE": "true", **extra}
+
+
+def _run_quietly(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _keep_or_mark(archive: Path, result: subprocess.CompletedProcess | None, progress: IO[str], without: str) -> None:
+    """Keep a dumped archive; after a failed dump remove any partial file and leave a marker (so
+    the dump is retried only with a new build), saying what launches do ``without`` it."""
+    if result is None or result.returncode != 0 or not archive.is_file():
+        archive.unlink(missing_ok=True)
+        (archive.parent / (archive.name + ".none")).write_text("the dump failed; rebuilt with the build\n")
+        progress.write(f"    ({without})\n")
+
+
 def class_archive(build: Build, progress: IO[str]) -> None:
     """A dynamic class-data archive of jflyte's class path (JDK 13+), made by one execute-local of
     the upstream Welcome workflow; jflyte launches then map those classes instead of loading them.
     It lives in the build's folder, so a rebuild (new sources, version, commit or JDK) replaces
     it. Without it (an older JDK, a failed dump) launches simply run without one."""
-    lib, archive = build.out / "jflyte" / "lib", build.out / "jflyte" / ARCHIVE_NAME
-    java = shutil.which("java")
-    if java is None or not lib.is_dir():
+    tools = _archive_tools(build)
+    if tools is None:
         return
+    archive = build.out / "jflyte" / ARCHIVE_NAME
     progress.write("==> JVM: class-data archive of jflyte's class path (faster jflyte starts)\n")
     progress.flush()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}, "FLYTE_PLATFORM_URL": "127.0.0.1:1",
-           "FLYTE_INTERNAL_MODULE_DIR": str(build.out / "jflyte" / "modules"), "FLYTE_INTERNAL_IMAGE": "unused",
-           "FLYTE_PLATFORM_INSECURE": "true"}
-    command = [java, f"-XX:ArchiveClassesAtExit={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
-               "-Dfile.encoding=UTF-8", "-cp", f"{lib}/*", "org.flyte.jflyte.Main", "jflyte", "execute-local",
-               f"-cp={build.out / 'lib' / 'upstream-java'}", "--workflow=org.flyte.examples.WelcomeWorkflow",
-               "--name=archive"]
-    try:
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
-                                stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        result = None
-    if result is None or result.returncode != 0 or not archive.is_file():
-        archive.unlink(missing_ok=True)
-        (archive.parent / (ARCHIVE_NAME + ".none")).write_text("the dump failed; rebuilt with the build\n")
-        progress.write("    (no archive: jflyte launches start without one)\n")
+    command = _jflyte_dump(*tools, archive) + [
+        "execute-local", f"-cp={build.out / 'lib' / 'upstream-java'}", "--workflow=org.flyte.examples.WelcomeWorkflow",
+        "--name=archive"]
+    _keep_or_mark(archive, _run_quietly(command, _archive_env(build)), progress,
+                  "no archive: jflyte launches start without one")
 
 
 def execute_archive(build: Build, progress: IO[str]) -> None:
@@ -344,48 +369,33 @@ def execute_archive(build: Build, progress: IO[str]) -> None:
         from flyteidl.core import literals_pb2
     except ImportError:  # a build started outside the virtualenv (the wrapper on a bare python3): later
         return
-
-    lib, archive = build.out / "jflyte" / "lib", build.out / "jflyte" / EXECUTE_ARCHIVE_NAME
-    java = shutil.which("java")
-    if java is None or not lib.is_dir():
+    tools = _archive_tools(build)
+    if tools is None:
         return
+    archive = build.out / "jflyte" / EXECUTE_ARCHIVE_NAME
     progress.write("==> JVM: class-data archive for jflyte execute launches\n")
     progress.flush()
+    result = None
     with tempfile.TemporaryDirectory(prefix="flyte-parity-archive-") as tmp:
         work = Path(tmp)
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")},
-               "FLYTE_PLATFORM_URL": "127.0.0.1:1", "FLYTE_PLATFORM_INSECURE": "true", "FLYTE_INTERNAL_IMAGE": "unused",
-               "FLYTE_INTERNAL_MODULE_DIR": str(build.out / "jflyte" / "modules"),
-               "FLYTE_STAGING_LOCATION": (work / "staging").as_uri(),
-               **{f"FLYTE_INTERNAL_{prefix}{name}": "archive" for prefix in ("", "TASK_")
-                  for name in ("PROJECT", "DOMAIN", "VERSION")}}
-        jflyte = [java, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Dfile.encoding=UTF-8", "-cp", f"{lib}/*",
-                  "org.flyte.jflyte.Main", "jflyte"]
+        env = _archive_env(build, FLYTE_STAGING_LOCATION=(work / "staging").as_uri(),
+                           **{f"FLYTE_INTERNAL_{prefix}{name}": "archive" for prefix in ("", "TASK_")
+                              for name in ("PROJECT", "DOMAIN", "VERSION")})
         (work / "serialized").mkdir()
         (work / "out").mkdir()
-        result = None
-        try:
-            serialized = subprocess.run(jflyte + ["serialize", "workflows", f"-cp={build.out / 'lib' / 'upstream-java'}",
-                                                  "-f", str(work / "serialized")], env=env, capture_output=True,
-                                        text=True, timeout=300, stdin=subprocess.DEVNULL)
-            found = sorted((work / "serialized").glob("*_org.flyte.examples.GreetTask_1.pb"))
-            if serialized.returncode == 0 and found:
-                spec = task_pb2.TaskSpec.FromString(found[0].read_bytes())
-                (work / "task.pb").write_bytes(spec.template.SerializeToString())
-                inputs = literals_pb2.LiteralMap()
-                inputs.literals["name"].scalar.primitive.string_value = "archive"
-                (work / "inputs.pb").write_bytes(inputs.SerializeToString())
-                command = jflyte[:1] + [f"-XX:ArchiveClassesAtExit={archive}"] + jflyte[1:] + [
-                    "execute", "--task", "org.flyte.examples.GreetTask", "--inputs", (work / "inputs.pb").as_uri(),
-                    "--outputPrefix", (work / "out").as_uri(), "--taskTemplatePath", (work / "task.pb").as_uri()]
-                result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
-                                        stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            result = None
-    if result is None or result.returncode != 0 or not archive.is_file():
-        archive.unlink(missing_ok=True)
-        (archive.parent / (EXECUTE_ARCHIVE_NAME + ".none")).write_text("the dump failed; rebuilt with the build\n")
-        progress.write("    (no execute archive: jflyte execute launches use the general one)\n")
+        serialized = _run_quietly(_jflyte_dump(*tools) + [
+            "serialize", "workflows", f"-cp={build.out / 'lib' / 'upstream-java'}", "-f", str(work / "serialized")], env)
+        found = sorted((work / "serialized").glob("*_org.flyte.examples.GreetTask_1.pb"))
+        if serialized is not None and serialized.returncode == 0 and found:
+            spec = task_pb2.TaskSpec.FromString(found[0].read_bytes())
+            (work / "task.pb").write_bytes(spec.template.SerializeToString())
+            inputs = literals_pb2.LiteralMap()
+            inputs.literals["name"].scalar.primitive.string_value = "archive"
+            (work / "inputs.pb").write_bytes(inputs.SerializeToString())
+            result = _run_quietly(_jflyte_dump(*tools, archive) + [
+                "execute", "--task", "org.flyte.examples.GreetTask", "--inputs", (work / "inputs.pb").as_uri(),
+                "--outputPrefix", (work / "out").as_uri(), "--taskTemplatePath", (work / "task.pb").as_uri()], env)
+    _keep_or_mark(archive, result, progress, "no execute archive: jflyte execute launches use the general one")
 
 
 def point_current(build: Build) -> None:

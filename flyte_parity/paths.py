@@ -42,3 +42,21 @@ def cache_dir() -> Path:
     path = Path(base) / "flyte-parity"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def tool_binary(variable: str, tools_binary: Path, label: str, make: str) -> Path:
+    """An external tool's executable: ``$<variable>``, else ``tools_binary`` (what ``make`` builds
+    into .tools/bin); a UsageError in one line naming both when neither is there."""
+    from .errors import UsageError
+
+    chosen = os.environ.get(variable, "").strip()
+    if chosen:
+        path = Path(chosen)
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            raise UsageError(f"{variable}={chosen} is no executable file: point {variable} at a {tools_binary.name} "
+                             f"binary, or unset it and run `{make}`")
+        return path.resolve()
+    if tools_binary.is_file() and os.access(tools_binary, os.X_OK):
+        return tools_binary
+    raise UsageError(f"no {label} binary: set {variable} to one, or run `{make}` "
+                     f"(it builds .tools/bin/{tools_binary.name})")

@@ -85,8 +85,7 @@ class PythonDriver:
         command = [str(Path(sys.executable).with_name("pyflyte")), "--config", str(config), "register",
                    "--copy", "none", "--version", target.version, "--image", image,
                    "--project", target.project, "--domain", target.domain, *packages]
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "FLYTECTL_"))}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source_root), env.get("PYTHONPATH")]))
+        env = {k: v for k, v in self._base_env().items() if not k.startswith("FLYTECTL_")}
         with process_log.logged("python:pyflyte-register", command, self.source_root, env):
             result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.source_root,
                                     timeout=600, stdin=subprocess.DEVNULL)

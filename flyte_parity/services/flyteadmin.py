@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .. import paths
-from ..errors import UsageError
 from . import loopback
 from .postgres import Postgres, postgres
 from .processes import ServiceError, run_to_end, spawn, stop, tail, uninterrupted
@@ -55,17 +54,7 @@ class FlyteAdmin:
 
 def admin_binary() -> Path:
     """The flyteadmin executable: ``$FLYTEADMIN_BIN``, else .tools/bin/flyteadmin; a UsageError naming both when neither is."""
-    chosen = os.environ.get(BIN_VARIABLE, "").strip()
-    if chosen:
-        path = Path(chosen)
-        if not (path.is_file() and os.access(path, os.X_OK)):
-            raise UsageError(f"{BIN_VARIABLE}={chosen} is no executable file: point {BIN_VARIABLE} at a flyteadmin "
-                             "binary, or unset it and run `make flyteadmin`")
-        return path.resolve()
-    if TOOLS_BINARY.is_file() and os.access(TOOLS_BINARY, os.X_OK):
-        return TOOLS_BINARY
-    raise UsageError(f"no FlyteAdmin binary: set {BIN_VARIABLE} to one, or run `make flyteadmin` "
-                     "(it builds .tools/bin/flyteadmin)")
+    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "FlyteAdmin", "make flyteadmin")
 
 
 def kubeconfig() -> dict[str, Any]:

@@ -79,8 +79,8 @@ def answers(register_run, parity_catalogue, jvm_driver, python_driver, reports_d
     source = parity_catalogue.sources[SOURCE]
     backend = register_run.backend
     jvm_target, python_target = backend.target("answers-jvm"), backend.target("answers-python")
-    jvm_names = set(load(jvm_driver.serialize(source)).tasks) | set(load(jvm_driver.serialize(source)).workflows)
-    python_names = set(load(python_driver.serialize()).tasks) | set(load(python_driver.serialize()).workflows)
+    jvm_set, python_set = load(jvm_driver.serialize(source)), load(python_driver.serialize())
+    jvm_names, python_names = set(jvm_set.tasks) | set(jvm_set.workflows), set(python_set.tasks) | set(python_set.workflows)
     versions = {jvm_target.version, python_target.version}
     raw: dict[str, tuple[str, str]] = {}
     jvm_driver.register(source, jvm_target)
@@ -91,7 +91,6 @@ def answers(register_run, parity_catalogue, jvm_driver, python_driver, reports_d
                                         python_driver.register(python_target, image=OTHER_IMAGE).label())
     missing_jvm, missing_python = backend.target("missing-tasks-jvm"), backend.target("missing-tasks-python")
     versions |= {missing_jvm.version, missing_python.version}
-    jvm_set, python_set = load(jvm_driver.serialize(source)), load(python_driver.serialize())
     raw["workflow-without-its-tasks"] = (
         _workflow_without_tasks(backend.address, missing_jvm, jvm_set.workflows[WORKFLOW[0]], WORKFLOW[0]),
         _workflow_without_tasks(backend.address, missing_python, python_set.workflows[WORKFLOW[1]], WORKFLOW[1]))

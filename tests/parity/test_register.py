@@ -10,6 +10,11 @@ ended differently on the two sides, must be exactly the ledger's entries for the
 identity differences are written to reports/<mode>/.
 """
 
+import os
+import subprocess
+import sys
+
+from flyte_parity import paths
 from flyte_parity.ledger import Found, check
 
 from .pair_report import pair_report, write_report
@@ -62,12 +67,6 @@ def test_without_an_admin_binary_register_fails_in_one_line_and_other_modes_run(
     """A run with no usable FlyteAdmin: the register test of a pair fails, naming FLYTEADMIN_BIN and
     `make flyteadmin` in one line (no traceback); the IDL test of the same pair still runs and passes;
     pytest exits non-zero."""
-    import os
-    import subprocess
-    import sys
-
-    from flyte_parity import paths
-
     env = {**os.environ, "FLYTEADMIN_BIN": str(tmp_path / "no-flyteadmin-here")}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports={tmp_path / 'reports'}",
