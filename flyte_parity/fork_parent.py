@@ -34,6 +34,8 @@ import traceback
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from . import launches
+
 # Variables flytekit reads while running a task, never at import (checked in flytekit 1.16:
 # flytekit/bin/entrypoint.py, flytekit/core/type_engine.py, flytekit/configuration/__init__.py).
 RUN_TIME_VARIABLES = ("FLYTE_USE_OLD_DC_FORMAT", "_F_SS_C", "FLYTE_FAIL_ON_ERROR", "_F_L_MIN_SIZE_MB",
@@ -201,6 +203,8 @@ class ForkParent:
 
     def run(self, argv: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = 600
             ) -> subprocess.CompletedProcess[str]:
+        if launches.stopping():
+            raise launches.Stopped(f"the run is stopping: {argv[0]} not forked")
         self._started()
         with tempfile.TemporaryDirectory(dir=self._folder) as streams:
             out, err = Path(streams) / "stdout", Path(streams) / "stderr"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Mapping, Sequence
 
-from . import jvm_build, paths, process_log
+from . import jvm_build, launches, paths, process_log
 from .envfile import load_env_file
 from .errors import UsageError
 
@@ -281,15 +281,15 @@ def run_captured(invocation: Invocation, timeout: float = 600) -> subprocess.Com
     """Run jflyte to completion and return its (redacted) output; the JVM never outlives the call."""
     command = invocation.command()
     with process_log.logged(f"jvm:{_subcommand(command)}", command, None, invocation.env):
-        process = subprocess.Popen(
-            command, env=invocation.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
+        process = launches.start(command, env=invocation.env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             out, err = process.communicate(timeout=timeout)
         except BaseException:
             stop(process)
             raise
+        finally:
+            launches.finished(process)
     return subprocess.CompletedProcess(
         invocation.command(), process.returncode,
         invocation.redact(out.decode("utf-8", errors="replace")),

@@ -4,6 +4,8 @@ A test that takes ``local_case`` runs once per execute-local case of the catalog
 (``--catalogue``, default tests/parity/catalogue.toml); one that takes ``idl_pair`` once per
 pair in mode ``idl`` (``bad_inputs_pair``: mode ``bad-inputs``); ``entrypoint_case`` once per
 entrypoint case; ``type_entry`` once per type-table row. Drivers are made once per session; each serializes at most once.
+The SDK work of those cases starts at the session's first test, ``--parity-workers`` cases at a
+time (``case_runner``); each test checks its own case's result.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from . import flytectl, paths, versions
+from . import flytectl, launches, paths, versions
 from .backends import BACKENDS, BackendUnavailable, backend
+from .case_runner import CaseRunner
 from .catalogue import Catalogue, load_catalogue
 from .drivers import JvmDriver, PythonDriver
 from .errors import UsageError
@@ -37,6 +40,10 @@ _ROW_PARAMS = {"local_case": "execute-local", "idl_pair": "idl", "entrypoint_cas
                "bad_inputs_pair": "bad-inputs", "register_pair": "register", "flytectl_pair": "flytectl",
                "execution_pair": "execution",
                "type_entry": "types"}
+
+# Which parametrised argument names a case whose SDK work the case runner does, and its kind.
+_CASE_PARAMS = {"entrypoint_case": "entrypoint", "local_case": "execute-local", "type_entry": "types",
+                "bad_inputs_pair": "bad-inputs"}
 
 DEFAULT_CATALOGUE = paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"
 DEFAULT_LEDGER = paths.REPO_ROOT / "tests" / "parity" / "ledger.toml"
@@ -74,6 +81,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
              "from the environment or .env.local) or sandbox (the Flyte sandbox; needs Docker)",
     )
     group.addoption(
+        "--parity-workers", type=int, default=os.cpu_count() or 1,
+        help="how many cases' SDK work runs at once, ahead of the tests that check it (default: the "
+             "number of cores; 0: each test runs its own case when it comes)",
+    )
+    group.addoption(
         "--flytekit-version", default=None,
         help="the flytekit version this run must use (refused if the virtualenv has another; "
              "`make parity FLYTEKIT_VERSION=...` installs it)",
@@ -97,6 +109,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Refuse a run whose SDKs are not the versions asked for, naming the command that fixes it."""
     config = session.config
     config._flyte_parity_started = time.time()
+    launches.resume()
     wanted = {"flytekit": (config.getoption("--flytekit-version"), versions.flytekit(), "FLYTEKIT_VERSION"),
               "flytekit-java": (config.getoption("--flytekit-java-version"), versions.flytekit_java(),
                                 "FLYTEKIT_JAVA_VERSION")}
@@ -168,6 +181,31 @@ def python_driver(tmp_path_factory: pytest.TempPathFactory):
     driver.build()
     yield driver
     driver.close()  # the pyflyte-execute fork parent, on success, failure and Ctrl-C alike
+
+
+@pytest.fixture(scope="session")
+def case_runner(pytestconfig: pytest.Config, jvm_driver, python_driver, tmp_path_factory: pytest.TempPathFactory):
+    runner = CaseRunner(jvm_driver, python_driver, tmp_path_factory.mktemp("cases"),
+                        max(0, pytestconfig.getoption("--parity-workers")))
+    yield runner
+    runner.close()  # before the drivers' teardown (the fork parent), on Ctrl-C too
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cases_started(request: pytest.FixtureRequest) -> None:
+    """At the session's first test: start the SDK work of every selected case, in test order."""
+    planned = [(kind, item.callspec.params[name]) for item in request.session.items
+               for name, kind in _CASE_PARAMS.items() if name in getattr(getattr(item, "callspec", None), "params", {})]
+    if planned and request.config.getoption("--parity-workers") > 0:
+        runner = request.getfixturevalue("case_runner")
+        for kind, subject in planned:
+            runner.submit(kind, subject)
+
+
+def pytest_keyboard_interrupt(excinfo) -> None:
+    """Ctrl-C: no SDK process starts from now on, and the running ones are ended (worker threads
+    do not see the interrupt themselves)."""
+    launches.stop()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import IO, Any, Mapping
 
@@ -50,6 +51,7 @@ class JvmDriver:
         self.progress = progress or sys.stderr
         self._serialized: dict[str, Path] = {}
         self._interfaces: dict[tuple[str, str], interface_pb2.TypedInterface] = {}
+        self._serializing = threading.Lock()  # task runs come from several threads: one serialization each
 
     def build(self) -> None:
         """flytekit-java and the JVM reactor, as `make jvm` builds them (cached per build)."""
@@ -62,14 +64,16 @@ class JvmDriver:
 
     def serialize(self, source: JvmSource) -> Path:
         """Serialize every workflow of a JVM source once; returns the folder of .pb files."""
-        if source.name not in self._serialized:
-            out = self.work_dir / "serialized" / source.name
-            out.mkdir(parents=True, exist_ok=True)
-            result = self._jflyte(["serialize", "workflows", f"-cp={source.lib}", "-f", str(out)])
-            if result.returncode != 0:
-                raise JvmRunError(f"jflyte serialize for {source.name} exited {result.returncode}:\n{_tail(result.stderr)}")
-            self._serialized[source.name] = out
-        return self._serialized[source.name]
+        with self._serializing:
+            if source.name not in self._serialized:
+                out = self.work_dir / "serialized" / source.name
+                out.mkdir(parents=True, exist_ok=True)
+                result = self._jflyte(["serialize", "workflows", f"-cp={source.lib}", "-f", str(out)])
+                if result.returncode != 0:
+                    raise JvmRunError(f"jflyte serialize for {source.name} exited {result.returncode}:\n"
+                                      f"{_tail(result.stderr)}")
+                self._serialized[source.name] = out
+            return self._serialized[source.name]
 
     def interface(self, source: JvmSource, workflow: str) -> interface_pb2.TypedInterface:
         """The declared interface of a JVM workflow, from its serialized WorkflowSpec."""

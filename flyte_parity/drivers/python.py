@@ -14,7 +14,7 @@ from flyteidl.core import literals_pb2
 
 from flyteidl.admin import task_pb2
 
-from .. import paths, process_log
+from .. import launches, paths, process_log
 from ..catalogue import Case
 from ..entrypoint import RunFolder, TaskResult, read_result, substitute
 from ..errors import UsageError
@@ -47,12 +47,17 @@ class PythonDriver:
 
     language = "python"
 
-    def __init__(self, work_dir: Path | None = None, source_root: Path = paths.REPO_ROOT) -> None:
+    def __init__(self, work_dir: Path | None = None, source_root: Path = paths.REPO_ROOT,
+                 fork: bool | None = None) -> None:
         self.work_dir = work_dir
+        # Whether pyflyte-execute runs are forked from the fork parent (None: unless FLYTE_PARITY_FORK=0).
+        self.fork = os.environ.get(FORK_VARIABLE, "1") != "0" if fork is None else fork
         self.source_root = source_root  # where the twins' packages are imported from
         self._serialized: Path | None = None
         self._forks: ForkParent | None = None
         self._fork_lock = threading.Lock()
+        self._serializing = threading.Lock()
+        self._in_process = threading.Lock()  # flytekit's local runs share its context stack: one at a time
 
     def build(self) -> None:
         importlib.import_module("flytekit")
@@ -60,6 +65,10 @@ class PythonDriver:
 
     def serialize(self, packages: tuple[str, ...] = ("python_wf",)) -> Path:
         """Serialize every twin in one flytekit process (once per driver); returns the folder."""
+        with self._serializing:
+            return self._serialize(packages)
+
+    def _serialize(self, packages: tuple[str, ...]) -> Path:
         if self._serialized is None:
             if self.work_dir is None:
                 raise UsageError("the Python driver needs a work folder to serialize into")
@@ -67,7 +76,7 @@ class PythonDriver:
             command = [sys.executable, "-m", "flyte_parity.drivers.pyflyte_serialize",
                        "--root", str(self.source_root), "--out", str(out), *packages]
             with process_log.logged("python:serialize", command, paths.REPO_ROOT, None):
-                result = subprocess.run(command, capture_output=True, text=True, cwd=paths.REPO_ROOT, timeout=600)
+                result = launches.run(command, cwd=paths.REPO_ROOT, timeout=600)
             if result.returncode != 0:
                 tail = "\n".join(result.stderr.strip().splitlines()[-15:])
                 raise RuntimeError(f"Python serialization exited {result.returncode}:\n{tail}")
@@ -87,8 +96,7 @@ class PythonDriver:
                    "--project", target.project, "--domain", target.domain, *packages]
         env = {k: v for k, v in self._base_env().items() if not k.startswith("FLYTECTL_")}
         with process_log.logged("python:pyflyte-register", command, self.source_root, env):
-            result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.source_root,
-                                    timeout=600, stdin=subprocess.DEVNULL)
+            result = launches.run(command, env=env, cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
         return read_outcome(result.returncode, result.stdout + result.stderr)
 
     def run_local(self, case: Case) -> literals_pb2.LiteralMap:
@@ -96,8 +104,9 @@ class PythonDriver:
 
     def run_workflow(self, ref: str, inputs: dict[str, Any]) -> literals_pb2.LiteralMap:
         """Call a workflow (``module:workflow``) locally; outputs as a LiteralMap."""
-        workflow = load_workflow(ref)
-        return outputs_to_literal_map(workflow, workflow(**inputs))
+        with self._in_process:
+            workflow = load_workflow(ref)
+            return outputs_to_literal_map(workflow, workflow(**inputs))
 
 
     def run_entrypoint(
@@ -122,8 +131,8 @@ class PythonDriver:
             if parent is not None:
                 result = parent.run(command, child_env, self.source_root)
             else:
-                result = subprocess.run(command, capture_output=True, text=True, env=child_env,
-                                        cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
+                result = launches.run(command, env=child_env, cwd=self.source_root, timeout=600,
+                                      stdin=subprocess.DEVNULL)
         return read_result(folder, result.returncode, result.stdout, result.stderr)
 
     def _base_env(self) -> dict[str, str]:
@@ -136,7 +145,7 @@ class PythonDriver:
     def _fork_parent(self, env: dict[str, str]) -> ForkParent | None:
         """The fork parent for a run with ``env`` (started on first use), or None: forking is off
         (FLYTE_PARITY_FORK=0) or ``env`` differs from the parent's in what flytekit reads at import."""
-        if os.environ.get(FORK_VARIABLE, "1") == "0":
+        if not self.fork:
             return None
         with self._fork_lock:
             if self._forks is None:

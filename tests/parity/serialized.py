@@ -1,7 +1,5 @@
-"""Loading each side's serialization once per session (shared by the IDL and entrypoint tests)."""
+"""Loading each side's serialization once per session (the same cache the case runner reads)."""
 
-from functools import lru_cache
+from flyte_parity.case_runner import load
 
-from flyte_parity.package import load_entities
-
-load = lru_cache(maxsize=None)(load_entities)
+__all__ = ["load"]

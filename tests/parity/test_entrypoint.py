@@ -5,22 +5,12 @@ the ledger's entries for the pair in mode `entrypoint`."""
 
 import json
 
-from flyte_parity.entrypoint_run import run_pair
-from flyte_parity.idl.compare import single_task_workflow
 from flyte_parity.ledger import check
 
-from .serialized import load
 
-
-def test_entrypoint_matches_ledger(entrypoint_case, jvm_driver, python_driver, ledger, reports_dir, tmp_path):
+def test_entrypoint_matches_ledger(entrypoint_case, case_runner, ledger, reports_dir):
     pair = entrypoint_case.pair
-    jvm, jvm_workflow = load(jvm_driver.serialize(pair.source)), pair.jvm
-    python, python_workflow = load(python_driver.serialize()), pair.python_entity
-    if pair.kind == "task":  # a task no workflow runs: walk a one-node workflow around it
-        jvm, jvm_workflow = single_task_workflow(jvm, jvm_workflow)
-        python, python_workflow = single_task_workflow(python, python_workflow)
-    result = run_pair(jvm, jvm_workflow, python, python_workflow, entrypoint_case.inputs,
-                      jvm_driver, python_driver, tmp_path)
+    result = case_runner.result("entrypoint", entrypoint_case)
     matrix = {f"{producer}->{consumer}": state for (producer, consumer), state in sorted(result.matrix().items())}
     out = reports_dir / "entrypoint" / f"{entrypoint_case.id.replace('/', '__')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

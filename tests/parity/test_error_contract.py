@@ -5,18 +5,12 @@ be exactly the ledger's entries (mode `bad-inputs`; the raising task is in mode 
 
 import json
 
-from flyte_parity.entrypoint_run import run_bad_inputs
 from flyte_parity.ledger import check
 
-from .serialized import load
 
-
-def test_bad_inputs_match_ledger(bad_inputs_pair, jvm_driver, python_driver, ledger, reports_dir, tmp_path):
+def test_bad_inputs_match_ledger(bad_inputs_pair, case_runner, ledger, reports_dir):
     pair = bad_inputs_pair
-    found, results = run_bad_inputs(
-        load(jvm_driver.serialize(pair.source)), pair.jvm, load(python_driver.serialize()), pair.python_entity,
-        jvm_driver, python_driver, tmp_path,
-    )
+    found, results = case_runner.result("bad-inputs", pair)
     out = reports_dir / "bad-inputs" / f"{pair.id.replace('/', '__')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({

@@ -6,8 +6,8 @@ from flyte_parity import outcome
 from flyte_parity.ledger import check
 
 
-def test_outputs_agree(local_case, jvm_driver, python_driver, ledger):
-    jvm = outcome.attempt(lambda: jvm_driver.run_local(local_case))
+def test_outputs_agree(local_case, case_runner, python_driver, ledger):
+    jvm = case_runner.result("execute-local", local_case)
     python = outcome.attempt(lambda: python_driver.run_local(local_case))
     comparison = outcome.compare(jvm, python)
     prefix = f'case["{local_case.input_name}"].'

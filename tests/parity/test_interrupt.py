@@ -1,7 +1,9 @@
 """Ctrl-C on a real run: SIGINT to the process group of a running parity session (what a
 terminal sends) ends it within 5 s with pytest's interrupted summary, and no jflyte or
 pyflyte-execute process of that session is left, nor the pyflyte-execute fork parent or any of
-its children."""
+its children. The same with SIGINT to the pytest process alone (as `kill -INT <pid>` sends it):
+then the SDK processes the case runner's workers started get no signal, and the session must end
+them itself."""
 
 import os
 import signal
@@ -9,6 +11,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from flyte_parity import paths
 
@@ -32,7 +36,8 @@ def _session_processes(session: int) -> list[tuple[int, bytes]]:
     return found
 
 
-def test_sigint_to_the_process_group_ends_the_session_and_leaves_no_sdk_process(tmp_path):
+@pytest.mark.parametrize("to", ["process group", "pytest process"])
+def test_sigint_ends_the_session_and_leaves_no_sdk_process(to, tmp_path):
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports={tmp_path / 'reports'}",
                "tests/parity/test_entrypoint.py", "tests/parity/test_execute_local.py"]
     session = subprocess.Popen(command, cwd=paths.REPO_ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
@@ -43,7 +48,10 @@ def test_sigint_to_the_process_group_ends_the_session_and_leaves_no_sdk_process(
             time.sleep(0.1)
         assert _session_processes(session.pid), "the session started no jflyte or pyflyte-execute process"
         time.sleep(0.5)
-        os.killpg(session.pid, signal.SIGINT)
+        if to == "process group":
+            os.killpg(session.pid, signal.SIGINT)
+        else:
+            os.kill(session.pid, signal.SIGINT)
         sent = time.monotonic()
         output, _ = session.communicate(timeout=60)
         took = time.monotonic() - sent

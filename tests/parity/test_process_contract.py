@@ -10,7 +10,7 @@ import pytest
 from flyteidl.core import literals_pb2
 
 from flyte_parity import process_log
-from flyte_parity.drivers.python import FORK_VARIABLE
+from flyte_parity.drivers import PythonDriver
 
 from .serialized import load
 
@@ -50,12 +50,16 @@ def test_jvm_exit_code_3_and_no_static_state_left(jvm_driver, parity_catalogue, 
 @pytest.mark.parametrize("launch", ["forked", "started"])
 def test_python_exit_code_3_and_no_module_state_left(launch, python_driver, tmp_path, monkeypatch):
     log = tmp_path / "processes.jsonl"
-    monkeypatch.setenv(process_log.VARIABLE, str(log))
-    monkeypatch.setenv(FORK_VARIABLE, "1" if launch == "forked" else "0")
+    monkeypatch.setenv(process_log.VARIABLE, str(log))  # the case runner's runs may be logged too
     entities = load(python_driver.serialize())
     tasks = tuple(entities.tasks[name] for name in TASKS["python"])
-    codes, counts, exit_outputs = _runs(python_driver, tasks, tmp_path)
+    driver = PythonDriver(tmp_path / "driver", fork=launch == "forked")
+    try:
+        codes, counts, exit_outputs = _runs(driver, tasks, tmp_path / "runs")
+    finally:
+        driver.close()
     assert codes == [3, 0, 0, 3, 0] and counts == [1, 1, 1] and exit_outputs == [None, None]
     logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    hows = [entry["how"] for entry in logged if entry["kind"] == "python:pyflyte-execute"]
+    hows = [entry["how"] for entry in logged
+            if entry["kind"] == "python:pyflyte-execute" and str(tmp_path / "runs") in " ".join(entry["command"])]
     assert hows == [launch] * 5

@@ -6,21 +6,18 @@ import pytest
 
 from flyte_parity import paths, versions
 from flyte_parity.ledger import check
-from flyte_parity.type_table import render_markdown, run_all, versions_line
-
-from .serialized import load
+from flyte_parity.type_table import render_markdown, versions_line
 
 DOC = paths.REPO_ROOT / "docs" / "type-table.md"
 
 
 @pytest.fixture(scope="session")
-def type_rows(parity_catalogue, jvm_driver, python_driver, tmp_path_factory):
-    rows = run_all(parity_catalogue, jvm_driver, python_driver, load, tmp_path_factory.mktemp("types"))
-    return {row.entry.id: row for row in rows}
+def type_rows(parity_catalogue, case_runner):
+    return {entry.id: case_runner.result("types", entry) for entry in parity_catalogue.types}
 
 
-def test_type_row_matches_ledger(type_entry, type_rows, ledger):
-    row = type_rows[type_entry.id]
+def test_type_row_matches_ledger(type_entry, case_runner, ledger):
+    row = case_runner.result("types", type_entry)
     assert not row.crashed, row.crashed
     verdict = check(ledger, type_entry.id, "types", row.all_found())
     assert verdict.ok, verdict.explain(type_entry.id, "types")

@@ -1,0 +1,99 @@
+"""The SDK processes the drivers have running, and the switch that stops them all.
+
+Task runs are started from worker threads as well as from the main thread (the session's runner,
+``flyte_parity.case_runner``). A terminal's Ctrl-C reaches the main thread only: it calls
+``stop()``, after which no new SDK process starts (``Stopped``) and those still running are
+terminated, then killed. ``resume()`` opens the switch again for the next session in the same
+process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from typing import Any, Sequence
+
+_lock = threading.Lock()
+_running: set[subprocess.Popen] = set()
+_stopped = False
+
+
+class Stopped(RuntimeError):
+    """The run is stopping: no SDK process may start now."""
+
+
+def start(command: Sequence[str], **popen: Any) -> subprocess.Popen:
+    """``subprocess.Popen(command, **popen)``, unless the run is stopping; call ``finished`` after."""
+    with _lock:
+        if _stopped:
+            raise Stopped(f"the run is stopping: {command[0]} not started")
+        process = subprocess.Popen(list(command), **popen)
+        _running.add(process)
+    return process
+
+
+def finished(process: subprocess.Popen) -> None:
+    with _lock:
+        _running.discard(process)
+
+
+def run(command: Sequence[str], *, timeout: float, **popen: Any) -> subprocess.CompletedProcess[str]:
+    """Like ``subprocess.run(command, capture_output=True, text=True, timeout=...)``, through ``start``;
+    the process never outlives the call."""
+    process = start(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except BaseException:
+        end(process)
+        raise
+    finally:
+        finished(process)
+    return subprocess.CompletedProcess(list(command), process.returncode, out, err)
+
+
+def end(process: subprocess.Popen, grace: float = 5.0) -> None:
+    """Terminate ``process``, kill it after ``grace`` seconds, and reap it."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def stop(grace: float = 2.0) -> None:
+    """No new SDK process from now on; every running one is terminated (killed after ``grace``)."""
+    global _stopped
+    with _lock:
+        _stopped = True
+        running = list(_running)
+    for process in running:
+        if process.poll() is None:
+            process.terminate()
+    for process in running:
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    with _lock:
+        _running.difference_update(running)
+
+
+def running() -> int:
+    """How many SDK processes started here have not been reported finished."""
+    with _lock:
+        return len(_running)
+
+
+def stopping() -> bool:
+    return _stopped
+
+
+def resume() -> None:
+    """Allow launches again (a new session in the same process)."""
+    global _stopped
+    with _lock:
+        _stopped = False
