@@ -3,7 +3,8 @@ the suite launches it and as launched bare, the processes it starts, the harness
 replay of the same invocations, a rerun with nothing changed, and (``--cold``) a cold set-up from
 a fresh clone, step by step. Every figure comes from this one run and is printed with its target.
 
-    python benchmarks/parity_bench.py [--cold | --cold-only] [--no-warm-up] [--no-replay] [--repeat N] [--pytest-args "..."]
+    python benchmarks/parity_bench.py [--cold | --cold-only] [--no-warm-up] [--no-replay] [--serial] [--repeat N]
+                                      [--pytest-args "..."]
 
 Steps: (1) `make setup`, then again to see that a rerun rebuilds nothing; (2) the local run —
 every parity test at the default versions except the Ctrl-C tests, which start parity sessions
@@ -11,7 +12,8 @@ of their own — once to warm caches, then once measured with FLYTE_PARITY_PROCE
 logged invocation of each kind (`jflyte execute`, `jflyte execute-local`, `pyflyte-execute`) run
 ``--repeat`` times as the suite launches it and as launched bare with defaults, alternating,
 medians and their ratio; (4) every logged invocation replayed bare, one after the other. Not a
-test: nothing here passes or fails on time.
+test: nothing here passes or fails on time. ``--serial`` adds the same run with the case runner off
+(``--parity-workers=0``), for a before/after from one benchmark run.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -47,12 +50,19 @@ def _jar_stamps() -> dict[str, float]:
     return {str(p.relative_to(ROOT)): p.stat().st_mtime for p in sorted((ROOT / "jvm").glob("**/target/**/*.jar"))}
 
 
-def _pytest(extra: list[str], env: dict[str, str]) -> tuple[float, int]:
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _pytest(extra: list[str], env: dict[str, str]) -> tuple[float, int, float]:
+    """One parity run: its wall seconds, pytest's exit code, and the CPU seconds it and every
+    process it started used (user + system)."""
     command = [str(ROOT / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "tests/parity",
                *(f"--ignore={path}" for path in EXCLUDED), *extra]
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _cpu()
     result = _run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.monotonic() - started, result.returncode
+    return time.monotonic() - started, result.returncode, _cpu() - cpu
 
 
 def _bare_jvm(command: list[str]) -> list[str]:
@@ -154,6 +164,9 @@ def main() -> int:
     parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up run (caches are warm already)")
     parser.add_argument("--repeat", type=int, default=8, help="runs per launch kind for the medians (default 8)")
     parser.add_argument("--pytest-args", default="", help="extra pytest arguments")
+    parser.add_argument("--serial", action="store_true",
+                        help="also run the suite with --parity-workers=0 (each test runs its own case), "
+                             "for the before/after of the case runner")
     options = parser.parse_args()
     extra = shlex.split(options.pytest_args)
     if options.cold_only:
@@ -179,7 +192,11 @@ def main() -> int:
             print("==> warm-up run", flush=True)
             _pytest(extra, dict(os.environ))
         print("==> measured run", flush=True)
-        wall, code = _pytest(extra, {**os.environ, "FLYTE_PARITY_PROCESS_LOG": str(log)})
+        wall, code, cpu = _pytest(extra, {**os.environ, "FLYTE_PARITY_PROCESS_LOG": str(log)})
+        serial = None
+        if options.serial:
+            print("==> the same run with --parity-workers=0", flush=True)
+            serial = _pytest([*extra, "--parity-workers=0"], dict(os.environ))
         entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
         print(f"==> one launch of each kind, {options.repeat}x as launched and bare, alternating", flush=True)
         launches = _per_launch(entries, options.repeat)
@@ -200,6 +217,11 @@ def main() -> int:
     print()
     print(f"full local run, warm: {wall:.1f} s wall (pytest exit {code}) — target <= {TARGETS['wall']:.0f} s: "
           f"{_met(wall <= TARGETS['wall'])}")
+    print(f"  CPU of the run (pytest and every process it started): {cpu:.1f} s, {cpu / wall:.2f} of "
+          f"{os.cpu_count()} cores on average")
+    if serial is not None:
+        print(f"  the same run with --parity-workers=0: {serial[0]:.1f} s wall (pytest exit {serial[1]}), CPU "
+              f"{serial[2]:.1f} s; with the case runner {wall / serial[0]:.2f}x of that")
     for kind, launched, plain, codes in launches:
         target = TARGETS["jvm"] if kind.startswith("jvm:") else TARGETS["python"]
         shown = ", ".join(f"{how} exit {code}" for how, code in sorted(codes))

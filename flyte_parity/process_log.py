@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
+from . import launches
+
 VARIABLE = "FLYTE_PARITY_PROCESS_LOG"
 _lock = threading.Lock()
 
@@ -29,6 +31,9 @@ def logged(kind: str, command: Sequence[str], cwd: str | Path | None, env: Mappi
     started = time.monotonic()
     try:
         yield
+    except launches.Stopped:  # refused: the run is stopping, no process started
+        target = None
+        raise
     finally:
         if target:
             line = json.dumps({"kind": kind, "command": list(command), "cwd": str(cwd or os.getcwd()),
