@@ -49,6 +49,12 @@ class RunFolder:
     def task_template(self) -> Path:
         return self.root / "task.pb"
 
+    @property
+    def scratch(self) -> Path:
+        """The run's own temporary folder, removed after the run, as a container's /tmp goes with
+        the container (jflyte copies a task's staged jars into a temporary folder it never removes)."""
+        return self.root / "tmp"
+
     def values(self) -> dict[str, str]:
         """What each placeholder becomes (lower-cased names)."""
         return {

@@ -144,6 +144,7 @@ class Invocation:
     java: str
     lib: Path
     redact: Redactor = field(default_factory=Redactor)
+    java_options: list[str] = field(default_factory=list)  # system properties of this one run
 
     def command(self) -> list[str]:
         archive = self.lib.parent / jvm_build.ARCHIVE_NAME
@@ -151,7 +152,8 @@ class Invocation:
         if subcommand(self.args) in ("execute", "execute-dynamic-workflow") and executes.is_file():
             archive = executes  # made by a task run: it holds the classes a task run loads
         shared = [f"-XX:SharedArchiveFile={archive}"] if archive.is_file() else []
-        return [self.java, *JVM_FLAGS, *START_FLAGS, *shared, "-cp", f"{self.lib}/*", MAIN_CLASS, "jflyte", *self.args]
+        return [self.java, *JVM_FLAGS, *self.java_options, *START_FLAGS, *shared, "-cp", f"{self.lib}/*", MAIN_CLASS,
+                "jflyte", *self.args]
 
     def describe(self) -> str:
         """The command and the FLYTE_* settings, secrets masked; for debug output."""

@@ -7,6 +7,7 @@ from what ``jflyte serialize workflows`` emits for that workflow (one serialize 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -57,9 +58,11 @@ class JvmDriver:
         """flytekit-java and the JVM reactor, as `make jvm` builds them (cached per build)."""
         jvm_build.ensure(progress=self.progress)
 
-    def _jflyte(self, args: list[str], extra_env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def _jflyte(self, args: list[str], extra_env: Mapping[str, str] | None = None,
+                java_options: list[str] | None = None) -> subprocess.CompletedProcess[str]:
         env = {**_clean_env(), **(extra_env or {})}
         invocation = jflyte.prepare(args, base_env=env, cwd=paths.REPO_ROOT, progress=self.progress)
+        invocation.java_options = list(java_options or [])
         return jflyte.run_captured(invocation)
 
     def serialize(self, source: JvmSource) -> Path:
@@ -136,7 +139,11 @@ class JvmDriver:
                     for prefix in ("", "TASK_")
                     for name, value in (("PROJECT", "flyte-parity"), ("DOMAIN", "development"), ("VERSION", "local"))}
         template_env = {item.key: item.value for item in task.template.container.env}  # as propeller does
-        result = self._jflyte(args[1:], {**template_env, **identity})
+        folder.scratch.mkdir(parents=True, exist_ok=True)
+        try:
+            result = self._jflyte(args[1:], {**template_env, **identity}, [f"-Djava.io.tmpdir={folder.scratch}"])
+        finally:
+            shutil.rmtree(folder.scratch, ignore_errors=True)
         return read_result(folder, result.returncode, result.stdout, result.stderr)
 
 

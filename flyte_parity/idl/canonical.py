@@ -32,13 +32,14 @@ class Note:
 Rename = Callable[[str], str]
 
 
-def _copy(message: Message) -> Message:
+def copy_message(message: Message) -> Message:
+    """A copy of ``message``: canonical forms never change what they were given."""
     clone = type(message)()
     clone.CopyFrom(message)
     return clone
 
 
-def _set_aside(message: Message, name: str, path: str, notes: list[Note]) -> None:
+def set_aside(message: Message, name: str, path: str, notes: list[Note]) -> None:
     """Record a field's value as identity and clear it."""
     field = message.DESCRIPTOR.fields_by_name[name]
     value = getattr(message, name)
@@ -79,12 +80,12 @@ def _interface(iface: interface_pb2.TypedInterface, path: str, notes: list[Note]
     for side in ("inputs", "outputs"):
         for name in sorted(getattr(iface, side).variables):
             variable = getattr(iface, side).variables[name]
-            _set_aside(variable, "description", f'{path}.{side}.variables["{name}"]', notes)
+            set_aside(variable, "description", f'{path}.{side}.variables["{name}"]', notes)
 
 
 def interface_signature(iface: interface_pb2.TypedInterface) -> bytes:
     """What a task's interface means (names and full types, no descriptions), as stable bytes."""
-    clone = _copy(iface)
+    clone = copy_message(iface)
     _interface(clone, "", [])
     return clone.SerializeToString(deterministic=True)
 
@@ -96,17 +97,17 @@ def canonical_task(spec: task_pb2.TaskSpec) -> tuple[tasks_pb2.TaskTemplate, lis
     A ``raw-container`` task's image, command and args are the user's program, not an SDK's
     entrypoint, so they stay semantic there (and so does the type)."""
     notes: list[Note] = []
-    template = _copy(spec.template)
+    template = copy_message(spec.template)
     raw_container = template.type == RAW_CONTAINER
     if spec.HasField("description"):
         notes.append(Note("description", render(spec.description)))
     for name in ("id",) if raw_container else ("id", "type"):
-        _set_aside(template, name, "template", notes)
+        set_aside(template, name, "template", notes)
     if template.HasField("metadata"):
-        _set_aside(template.metadata, "runtime", "template.metadata", notes)
+        set_aside(template.metadata, "runtime", "template.metadata", notes)
     if template.HasField("container") and not raw_container:
         for name in ("image", "command", "args"):
-            _set_aside(template.container, name, "template.container", notes)
+            set_aside(template.container, name, "template.container", notes)
     if "jflyte" in template.custom.fields:
         notes.append(Note('template.custom.fields["jflyte"]', render(template.custom.fields["jflyte"])))
         del template.custom.fields["jflyte"]
@@ -144,7 +145,7 @@ def _rewrite_bindings(bindings, rename: Rename) -> None:
     for item in bindings:
         for promise in promises(item.binding):
             promise.node_id = START_NODE if promise.node_id in ("", START_NODE) else rename(promise.node_id)
-    ordered = sorted((_copy(b) for b in bindings), key=lambda b: b.var)
+    ordered = sorted((copy_message(b) for b in bindings), key=lambda b: b.var)
     del bindings[:]
     bindings.extend(ordered)
 
@@ -158,11 +159,11 @@ def canonical_node(
 ) -> workflow_pb2.Node:
     """A node in the left workflow's id namespace, with its effective dependencies and metadata.
     ``own_id`` names a node inside a branch, whose id is positional (see _canonical_branch)."""
-    clone = _copy(node)
+    clone = copy_message(node)
     clone.id = rename(node.id) if own_id is None else own_id
     if own_id is not None:
         notes.append(Note(f"{path}.id", render(node.id)))
-    _set_aside(clone.metadata, "name", f"{path}.metadata", notes)
+    set_aside(clone.metadata, "name", f"{path}.metadata", notes)
     _effective_metadata(clone, task_metadata(node), default_interruptible)
     _rewrite_bindings(clone.inputs, rename)
     raw = sorted(node.upstream_node_ids)
@@ -173,7 +174,7 @@ def canonical_node(
     clone.upstream_node_ids.extend(effective)
     kind = clone.WhichOneof("target")
     if kind == "task_node":
-        _set_aside(clone.task_node, "reference_id", f"{path}.task_node", notes)
+        set_aside(clone.task_node, "reference_id", f"{path}.task_node", notes)
     elif kind == "workflow_node":
         reference = clone.workflow_node.WhichOneof("reference")
         notes.append(Note(f"{path}.workflow_node.{reference}", render(getattr(clone.workflow_node, reference))))
@@ -265,8 +266,8 @@ def canonical_workflow(
     notes: list[Note] = []
     if spec.HasField("description"):
         notes.append(Note("description", render(spec.description)))
-    template = _copy(spec.template)
-    _set_aside(template, "id", "template", notes)
+    template = copy_message(spec.template)
+    set_aside(template, "id", "template", notes)
     _interface(template.interface, "template.interface", notes)
     interruptible = template.metadata_defaults.interruptible
     nodes = [
@@ -295,8 +296,8 @@ def canonical_launch_plan(
     default_inputs are kept as an identity note.
     """
     notes: list[Note] = []
-    clone = _copy(spec)
-    _set_aside(clone, "workflow_id", "", notes)
+    clone = copy_message(spec)
+    set_aside(clone, "workflow_id", "", notes)
     raw = sorted(clone.default_inputs.parameters)
     for name in sorted(workflow_interface.inputs.variables):
         if name not in clone.default_inputs.parameters and name not in clone.fixed_inputs.literals:
@@ -306,7 +307,7 @@ def canonical_launch_plan(
     if raw != sorted(clone.default_inputs.parameters):
         notes.append(Note("default_inputs.parameters (as written)", render(raw)))
     for name in sorted(clone.default_inputs.parameters):
-        _set_aside(clone.default_inputs.parameters[name].var, "description",
+        set_aside(clone.default_inputs.parameters[name].var, "description",
                    f'default_inputs.parameters["{name}"].var', notes)
     prune_empty(clone)
     return clone, notes
@@ -318,14 +319,14 @@ def canonical_launch_plan_closure(
     """What FlyteAdmin filled in for a launch plan (state, expected inputs and outputs), without
     its timestamps (when it was created) and with descriptions set aside as identity."""
     notes: list[Note] = []
-    clone = _copy(closure)
+    clone = copy_message(closure)
     clone.ClearField("created_at")
     clone.ClearField("updated_at")
     for name in sorted(clone.expected_inputs.parameters):
-        _set_aside(clone.expected_inputs.parameters[name].var, "description",
+        set_aside(clone.expected_inputs.parameters[name].var, "description",
                    f'closure.expected_inputs.parameters["{name}"].var', notes)
     for name in sorted(clone.expected_outputs.variables):
-        _set_aside(clone.expected_outputs.variables[name], "description",
+        set_aside(clone.expected_outputs.variables[name], "description",
                    f'closure.expected_outputs.variables["{name}"]', notes)
     prune_empty(clone)
     return clone, notes
@@ -337,7 +338,7 @@ MESSAGE_PRESENT = "<message present>"
 def canonical_error(document: "errors_pb2.ErrorDocument") -> "errors_pb2.ErrorDocument":
     """An error document with its message and timestamp reduced to whether there is one: the
     text is each language's exception and stack trace, the time is when it ran."""
-    clone = _copy(document)
+    clone = copy_message(document)
     if clone.error.message:
         clone.error.message = MESSAGE_PRESENT
     if clone.error.HasField("timestamp"):

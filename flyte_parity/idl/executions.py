@@ -11,7 +11,7 @@ from __future__ import annotations
 from flyteidl.admin import execution_pb2
 from flyteidl.core import literals_pb2
 
-from .canonical import Note, _copy, _set_aside, prune_empty
+from .canonical import Note, copy_message, prune_empty, set_aside
 from .diff import Difference, diff_messages
 from .literals import canonical_literal_map
 
@@ -20,12 +20,12 @@ _TIMES = ("started_at", "duration", "created_at", "updated_at", "state_change_de
 
 def canonical_execution(execution: execution_pb2.Execution) -> tuple[execution_pb2.Execution, list[Note]]:
     notes: list[Note] = []
-    clone = _copy(execution)
-    _set_aside(clone, "id", "", notes)
-    _set_aside(clone.spec, "launch_plan", "spec", notes)
-    _set_aside(clone.closure, "workflow_id", "closure", notes)
+    clone = copy_message(execution)
+    set_aside(clone, "id", "", notes)
+    set_aside(clone.spec, "launch_plan", "spec", notes)
+    set_aside(clone.closure, "workflow_id", "closure", notes)
     if clone.closure.HasField("error"):
-        _set_aside(clone.closure.error, "message", "closure.error", notes)
+        set_aside(clone.closure.error, "message", "closure.error", notes)
     for name in _TIMES:
         clone.closure.ClearField(name)
     prune_empty(clone)

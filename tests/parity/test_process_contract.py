@@ -5,6 +5,8 @@ next one. The Python side is checked as the suite launches it (forked from the p
 fork parent) and as a fresh pyflyte-execute process, with the same results."""
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 from flyteidl.core import literals_pb2
@@ -40,11 +42,20 @@ def _runs(driver, tasks, folder):
     return codes, counts, exit_outputs
 
 
+def _jflyte_temporary_folders() -> set[Path]:
+    """The folders jflyte execute copies a task's staged jars into under the system's temporary folder."""
+    return set(Path(tempfile.gettempdir()).glob("tasks*"))
+
+
 def test_jvm_exit_code_3_and_no_static_state_left(jvm_driver, parity_catalogue, tmp_path):
     entities = load(jvm_driver.serialize(parity_catalogue.sources["own-java"]))
     tasks = tuple(entities.tasks[name] for name in TASKS["jvm"])
+    before = _jflyte_temporary_folders()
     codes, counts, exit_outputs = _runs(jvm_driver, tasks, tmp_path)
     assert codes == [3, 0, 0, 3, 0] and counts == [1, 1, 1] and exit_outputs == [None, None]
+    # Each run had a temporary folder of its own, gone with the run (a container's /tmp goes with it).
+    assert _jflyte_temporary_folders() <= before
+    assert not any((tmp_path / f"run-{number}" / "tmp").exists() for number in range(5))
 
 
 @pytest.mark.parametrize("launch", ["forked", "started"])
