@@ -4,18 +4,24 @@ Task runs are started from worker threads as well as from the main thread (the s
 ``flyte_parity.case_runner``). A terminal's Ctrl-C reaches the main thread only: it calls
 ``stop()``, after which no new SDK process starts (``Stopped``) and those still running are
 terminated, then killed. ``resume()`` opens the switch again for the next session in the same
-process.
+process. ``held()`` makes new processes wait instead (for a test that times another session
+while this one's workers would compete for the cores).
 """
 
 from __future__ import annotations
 
 import subprocess
 import threading
-from typing import Any, Sequence
+import time
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 
 _lock = threading.Lock()
 _running: set[subprocess.Popen] = set()
 _stopped = False
+_open = threading.Event()  # cleared while held(): starts from other threads wait
+_open.set()
+_holder: int | None = None
 
 
 class Stopped(RuntimeError):
@@ -23,7 +29,11 @@ class Stopped(RuntimeError):
 
 
 def start(command: Sequence[str], **popen: Any) -> subprocess.Popen:
-    """``subprocess.Popen(command, **popen)``, unless the run is stopping; call ``finished`` after."""
+    """``subprocess.Popen(command, **popen)``, unless the run is stopping; call ``finished`` after.
+    While ``held()``, a start from another thread waits for the hold to end."""
+    while threading.get_ident() != _holder and not _open.wait(0.1):
+        if _stopped:
+            break
     with _lock:
         if _stopped:
             raise Stopped(f"the run is stopping: {command[0]} not started")
@@ -86,6 +96,27 @@ def running() -> int:
     """How many SDK processes started here have not been reported finished."""
     with _lock:
         return len(_running)
+
+
+@contextmanager
+def held(settle: float = 120.0) -> Iterator[None]:
+    """No SDK process starts from another thread while the block runs (those starts wait, they are
+    not refused); the block begins once the processes already running have ended (at most
+    ``settle`` seconds)."""
+    global _holder
+    _holder = threading.get_ident()
+    _open.clear()
+    try:
+        deadline = time.monotonic() + settle
+        while running() and time.monotonic() < deadline:
+            with _lock:
+                for process in [p for p in _running if p.poll() is not None]:
+                    _running.discard(process)
+            time.sleep(0.05)
+        yield
+    finally:
+        _holder = None
+        _open.set()
 
 
 def stopping() -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from flyte_parity import paths
+from flyte_parity import launches, paths
 
 SDK_MARKERS = (b"org.flyte.jflyte.Main", b"pyflyte-execute", b"flyte_parity.fork_parent")
 
@@ -38,6 +38,12 @@ def _session_processes(session: int) -> list[tuple[int, bytes]]:
 
 @pytest.mark.parametrize("to", ["process group", "pytest process"])
 def test_sigint_ends_the_session_and_leaves_no_sdk_process(to, tmp_path):
+    # This session's own case work waits meanwhile: what is timed is the other session alone.
+    with launches.held():
+        _interrupt_a_session(to, tmp_path)
+
+
+def _interrupt_a_session(to, tmp_path):
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports={tmp_path / 'reports'}",
                "tests/parity/test_entrypoint.py", "tests/parity/test_execute_local.py"]
     session = subprocess.Popen(command, cwd=paths.REPO_ROOT, start_new_session=True, stdin=subprocess.DEVNULL,

@@ -141,3 +141,20 @@ def test_run_gives_exit_code_and_both_streams_and_forgets_the_process(switch):
                         timeout=10)
     assert (done.returncode, done.stdout, done.stderr) == (3, "out\n", "err\n")
     assert launches.running() == before
+
+
+def test_while_held_other_threads_wait_to_start_and_the_hold_begins_once_running_ones_end(switch):
+    first = launches.start([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    threading.Thread(target=lambda: (first.wait(), launches.finished(first))).start()
+    started = []
+    with launches.held():
+        assert first.poll() is not None  # the hold began after the running process ended
+        worker = threading.Thread(target=lambda: started.append(launches.run([sys.executable, "-c", "pass"],
+                                                                            timeout=10)))
+        worker.start()
+        time.sleep(0.5)
+        assert started == []  # waiting, not refused
+        mine = launches.run([sys.executable, "-c", "print('holder')"], timeout=10)  # the holder's own start goes on
+        assert mine.stdout == "holder\n"
+    worker.join(10)
+    assert [done.returncode for done in started] == [0]
