@@ -24,6 +24,9 @@ from .version_spec import as_version, matches, parse_specifiers
 
 FIELDS = ("pair", "mode", "path", "topic", "jvm", "python", "why", "source")
 VERSION_FIELDS = ("flytekit_java", "flytekit")  # flytekit_java is required, flytekit optional
+# jvm_also: other forms the JVM value takes from run to run, each seen and explained in `why`
+# (optional; a found JVM value must still be one of them exactly).
+OPTIONAL_FIELDS = ("jvm_also",)
 # mode: one mode, or a list of them when the same difference is seen in each (such as what an SDK
 # serializes and what FlyteAdmin then stores: ["idl", "register"]).
 # topic: a short key naming the divergence (one per cause, shared by the entries it explains);
@@ -42,6 +45,13 @@ class Divergence:
     source: str
     flytekit_java: tuple[str, ...] = ()  # specifier sets, any of which applies; () = every version
     flytekit: tuple[str, ...] = ()
+    jvm_also: tuple[str, ...] = ()
+
+    def explains(self, found: "Found") -> bool:
+        """Whether ``found`` is this divergence: same path and Python value, and the JVM value or
+        one of its other forms."""
+        return (found.path == self.path and found.python == self.python
+                and (found.jvm == self.jvm or found.jvm in self.jvm_also))
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -113,9 +123,14 @@ def parse_ledger(data: dict, origin: str = "ledger") -> Ledger:
         if missing:
             raise UsageError(f"{where} lacks {', '.join(missing)}; every entry needs evidence and the flytekit-java "
                              "versions it applies to")
-        unknown = sorted(set(entry) - set(FIELDS) - set(VERSION_FIELDS))
+        unknown = sorted(set(entry) - set(FIELDS) - set(VERSION_FIELDS) - set(OPTIONAL_FIELDS))
         if unknown:
-            raise UsageError(f"{where} has unknown keys {unknown}; use {list(FIELDS + VERSION_FIELDS)}")
+            raise UsageError(f"{where} has unknown keys {unknown}; use {list(FIELDS + VERSION_FIELDS + OPTIONAL_FIELDS)}")
+        also = entry.get("jvm_also", [])
+        if "jvm_also" in entry and (not isinstance(also, list) or not also
+                                    or not all(isinstance(v, str) and v.strip() for v in also)
+                                    or len(set(also)) != len(also) or str(entry["jvm"]) in also):
+            raise UsageError(f"{where}: jvm_also must be a list of other, distinct JVM values (not the jvm value)")
         modes = entry["mode"] if isinstance(entry["mode"], list) else [entry["mode"]]
         if not modes or not all(isinstance(m, str) and m.strip() for m in modes) or len(set(modes)) != len(modes):
             raise UsageError(f"{where}: mode must be a mode name or a list of distinct mode names")
@@ -123,7 +138,7 @@ def parse_ledger(data: dict, origin: str = "ledger") -> Ledger:
             divergence = Divergence(**{k: str(entry[k]) for k in FIELDS if k != "mode"}, mode=mode,
                                     flytekit_java=parse_specifiers(entry["flytekit_java"], where, "flytekit_java"),
                                     flytekit=parse_specifiers(entry["flytekit"], where, "flytekit") if "flytekit" in entry
-                                    else ())
+                                    else (), jvm_also=tuple(also))
             _add(divergence, where, entries, by_key, java_versions, python_versions)
     return Ledger(tuple(entries), java_versions, python_versions)
 
@@ -171,7 +186,7 @@ def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Fo
     matched = set()
     for item in found:
         entry = listed.get(item.path)
-        if entry is not None and entry.jvm == item.jvm and entry.python == item.python:
+        if entry is not None and entry.explains(item):
             explained.append(entry)
             matched.add(item.path)
         else:

@@ -217,3 +217,19 @@ def test_a_mode_list_repeating_an_entry_of_one_mode_is_refused():
             "flytekit_java": ">=0.3"}
     with pytest.raises(UsageError, match="repeats"):
         parse_ledger({"divergence": [{**base, "mode": "idl"}, {**base, "mode": ["register", "idl"]}]})
+
+
+def test_an_entry_with_other_jvm_forms_explains_each_form_exactly_and_nothing_else():
+    entries = ledger({"flytekit_java": ">=0.4", "jvm": "refused: INTERNAL", "jvm_also": ["refused: INVALID_ARGUMENT"]})
+    at = [d for d in entries if d.applies("0.4.62")]
+    for form in ("refused: INTERNAL", "refused: INVALID_ARGUMENT"):
+        assert check(at, "p/s", "idl", [Found("x.y", form, "2")]).ok
+    assert not check(at, "p/s", "idl", [Found("x.y", "refused: NOT_FOUND", "2")]).ok
+    assert not check(at, "p/s", "idl", [Found("x.y", "refused: INVALID_ARGUMENT", "3")]).ok
+    assert not check(at, "p/s", "idl", []).ok  # a divergence that disappears is still stale
+
+
+@pytest.mark.parametrize("also", [[], "refused", ["1"], ["a", "a"], [""], [3]])
+def test_bad_other_jvm_forms_are_refused(also):
+    with pytest.raises(UsageError, match="jvm_also"):
+        ledger({"flytekit_java": ">=0.4", "jvm_also": also})
