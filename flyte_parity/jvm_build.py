@@ -311,10 +311,10 @@ def _archive_tools(build: Build) -> tuple[str, Path] | None:
     return (java, lib) if java is not None and lib.is_dir() else None
 
 
-def _jflyte_dump(java: str, lib: Path, archive: Path | None = None) -> list[str]:
+def _jflyte_dump(java: str, lib: Path, archive: Path | None = None, *options: str) -> list[str]:
     """A jflyte command line (its arguments follow), dumping its classes into ``archive`` if given."""
     dump = [f"-XX:ArchiveClassesAtExit={archive}"] if archive is not None else []
-    return [java, *dump, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Dfile.encoding=UTF-8", "-cp", f"{lib}/*",
+    return [java, *dump, *options, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Dfile.encoding=UTF-8", "-cp", f"{lib}/*",
             "org.flyte.jflyte.Main", "jflyte"]
 
 
@@ -392,7 +392,8 @@ def execute_archive(build: Build, progress: IO[str]) -> None:
             inputs = literals_pb2.LiteralMap()
             inputs.literals["name"].scalar.primitive.string_value = "archive"
             (work / "inputs.pb").write_bytes(inputs.SerializeToString())
-            result = _run_quietly(_jflyte_dump(*tools, archive) + [
+            (work / "tmp").mkdir()  # where jflyte copies the task's jars: removed with the folder
+            result = _run_quietly(_jflyte_dump(*tools, archive, f"-Djava.io.tmpdir={work / 'tmp'}") + [
                 "execute", "--task", "org.flyte.examples.GreetTask", "--inputs", (work / "inputs.pb").as_uri(),
                 "--outputPrefix", (work / "out").as_uri(), "--taskTemplatePath", (work / "task.pb").as_uri()], env)
     _keep_or_mark(archive, result, progress, "no execute archive: jflyte execute launches use the general one")
