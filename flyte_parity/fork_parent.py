@@ -229,13 +229,8 @@ class ForkParent:
     def close(self) -> None:
         with self._lock:
             server, self._server = self._server, None
-        if server is not None and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        if server is not None:
+            launches.end(server, grace=10)
         if server is not None and server.stdout:
             server.stdout.close()
         shutil.rmtree(self._folder, ignore_errors=True)

@@ -283,29 +283,15 @@ def run_captured(invocation: Invocation, timeout: float = 600) -> subprocess.Com
     """Run jflyte to completion and return its (redacted) output; the JVM never outlives the call."""
     command = invocation.command()
     with process_log.logged(f"jvm:{_subcommand(command)}", command, None, invocation.env):
-        process = launches.start(command, env=invocation.env, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except BaseException:
-            stop(process)
-            raise
-        finally:
-            launches.finished(process)
+        result = launches.run(command, timeout=timeout, grace=10, env=invocation.env, stdin=subprocess.DEVNULL,
+                              text=False)
     return subprocess.CompletedProcess(
-        invocation.command(), process.returncode,
-        invocation.redact(out.decode("utf-8", errors="replace")),
-        invocation.redact(err.decode("utf-8", errors="replace")),
+        command, result.returncode,
+        invocation.redact(result.stdout.decode("utf-8", errors="replace")),
+        invocation.redact(result.stderr.decode("utf-8", errors="replace")),
     )
 
 
 def stop(process: subprocess.Popen) -> None:
-    """Terminate a child process and reap it."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    """Terminate a child process (killed after 10 s) and reap it."""
+    launches.end(process, grace=10)

@@ -47,14 +47,15 @@ def finished(process: subprocess.Popen) -> None:
         _running.discard(process)
 
 
-def run(command: Sequence[str], *, timeout: float, **popen: Any) -> subprocess.CompletedProcess[str]:
-    """Like ``subprocess.run(command, capture_output=True, text=True, timeout=...)``, through ``start``;
-    the process never outlives the call."""
-    process = start(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+def run(command: Sequence[str], *, timeout: float, grace: float = 5.0, **popen: Any) -> subprocess.CompletedProcess:
+    """Like ``subprocess.run(command, capture_output=True, text=True, timeout=...)`` (``text=False``
+    for bytes), through ``start``; the process never outlives the call (``end`` with ``grace``)."""
+    popen.setdefault("text", True)
+    process = start(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
     try:
         out, err = process.communicate(timeout=timeout)
     except BaseException:
-        end(process)
+        end(process, grace)
         raise
     finally:
         finished(process)
@@ -83,19 +84,15 @@ def stop(grace: float = 2.0) -> None:
         if process.poll() is None:
             process.terminate()
     for process in running:
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end(process, grace)  # each was sent SIGTERM above, so their graces run side by side
     with _lock:
         _running.difference_update(running)
 
 
 def running() -> int:
-    """How many SDK processes started here have not been reported finished."""
+    """How many SDK processes started here are still running."""
     with _lock:
-        return len(_running)
+        return sum(process.poll() is None for process in _running)
 
 
 @contextmanager
@@ -109,9 +106,6 @@ def held(settle: float = 120.0) -> Iterator[None]:
     try:
         deadline = time.monotonic() + settle
         while running() and time.monotonic() < deadline:
-            with _lock:
-                for process in [p for p in _running if p.poll() is not None]:
-                    _running.discard(process)
             time.sleep(0.05)
         yield
     finally:
