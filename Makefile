@@ -42,13 +42,13 @@ parity: setup
 # them. The default build stays jvm/target/current.
 versions: python
 	@echo "==> versions: the parity suite at flytekit-java $(VERSIONS_RELEASE) (Maven Central)"
-	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION=$(VERSIONS_RELEASE) $(PY) -m flyte_parity.jvm_build --no-current
+	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION=$(VERSIONS_RELEASE) $(PY) -m flyte_parity.sdk.jvm_build --no-current
 	$(PYTEST) --jvm-build=mvn-$(VERSIONS_RELEASE) --reports=reports/versions/mvn-$(VERSIONS_RELEASE) \
 		--junitxml=reports/versions/mvn-$(VERSIONS_RELEASE)/junit.xml tests/parity
 	@echo "==> versions: the parity suite at the default flytekit-java build"
-	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION= $(PY) -m flyte_parity.jvm_build
+	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION= $(PY) -m flyte_parity.sdk.jvm_build
 	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity
-	$(PY) -m flyte_parity.versions_report reports/matrix.json reports/versions/mvn-$(VERSIONS_RELEASE)/matrix.json \
+	$(PY) -m flyte_parity.reports.versions_report reports/matrix.json reports/versions/mvn-$(VERSIONS_RELEASE)/matrix.json \
 		--out reports/versions.md
 
 setup: python jvm
@@ -64,7 +64,7 @@ $(STAMPS)/python-$(FLYTEKIT_VERSION): pyproject.toml
 # flytekit-java (source or release) and the reactor over jvm/; cached per build in jvm/target/<id>,
 # and jvm/target/current moves only when the build succeeded.
 jvm: python
-	$(PY) -m flyte_parity.jvm_build
+	$(PY) -m flyte_parity.sdk.jvm_build
 
 tools: $(TOOLS)/bin/actionlint-$(ACTIONLINT_VERSION)
 

@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flyte_parity.fork_parent import ForkParent  # noqa: E402
-from flyte_parity.jflyte import START_FLAGS  # noqa: E402
+from flyte_parity.sdk.fork_parent import ForkParent  # noqa: E402
+from flyte_parity.sdk.jflyte import START_FLAGS  # noqa: E402
 
 EXCLUDED = ["tests/parity/test_interrupt.py", "tests/parity/test_interrupt_register.py"]
 TARGETS = {"wall": 60.0, "jvm": 0.6, "python": 0.3, "harness": 1.3}

@@ -9,12 +9,13 @@ from typing import Sequence
 
 import json
 
-from . import local_admin, paths
-from .catalogue import MODES, load_catalogue
-from .errors import UsageError
-from .idl.compare import Report, compare_launch_plans, compare_workflows
-from .package import load_entities
-from .services.processes import ServiceError
+from flyte_parity.services import local_admin
+from flyte_parity.base import paths
+from flyte_parity.data.catalogue import MODES, load_catalogue
+from flyte_parity.base.errors import UsageError
+from flyte_parity.idl.compare import Report, compare_launch_plans, compare_workflows
+from flyte_parity.sdk.package import load_entities
+from flyte_parity.services.processes import ServiceError
 
 
 def _cases(args: argparse.Namespace) -> int:

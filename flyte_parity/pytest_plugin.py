@@ -19,21 +19,23 @@ from pathlib import Path
 
 import pytest
 
-from . import flytectl, launches, paths, versions
-from .backends import BACKENDS, BackendUnavailable, backend
-from .case_runner import CaseRunner
-from .catalogue import Catalogue, load_catalogue
-from .drivers import JvmDriver, PythonDriver
-from .errors import UsageError
-from .interrupts import keep_ctrl_c
-from .ledger import Divergence, Draft, RunLedger, load_ledger
-from .matrix import build as build_matrix
-from .matrix import render as render_matrix
-from .matrix import columns as matrix_columns
-from .matrix import render_compact
-from .matrix import splice as splice_matrix
-from .matrix import summary as matrix_summary
-from .register_run import RegisterRun
+from flyte_parity.services import flytectl
+from flyte_parity.sdk import launches
+from flyte_parity.base import paths, versions
+from flyte_parity.services.backends import BACKENDS, BackendUnavailable, backend
+from flyte_parity.modes.case_runner import CaseRunner
+from flyte_parity.data.catalogue import Catalogue, load_catalogue
+from flyte_parity.sdk import JvmDriver, PythonDriver
+from flyte_parity.base.errors import UsageError
+from flyte_parity.sdk.interrupts import keep_ctrl_c
+from flyte_parity.data.ledger import Divergence, Draft, RunLedger, load_ledger
+from flyte_parity.reports.matrix import build as build_matrix
+from flyte_parity.reports.matrix import render as render_matrix
+from flyte_parity.reports.matrix import columns as matrix_columns
+from flyte_parity.reports.matrix import render_compact
+from flyte_parity.reports.matrix import splice as splice_matrix
+from flyte_parity.reports.matrix import summary as matrix_summary
+from flyte_parity.modes.registrations import RegisterRun
 
 # Which parametrised argument names a test's pair (or type row) and mode.
 _ROW_PARAMS = {"local_case": "execute-local", "idl_pair": "idl", "entrypoint_case": "entrypoint",

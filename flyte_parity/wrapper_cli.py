@@ -10,9 +10,9 @@ from typing import Sequence
 
 import signal
 
-from . import jflyte
-from .errors import UsageError
-from .registration import read_outcome
+from flyte_parity.sdk import jflyte
+from flyte_parity.base.errors import UsageError
+from flyte_parity.sdk.registration import read_outcome
 
 
 def split_args(argv: Sequence[str]) -> tuple[Path | None, bool, list[str]]:
@@ -74,7 +74,7 @@ def register_summary(invocation: jflyte.Invocation, code: int, printed: str) -> 
     if not (project and domain and version and address):
         return []
     try:  # gRPC and flyteidl come with the project's virtualenv; the wrapper itself needs neither
-        from .services.admin_client import AdminError, count_registered
+        from flyte_parity.services.admin_client import AdminError, count_registered
     except ImportError:
         return ["registered (exit 0); to see what admin now holds, run the wrapper with the project's "
                 "virtualenv: .venv/bin/python scripts/jflyte_wrapper.py"]

@@ -16,8 +16,8 @@ from typing import Callable, Hashable
 
 from flyteidl.core import literals_pb2, workflow_pb2
 
-from .canonical import START_NODE, data_dependencies
-from .canonical import promises as promises_of
+from flyte_parity.idl.canonical import START_NODE, data_dependencies
+from flyte_parity.idl.canonical import promises as promises_of
 
 Signature = Callable[[workflow_pb2.Node], Hashable]
 

@@ -7,7 +7,7 @@ from typing import Mapping
 
 from flyteidl.core import literals_pb2
 
-from .canonical import START_NODE
+from flyte_parity.idl.canonical import START_NODE
 
 
 class UnresolvedBinding(LookupError):

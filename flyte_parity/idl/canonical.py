@@ -14,8 +14,8 @@ from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2 as admin_work
 from flyteidl.core import errors_pb2, interface_pb2, literals_pb2, tasks_pb2, types_pb2, workflow_pb2
 from google.protobuf.message import Message
 
-from .diff import render
-from .walk import message_children
+from flyte_parity.idl.diff import render
+from flyte_parity.idl.walk import message_children
 
 START_NODE = "start-node"
 RAW_CONTAINER = "raw-container"  # the task type of a plain container task (no SDK entrypoint)

@@ -13,13 +13,18 @@ from typing import Iterator
 from flyteidl.admin import workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import workflow_pb2
 
-from .align import align_nodes
-from .canonical import (
-    Note, branch_slots, canonical_launch_plan, canonical_launch_plan_closure, canonical_task, canonical_workflow,
+from flyte_parity.idl.align import align_nodes
+from flyte_parity.idl.canonical import (
+    Note,
+    branch_slots,
+    canonical_launch_plan,
+    canonical_launch_plan_closure,
+    canonical_task,
+    canonical_workflow,
     interface_signature,
 )
-from .diff import ABSENT, diff_messages
-from .entities import EntitySet
+from flyte_parity.idl.diff import ABSENT, diff_messages
+from flyte_parity.idl.entities import EntitySet
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from flyteidl.admin import execution_pb2
 from flyteidl.core import literals_pb2
 
-from .canonical import Note, copy_message, prune_empty, set_aside
-from .diff import Difference, diff_messages
-from .literals import canonical_literal_map
+from flyte_parity.idl.canonical import Note, copy_message, prune_empty, set_aside
+from flyte_parity.idl.diff import Difference, diff_messages
+from flyte_parity.idl.literals import canonical_literal_map
 
 _TIMES = ("started_at", "duration", "created_at", "updated_at", "state_change_details")
 

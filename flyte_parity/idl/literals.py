@@ -11,7 +11,7 @@ import msgpack
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 from google.protobuf import struct_pb2, text_format
 
-from .diff import Difference, diff_messages
+from flyte_parity.idl.diff import Difference, diff_messages
 
 
 @dataclass(frozen=True)

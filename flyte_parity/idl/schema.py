@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 from google.protobuf import descriptor_pb2
 from google.protobuf.message import Message
 
-from .walk import message_children
+from flyte_parity.idl.walk import message_children
 
 PACKAGES = ("flyteidl.core", "flyteidl.admin", "flyteidl.event")  # what entities and events use
 

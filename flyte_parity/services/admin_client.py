@@ -22,7 +22,7 @@ from flyteidl.admin import common_pb2, execution_pb2, task_pb2, workflow_pb2
 from flyteidl.core import execution_pb2 as core_execution_pb2, identifier_pb2, literals_pb2
 from flyteidl.service import admin_pb2_grpc
 
-from ..idl.entities import EntitySet
+from flyte_parity.idl.entities import EntitySet
 
 KINDS = {"task": identifier_pb2.TASK, "workflow": identifier_pb2.WORKFLOW, "launch plan": identifier_pb2.LAUNCH_PLAN}
 PAGE = 100

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .. import paths
-from . import loopback
-from .postgres import Postgres, postgres
-from .processes import ServiceError, run_to_end, spawn, stop, tail, uninterrupted
+from flyte_parity.base import paths
+from flyte_parity.services import loopback
+from flyte_parity.services.postgres import Postgres, postgres
+from flyte_parity.services.processes import ServiceError, run_to_end, spawn, stop, tail, uninterrupted
 
 BIN_VARIABLE = "FLYTEADMIN_BIN"
 TOOLS_BINARY = paths.REPO_ROOT / ".tools" / "bin" / "flyteadmin"

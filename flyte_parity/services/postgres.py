@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import UsageError
-from . import loopback
-from .processes import ServiceError, alive, run_to_end, spawn, stop, tail, uninterrupted
+from flyte_parity.base.errors import UsageError
+from flyte_parity.services import loopback
+from flyte_parity.services.processes import ServiceError, alive, run_to_end, spawn, stop, tail, uninterrupted
 
 BIN_VARIABLE = "FLYTE_PARITY_PG_BIN"
 ACCOUNT = "nobody"  # who the server runs as when we are root

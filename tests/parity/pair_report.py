@@ -3,9 +3,13 @@ shared by the IDL and register tests, and where it is written."""
 
 from pathlib import Path
 
-from flyte_parity import versions
+from flyte_parity.base import versions
 from flyte_parity.idl.compare import (
-    EntityDifference, Report, compare_launch_plans, compare_tasks, compare_workflows,
+    EntityDifference,
+    Report,
+    compare_launch_plans,
+    compare_tasks,
+    compare_workflows,
 )
 
 

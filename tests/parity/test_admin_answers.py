@@ -15,7 +15,7 @@ import pytest
 from flyteidl.admin import task_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2
 
-from flyte_parity.ledger import Found, check
+from flyte_parity.data.ledger import Found, check
 from flyte_parity.services.admin_client import AdminError, admin_stub, call, first_line
 
 from .serialized import load

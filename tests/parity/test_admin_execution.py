@@ -9,8 +9,8 @@ mode ``execution``; identity differences go to reports/execution/.
 
 from flyteidl.core.execution_pb2 import ExecutionError, WorkflowExecution
 
-from flyte_parity.ledger import Found, check
-from flyte_parity.register_run import launch_side
+from flyte_parity.data.ledger import Found, check
+from flyte_parity.modes.registrations import launch_side
 from flyte_parity.idl.executions import compare_executions
 
 

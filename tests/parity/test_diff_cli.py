@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from flyte_parity import paths
+from flyte_parity.base import paths
 
 BASE = '''
 from flytekit import task, workflow
@@ -74,7 +74,7 @@ def packages(tmp_path_factory):
         (package / "__init__.py").write_text("")
         (package / "wf.py").write_text(text)
         running[name] = subprocess.Popen(
-            [sys.executable, "-m", "flyte_parity.drivers.pyflyte_serialize", "--root", str(root / name),
+            [sys.executable, "-m", "flyte_parity.sdk.pyflyte_serialize", "--root", str(root / name),
              "--out", str(root / name / "out"), "twins"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.REPO_ROOT,
         )

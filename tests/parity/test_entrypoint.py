@@ -5,7 +5,7 @@ the ledger's entries for the pair in mode `entrypoint`."""
 
 import json
 
-from flyte_parity.ledger import check
+from flyte_parity.data.ledger import check
 
 
 def test_entrypoint_matches_ledger(entrypoint_case, case_runner, ledger, reports_dir):

@@ -5,7 +5,7 @@ be exactly the ledger's entries (mode `bad-inputs`; the raising task is in mode 
 
 import json
 
-from flyte_parity.ledger import check
+from flyte_parity.data.ledger import check
 
 
 def test_bad_inputs_match_ledger(bad_inputs_pair, case_runner, ledger, reports_dir):

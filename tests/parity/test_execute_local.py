@@ -2,8 +2,8 @@
 as typed LiteralMaps; one side failing where the other succeeds is a difference of outcome. What
 differs must be exactly the ledger's entries for that case (paths ``case["<input>"]. ...``)."""
 
-from flyte_parity import outcome
-from flyte_parity.ledger import check
+from flyte_parity.sdk import outcome
+from flyte_parity.data.ledger import check
 
 
 def test_outputs_agree(local_case, case_runner, python_driver, ledger):

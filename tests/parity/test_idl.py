@@ -8,7 +8,7 @@ task templates.
 
 from flyte_parity.idl.canonical import branch_slots
 from flyte_parity.idl.compare import sub_workflows
-from flyte_parity.ledger import Found, check
+from flyte_parity.data.ledger import Found, check
 
 from .pair_report import pair_report, write_report
 from .serialized import load as _load

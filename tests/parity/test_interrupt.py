@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from flyte_parity import launches, paths
+from flyte_parity.sdk import launches
+from flyte_parity.base import paths
 
-SDK_MARKERS = (b"org.flyte.jflyte.Main", b"pyflyte-execute", b"flyte_parity.fork_parent")
+SDK_MARKERS = (b"org.flyte.jflyte.Main", b"pyflyte-execute", b"flyte_parity.sdk.fork_parent")
 
 
 def _session_processes(session: int) -> list[tuple[int, bytes]]:

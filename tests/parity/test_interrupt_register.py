@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from flyte_parity import paths
+from flyte_parity.base import paths
 from flyte_parity.services.flyteadmin import admin_binary
-from flyte_parity.errors import UsageError
+from flyte_parity.base.errors import UsageError
 
 REGISTERING = (b"org.flyte.jflyte.Main", b"pyflyte")
 SERVICES = ("flyteadmin", "postgres")

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from flyte_parity import paths
+from flyte_parity.base import paths
 
 WRAPPER = [sys.executable, str(paths.REPO_ROOT / "scripts" / "jflyte_wrapper.py")]
 

@@ -22,8 +22,8 @@ from flyteidl.admin import common_pb2, project_pb2, task_pb2, workflow_pb2 as ad
 from flyteidl.core import identifier_pb2, interface_pb2, literals_pb2, tasks_pb2, types_pb2, workflow_pb2
 from flyteidl.service import admin_pb2_grpc
 
-from flyte_parity import paths
-from flyte_parity.errors import UsageError
+from flyte_parity.base import paths
+from flyte_parity.base.errors import UsageError
 from flyte_parity.services.flyteadmin import admin_binary, flyteadmin
 from flyte_parity.services.loopback import port_is_free
 from flyte_parity.services.processes import alive, processes_of

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from flyteidl.core import literals_pb2
 
-from flyte_parity import process_log
-from flyte_parity.drivers import PythonDriver
+from flyte_parity.sdk import process_log
+from flyte_parity.sdk import PythonDriver
 
 from .serialized import load
 

@@ -14,8 +14,8 @@ import os
 import subprocess
 import sys
 
-from flyte_parity import paths
-from flyte_parity.ledger import Found, check
+from flyte_parity.base import paths
+from flyte_parity.data.ledger import Found, check
 
 from .pair_report import pair_report, write_report
 

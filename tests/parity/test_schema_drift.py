@@ -4,10 +4,10 @@ list goes to reports/schema-drift.md (and into the parity matrix report); a fiel
 writes in this run's entities and the other's IDL lacks, or declares with another number or type,
 must be a ledger entry."""
 
-from flyte_parity import versions
+from flyte_parity.base import versions
 from flyte_parity.idl.schema import drift, index
-from flyte_parity.ledger import Found, check
-from flyte_parity.schema_drift import emitted, emitted_note, jvm_descriptors, python_descriptors, render
+from flyte_parity.data.ledger import Found, check
+from flyte_parity.modes.schema_drift import emitted, emitted_note, jvm_descriptors, python_descriptors, render
 
 from .serialized import load
 

@@ -4,9 +4,9 @@ docs/type-table.md must be what this run produces."""
 
 import pytest
 
-from flyte_parity import paths, versions
-from flyte_parity.ledger import check
-from flyte_parity.type_table import render_markdown, versions_line
+from flyte_parity.base import paths, versions
+from flyte_parity.data.ledger import check
+from flyte_parity.modes.type_table import render_markdown, versions_line
 
 DOC = paths.REPO_ROOT / "docs" / "type-table.md"
 
@@ -32,5 +32,5 @@ def test_type_table_document_is_current(type_rows, ledger, reports_dir):
                     f"{versions.java_label()}, whose table is in {reports_dir / 'type-table.md'}")
     assert DOC.read_text(encoding="utf-8") == produced, (
         "docs/type-table.md is not what this run produced (see reports/type-table.md); "
-        "regenerate it: python -m flyte_parity.type_table --write docs/type-table.md"
+        "regenerate it: python -m flyte_parity.modes.type_table --write docs/type-table.md"
     )

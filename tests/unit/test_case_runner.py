@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from flyte_parity import launches
-from flyte_parity.case_runner import CaseRunner
+from flyte_parity.sdk import launches
+from flyte_parity.modes.case_runner import CaseRunner
 
 
 class Recording(CaseRunner):

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from flyte_parity import paths
-from flyte_parity.catalogue import load_catalogue, parse_catalogue
-from flyte_parity.errors import UsageError
+from flyte_parity.base import paths
+from flyte_parity.data.catalogue import load_catalogue, parse_catalogue
+from flyte_parity.base.errors import UsageError
 
 BASE = {
     "not_applicable": {"idl": "not here", "entrypoint": "not here", "bad-inputs": "not here", "register": "not here", "flytectl": "not here", "execution": "not here"},

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from flyte_parity.catalogue import parse_catalogue
-from flyte_parity.errors import UsageError
-from flyte_parity.matrix import build, render
+from flyte_parity.data.catalogue import parse_catalogue
+from flyte_parity.base.errors import UsageError
+from flyte_parity.reports.matrix import build, render
 
 LP = {"name": "fib-lp", "jvm_source": "s", "registry": "org.x.FibRegistry", "jvm": "FibPlan",
       "python": "pkg.plans:fib_plan", "python_name": "FibPlanPy"}
@@ -149,8 +149,8 @@ def test_a_pending_mode_is_pending_even_without_outcomes():
 def test_pending_needs_a_known_mode_and_a_reason():
     import pytest as _pytest
 
-    from flyte_parity.catalogue import parse_catalogue as _parse
-    from flyte_parity.errors import UsageError as _UsageError
+    from flyte_parity.data.catalogue import parse_catalogue as _parse
+    from flyte_parity.base.errors import UsageError as _UsageError
 
     base = {
         "sources": {"s": {"lib": "x"}},

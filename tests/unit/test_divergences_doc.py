@@ -2,8 +2,8 @@
 
 import re
 
-from flyte_parity import paths
-from flyte_parity.ledger import load_ledger
+from flyte_parity.base import paths
+from flyte_parity.data.ledger import load_ledger
 
 
 def test_every_ledger_topic_has_a_section_and_every_section_a_topic():

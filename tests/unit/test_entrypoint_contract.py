@@ -5,7 +5,7 @@ import pytest
 from flyteidl.core import literals_pb2, tasks_pb2, types_pb2
 from flyteidl.core.types_pb2 import OutputReference
 
-from flyte_parity.entrypoint import RunFolder, read_result, substitute
+from flyte_parity.sdk.container import RunFolder, read_result, substitute
 from flyte_parity.idl.bindings import UnresolvedBinding, node_inputs
 from flyte_parity.idl.literals import literal_from_value
 
@@ -102,6 +102,6 @@ def test_values_must_fit_their_type():
 @pytest.mark.parametrize("node_id, shown", [("warjs-n0", "w????-n0"), ("wqzxy-n12", "w????-n12"), ("fib-2", "fib-2"),
                                             ("n0", "n0"), ("wab-n0", "wab-n0")])
 def test_random_jvm_node_ids_are_shown_stably(node_id, shown):
-    from flyte_parity.entrypoint_run import stable_node_id
+    from flyte_parity.modes.entrypoint_walk import stable_node_id
 
     assert stable_node_id(node_id) == shown

@@ -2,11 +2,11 @@
 both output maps shown. Both sides are real pyflyte-execute runs of the Fibonacci twin: the real
 one, and a copy with the seeded change (the real twin is never edited). No JVM is needed."""
 
-from flyte_parity import paths
-from flyte_parity.drivers import PythonDriver
-from flyte_parity.entrypoint_run import run_pair
-from flyte_parity.ledger import check
-from flyte_parity.package import load_entities
+from flyte_parity.base import paths
+from flyte_parity.sdk import PythonDriver
+from flyte_parity.modes.entrypoint_walk import run_pair
+from flyte_parity.data.ledger import check
+from flyte_parity.sdk.package import load_entities
 
 
 def test_off_by_one_twin_is_caught_with_both_outputs(tmp_path):

@@ -1,7 +1,7 @@
 import pytest
 
-from flyte_parity.envfile import load_env_file, parse_env_text
-from flyte_parity.errors import UsageError
+from flyte_parity.base.envfile import load_env_file, parse_env_text
+from flyte_parity.base.errors import UsageError
 
 
 def test_assignments_comments_export_and_quotes():

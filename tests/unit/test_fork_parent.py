@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from flyte_parity.fork_parent import RUN_TIME_VARIABLES, ForkParent
+from flyte_parity.sdk.fork_parent import RUN_TIME_VARIABLES, ForkParent
 
 BASE = {"PATH": "/usr/bin", "PYTHONPATH": "/src", "HOME": "/root"}
 

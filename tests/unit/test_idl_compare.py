@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flyte_parity.idl.compare import compare_workflows
-from flyte_parity.ledger import Divergence, Found, check
+from flyte_parity.data.ledger import Divergence, Found, check
 
 from .idl_factory import NodeDef, WorkflowDef, build, fibonacci
 

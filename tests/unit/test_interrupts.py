@@ -11,7 +11,7 @@ def test_sigint_after_importing_flytekit_is_a_keyboard_interrupt_and_runs_flytek
         import os, signal, time
         import flytekit
         from flytekit.core.context_manager import FlyteContextManager
-        from flyte_parity.interrupts import keep_ctrl_c
+        from flyte_parity.sdk.interrupts import keep_ctrl_c
         FlyteContextManager.signal_handlers.append(lambda signum, frame: print("cleanup ran", flush=True))
         keep_ctrl_c()
         try:

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from flyte_parity import jflyte, paths
-from flyte_parity.errors import UsageError
+from flyte_parity.sdk import jflyte
+from flyte_parity.base import paths
+from flyte_parity.base.errors import UsageError
 from flyte_parity.wrapper_cli import split_args
 
 

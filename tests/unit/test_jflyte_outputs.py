@@ -5,7 +5,7 @@ from flyteidl.core import types_pb2
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flyte_parity.jflyte_outputs import (
+from flyte_parity.sdk.jflyte_outputs import (
     AmbiguousOutputs,
     OutputsParseError,
     extract_outputs_text,

@@ -6,8 +6,9 @@ import subprocess
 
 import pytest
 
-from flyte_parity import jvm_build, paths
-from flyte_parity.errors import UsageError
+from flyte_parity.sdk import jvm_build
+from flyte_parity.base import paths
+from flyte_parity.base.errors import UsageError
 
 POM = """<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
 <groupId>org.flyte</groupId><artifactId>flytekit-parent</artifactId><version>{version}</version></project>"""

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flyte_parity import cli, local_admin
-from flyte_parity.errors import UsageError
+from flyte_parity import cli
+from flyte_parity.services import local_admin
+from flyte_parity.base.errors import UsageError
 from flyte_parity.services import flyteadmin as admin_service
 from flyte_parity.services import loopback, postgres, processes
 from flyte_parity.services.postgres import Postgres

@@ -1,9 +1,9 @@
 from collections import Counter
 from pathlib import Path
 
-from flyte_parity.catalogue import parse_catalogue
-from flyte_parity.ledger import Divergence
-from flyte_parity.matrix import BEGIN, END, build, render, render_compact, splice
+from flyte_parity.data.catalogue import parse_catalogue
+from flyte_parity.data.ledger import Divergence
+from flyte_parity.reports.matrix import BEGIN, END, build, render, render_compact, splice
 
 DATA = {
     "not_applicable": {"bad-inputs": "one pair per language"},
@@ -48,7 +48,7 @@ def test_pending_entities_are_rows_with_their_reason():
 def test_a_mode_without_run_or_reason_is_refused():
     import pytest
 
-    from flyte_parity.errors import UsageError
+    from flyte_parity.base.errors import UsageError
 
     data = {**DATA, "not_applicable": {}}
     with pytest.raises(UsageError, match=r"modes \['bad-inputs'\] are neither run nor given a reason"):
@@ -81,7 +81,7 @@ def test_splice_replaces_only_the_marked_block():
 
 
 def test_service_modes_are_pending_columns_for_every_pair():
-    from flyte_parity.matrix import columns
+    from flyte_parity.reports.matrix import columns
 
     catalogue = parse_catalogue({**DATA, "service_modes": {"sandbox": "needs an admin"}}, Path("/r"))
     assert columns(catalogue)[-1] == "sandbox"
@@ -95,7 +95,7 @@ def test_service_modes_are_pending_columns_for_every_pair():
 def test_service_modes_must_not_shadow_a_run_mode_and_need_a_reason():
     import pytest
 
-    from flyte_parity.errors import UsageError
+    from flyte_parity.base.errors import UsageError
 
     with pytest.raises(UsageError, match="is a mode the suite runs"):
         parse_catalogue({**DATA, "service_modes": {"idl": "x"}}, Path("/r"))

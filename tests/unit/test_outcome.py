@@ -3,8 +3,8 @@
 import pytest
 from flyteidl.core import literals_pb2
 
-from flyte_parity import outcome
-from flyte_parity.errors import UsageError
+from flyte_parity.sdk import outcome
+from flyte_parity.base.errors import UsageError
 from flyte_parity.idl.literal_spec import literal_from_spec
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from flyte_parity.flytectl import ordered
-from flyte_parity.registration import Outcome, read_outcome
+from flyte_parity.services.flytectl import ordered
+from flyte_parity.sdk.registration import Outcome, read_outcome
 
 JFLYTE_REFUSED = """[main] INFO org.flyte.jflyte.utils.Registrars - Discovering RunnableTaskRegistrar
 Exception in thread "main" io.grpc.StatusRuntimeException: INVALID_ARGUMENT: failed to validate that project [p] and domain [development] are registered, err: [project [p] not found]

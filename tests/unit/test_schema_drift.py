@@ -70,7 +70,7 @@ def test_set_fields_walks_nested_repeated_and_map_values():
 
 
 def test_a_field_with_another_number_or_type_that_one_side_writes_is_a_finding():
-    from flyte_parity.schema_drift import emitted_note
+    from flyte_parity.modes.schema_drift import emitted_note
 
     moved = DriftItem("field type", "flyteidl.core.TaskMetadata.generates_deck", "both",
                       "jvm bool = 10; python google.protobuf.BoolValue = 15")

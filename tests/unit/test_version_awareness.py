@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flyte_parity.catalogue import MODES, parse_catalogue
-from flyte_parity.errors import UsageError
-from flyte_parity.ledger import Found, check, parse_ledger
-from flyte_parity.matrix import build
-from flyte_parity.version_spec import as_version, matches
-from flyte_parity.versions_report import change, render
+from flyte_parity.data.catalogue import MODES, parse_catalogue
+from flyte_parity.base.errors import UsageError
+from flyte_parity.data.ledger import Found, check, parse_ledger
+from flyte_parity.reports.matrix import build
+from flyte_parity.data.version_spec import as_version, matches
+from flyte_parity.reports.versions_report import change, render
 
 ENTRY = {"pair": "p/s", "mode": "idl", "path": "x.y", "topic": "t", "jvm": "1", "python": "2", "why": "w",
          "source": "f.java"}
@@ -172,7 +172,7 @@ def test_the_report_names_both_versions_topics_and_moves():
 def test_a_draft_records_unexplained_differences_as_entries_to_fill_in(tmp_path):
     import tomllib
 
-    from flyte_parity.ledger import Draft, RunLedger
+    from flyte_parity.data.ledger import Draft, RunLedger
 
     draft = tmp_path / "draft.toml"
     run_ledger = RunLedger(ledger({"flytekit_java": "==0.3.20", "path": "gone"}).entries, Draft(draft, "0.3.20"))
@@ -191,7 +191,7 @@ def test_within_limits_a_check_to_one_input_case():
 
 
 def test_an_entry_may_name_several_modes_and_counts_once_per_mode():
-    from flyte_parity.ledger import parse_ledger
+    from flyte_parity.data.ledger import parse_ledger
 
     entry = {"pair": "p/s", "mode": ["idl", "register"], "path": "x", "topic": "t", "jvm": "1", "python": "2",
              "why": "w", "source": "s", "flytekit_java": ">=0.3"}
@@ -202,7 +202,7 @@ def test_an_entry_may_name_several_modes_and_counts_once_per_mode():
 
 @pytest.mark.parametrize("mode", [[], ["idl", "idl"], [""], "", [3]])
 def test_a_bad_mode_list_is_refused(mode):
-    from flyte_parity.ledger import parse_ledger
+    from flyte_parity.data.ledger import parse_ledger
 
     entry = {"pair": "p/s", "mode": mode, "path": "x", "topic": "t", "jvm": "1", "python": "2",
              "why": "w", "source": "s", "flytekit_java": ">=0.3"}
@@ -211,7 +211,7 @@ def test_a_bad_mode_list_is_refused(mode):
 
 
 def test_a_mode_list_repeating_an_entry_of_one_mode_is_refused():
-    from flyte_parity.ledger import parse_ledger
+    from flyte_parity.data.ledger import parse_ledger
 
     base = {"pair": "p/s", "path": "x", "topic": "t", "jvm": "1", "python": "2", "why": "w", "source": "s",
             "flytekit_java": ">=0.3"}

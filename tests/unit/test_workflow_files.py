@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from flyte_parity import paths
+from flyte_parity.base import paths
 
 WORKFLOWS = sorted((paths.REPO_ROOT / ".github" / "workflows").glob("*.yml"))
 

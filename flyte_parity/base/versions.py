@@ -8,7 +8,7 @@ import re
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
 
-from . import paths
+from flyte_parity.base import paths
 
 _JAR = re.compile(r"^jflyte-(\d[^/]*)\.jar$")
 

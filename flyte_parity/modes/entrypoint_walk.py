@@ -27,15 +27,15 @@ from typing import Any, Mapping
 from flyteidl.admin import task_pb2, workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import dynamic_job_pb2, literals_pb2, types_pb2, workflow_pb2
 
-from .entrypoint import TaskResult, same_bytes
-from .idl.align import Alignment, align_nodes, topological_order
-from .idl.bindings import UnresolvedBinding, node_inputs
-from .idl.canonical import canonical_error
-from .idl.compare import compare_workflows, sub_workflows, task_signature
-from .idl.diff import ABSENT, diff_messages, render
-from .idl.entities import EntitySet
-from .idl.literals import canonical_literal_map, literal_map_from_values
-from .ledger import Found
+from flyte_parity.sdk.container import TaskResult, same_bytes
+from flyte_parity.idl.align import Alignment, align_nodes, topological_order
+from flyte_parity.idl.bindings import UnresolvedBinding, node_inputs
+from flyte_parity.idl.canonical import canonical_error
+from flyte_parity.idl.compare import compare_workflows, sub_workflows, task_signature
+from flyte_parity.idl.diff import ABSENT, diff_messages, render
+from flyte_parity.idl.entities import EntitySet
+from flyte_parity.idl.literals import canonical_literal_map, literal_map_from_values
+from flyte_parity.data.ledger import Found
 
 SIDES = ("jvm", "python")
 # flytekit-java 0.4 names a node the user did not name <random prefix>-n<k>: "w" and four random

@@ -12,7 +12,7 @@ from typing import Sequence
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from .errors import UsageError
+from flyte_parity.base.errors import UsageError
 
 
 def as_version(text: str) -> Version:

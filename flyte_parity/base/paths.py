@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 JVM_DIR = REPO_ROOT / "jvm"
 JVM_TARGET = JVM_DIR / "target"
 BUILD_VARIABLE = "FLYTE_PARITY_JVM_BUILD"
@@ -47,7 +47,7 @@ def cache_dir() -> Path:
 def tool_binary(variable: str, tools_binary: Path, label: str, make: str) -> Path:
     """An external tool's executable: ``$<variable>``, else ``tools_binary`` (what ``make`` builds
     into .tools/bin); a UsageError in one line naming both when neither is there."""
-    from .errors import UsageError
+    from flyte_parity.base.errors import UsageError
 
     chosen = os.environ.get(variable, "").strip()
     if chosen:

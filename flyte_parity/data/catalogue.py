@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import paths
-from .errors import UsageError
-from .version_spec import matches, parse_specifiers
+from flyte_parity.base import paths
+from flyte_parity.base.errors import UsageError
+from flyte_parity.data.version_spec import matches, parse_specifiers
 
 MODES = ("execute-local", "idl", "entrypoint", "bad-inputs", "register", "flytectl", "execution")  # type rows: "types"
 LAUNCH_PLAN_MODES = ("idl", "register", "flytectl", "execution")  # what a launch-plan pair can run

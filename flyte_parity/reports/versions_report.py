@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from .version_spec import as_version
+from flyte_parity.data.version_spec import as_version
 
 NOT_A_ROW = {"kind": "", "text": "(no such row)", "reason": ""}
 
@@ -109,7 +109,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flyte_parity.versions_report", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m flyte_parity.reports.versions_report", description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs=2, type=Path, help="two matrix.json files (any order)")
     parser.add_argument("--out", type=Path, help="write the markdown here (default: print it)")
     args = parser.parse_args(argv)

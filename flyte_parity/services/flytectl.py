@@ -13,9 +13,10 @@ import subprocess
 from pathlib import Path
 from typing import Sequence
 
-from . import paths, process_log
-from .errors import UsageError
-from .registration import Outcome, Target, read_outcome
+from flyte_parity.base import paths
+from flyte_parity.sdk import process_log
+from flyte_parity.base.errors import UsageError
+from flyte_parity.sdk.registration import Outcome, Target, read_outcome
 
 BIN_VARIABLE = "FLYTECTL_BIN"
 TOOLS_BINARY = paths.REPO_ROOT / ".tools" / "bin" / "flytectl"

@@ -1,7 +1,7 @@
 """Serialize Python flytekit workflows to a folder of ``N_name_K.pb`` files, as ``pyflyte package``
 would, in one process that imports flytekit once.
 
-Run as ``python -m flyte_parity.drivers.pyflyte_serialize --root DIR --out DIR PKG [PKG ...]``.
+Run as ``python -m flyte_parity.sdk.pyflyte_serialize --root DIR --out DIR PKG [PKG ...]``.
 """
 
 from __future__ import annotations

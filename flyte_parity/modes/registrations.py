@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from pathlib import Path
 
-from . import flytectl
-from .backends import Backend
-from .catalogue import JvmSource
+from flyte_parity.services import flytectl
+from flyte_parity.services.backends import Backend
+from flyte_parity.data.catalogue import JvmSource
 from typing import Any, Mapping
 
 from flyteidl.core import identifier_pb2
@@ -26,10 +26,10 @@ from flyteidl.core.interface_pb2 import VariableMap
 from flyteidl.core.literals_pb2 import Literal, Primitive, Scalar
 from flyteidl.core.types_pb2 import LiteralType, SimpleType
 
-from .idl.entities import EntitySet
-from .idl.literals import literal_map_from_values
-from .registration import Outcome, Target
-from .services.admin_client import AdminError, Launched, first_line, launch, stored_entities
+from flyte_parity.idl.entities import EntitySet
+from flyte_parity.idl.literals import literal_map_from_values
+from flyte_parity.sdk.registration import Outcome, Target
+from flyte_parity.services.admin_client import AdminError, Launched, first_line, launch, stored_entities
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ A run is forked only when its environment differs from the parent's in variables
 at run time (``RUN_TIME_VARIABLES``); any other difference could change what flytekit did at
 import, so that run gets a fresh ``pyflyte-execute`` process instead (``ForkParent.fits``).
 
-Server: ``python -m flyte_parity.fork_parent SOCKET`` (one thread: requests, forks and exits are
+Server: ``python -m flyte_parity.sdk.fork_parent SOCKET`` (one thread: requests, forks and exits are
 multiplexed with pidfds). It stays in the process group of whoever started it, so a terminal's
 Ctrl-C reaches it and its children; it ends its children and itself on SIGINT, SIGTERM, or when
 the process that started it dies. Client: ``ForkParent``, thread-safe.
@@ -34,14 +34,14 @@ import traceback
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from . import launches
+from flyte_parity.sdk import launches
 
 # Variables flytekit reads while running a task, never at import (checked in flytekit 1.16:
 # flytekit/bin/entrypoint.py, flytekit/core/type_engine.py, flytekit/configuration/__init__.py).
 RUN_TIME_VARIABLES = ("FLYTE_USE_OLD_DC_FORMAT", "_F_SS_C", "FLYTE_FAIL_ON_ERROR", "_F_L_MIN_SIZE_MB",
                       "_F_L_MAX_SIZE_MB", "BATCH_JOB_ARRAY_INDEX_OFFSET", "BATCH_JOB_ARRAY_INDEX_VAR_NAME")
 RUN_TIME_PREFIXES = ("FLYTE_INTERNAL_",)
-MARKER = "flyte_parity.fork_parent"  # in the command line of the parent and of every child
+MARKER = "flyte_parity.sdk.fork_parent"  # in the command line of the parent and of every child
 
 
 def _run_time(name: str) -> bool:

@@ -10,8 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .catalogue import MODES, Catalogue
-from .ledger import Divergence
+from flyte_parity.data.catalogue import MODES, Catalogue
+from flyte_parity.data.ledger import Divergence
 
 BEGIN = "<!-- parity-matrix:begin (written by the last full run; do not edit) -->"
 END = "<!-- parity-matrix:end -->"

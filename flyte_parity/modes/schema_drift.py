@@ -14,9 +14,9 @@ from typing import Iterable
 from google.protobuf import descriptor_pb2
 from google.protobuf.message import Message
 
-from . import paths
-from .errors import UsageError
-from .idl.schema import DriftItem, set_fields
+from flyte_parity.base import paths
+from flyte_parity.base.errors import UsageError
+from flyte_parity.idl.schema import DriftItem, set_fields
 
 
 def _tool_jar() -> Path:

@@ -24,11 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Hashable
 
-from . import outcome
-from .entrypoint_run import run_bad_inputs, run_pair
-from .idl.compare import single_task_workflow
-from .package import load_entities
-from .type_table import run_row
+from flyte_parity.sdk import outcome
+from flyte_parity.modes.entrypoint_walk import run_bad_inputs, run_pair
+from flyte_parity.idl.compare import single_task_workflow
+from flyte_parity.sdk.package import load_entities
+from flyte_parity.modes.type_table import run_row
 
 KINDS = ("entrypoint", "execute-local", "types", "bad-inputs")
 

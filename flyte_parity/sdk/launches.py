@@ -1,7 +1,7 @@
 """The SDK processes the drivers have running, and the switch that stops them all.
 
 Task runs are started from worker threads as well as from the main thread (the session's runner,
-``flyte_parity.case_runner``). A terminal's Ctrl-C reaches the main thread only: it calls
+``flyte_parity.modes.case_runner``). A terminal's Ctrl-C reaches the main thread only: it calls
 ``stop()``, after which no new SDK process starts (``Stopped``) and those still running are
 terminated, then killed. ``resume()`` opens the switch again for the next session in the same
 process. ``held()`` makes new processes wait instead (for a test that times another session

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from . import paths
-from .envfile import load_env_file
-from .errors import UsageError
-from .registration import Target
-from .services.flyteadmin import PROJECT, flyteadmin
+from flyte_parity.base import paths
+from flyte_parity.base.envfile import load_env_file
+from flyte_parity.base.errors import UsageError
+from flyte_parity.sdk.registration import Target
+from flyte_parity.services.flyteadmin import PROJECT, flyteadmin
 
 BACKENDS = ("local", "remote", "sandbox")
 DOMAIN = "development"

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Sequence
 
-from . import paths
-from .errors import UsageError
-from .version_spec import as_version
+from flyte_parity.base import paths
+from flyte_parity.base.errors import UsageError
+from flyte_parity.data.version_spec import as_version
 
 ARCHIVE_NAME = "jflyte.jsa"  # in jvm/target/<build>/jflyte/, next to lib/ (jflyte.Invocation uses it)
 EXECUTE_ARCHIVE_NAME = "jflyte-execute.jsa"  # the same for `jflyte execute` runs, made by one of them
@@ -423,7 +423,7 @@ def ensure(ref: str | None = None, release: str | None = None, remote: str | Non
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flyte_parity.jvm_build", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m flyte_parity.sdk.jvm_build", description=__doc__.splitlines()[0])
     parser.add_argument("--ref", default=os.environ.get("FLYTEKIT_JAVA_REF") or None,
                         help="a tag, branch or commit of flytekit-java to build from source (FLYTEKIT_JAVA_REF)")
     parser.add_argument("--release", default=os.environ.get("FLYTEKIT_JAVA_VERSION") or None,

@@ -1,6 +1,6 @@
 """A local FlyteAdmin that outlives the command starting it: ``flyte-parity local-admin start|status|stop``.
 
-``start`` runs a supervisor (this module: ``python -m flyte_parity.local_admin FOLDER BINARY``) in a
+``start`` runs a supervisor (this module: ``python -m flyte_parity.services.local_admin FOLDER BINARY``) in a
 session of its own. It holds ``services.flyteadmin`` open — PostgreSQL, then FlyteAdmin — writes
 ``state.json`` once admin is healthy, and on SIGTERM or SIGINT (or when admin or PostgreSQL dies)
 stops both and removes it. ``stop`` sends the supervisor SIGTERM, then ends whatever a supervisor
@@ -19,13 +19,22 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import paths
-from .errors import UsageError
-from .services.flyteadmin import admin_binary, flyteadmin
-from .services.loopback import http_status
-from .services.postgres import preflight
-from .services.processes import (ServiceError, alive, command_line, processes_of, spawn, stop as stop_process,
-                                 stop_all, tail, uninterrupted)
+from flyte_parity.base import paths
+from flyte_parity.base.errors import UsageError
+from flyte_parity.services.flyteadmin import admin_binary, flyteadmin
+from flyte_parity.services.loopback import http_status
+from flyte_parity.services.postgres import preflight
+from flyte_parity.services.processes import (
+    ServiceError,
+    alive,
+    command_line,
+    processes_of,
+    spawn,
+    stop as stop_process,
+    stop_all,
+    tail,
+    uninterrupted,
+)
 
 DEFAULT_FOLDER = paths.REPO_ROOT / ".flyte-parity" / "local-admin"
 STATE = "state.json"
@@ -64,7 +73,7 @@ def read_state(folder: Path) -> State | None:
 
 def _is_supervisor(pid: int, folder: Path) -> bool:
     arguments = command_line(pid)
-    return alive(pid) and "flyte_parity.local_admin" in arguments and str(folder) in arguments
+    return alive(pid) and "flyte_parity.services.local_admin" in arguments and str(folder) in arguments
 
 
 def running(folder: Path) -> State | None:
@@ -97,7 +106,7 @@ def start(folder: Path = DEFAULT_FOLDER, *, timeout: float = 180.0) -> tuple[Sta
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.REPO_ROOT),
                                                                       os.environ.get("PYTHONPATH")]))}
     with open(log_path, "w", encoding="utf-8") as log:
-        supervisor = spawn([sys.executable, "-m", "flyte_parity.local_admin", str(folder), str(binary)],
+        supervisor = spawn([sys.executable, "-m", "flyte_parity.services.local_admin", str(folder), str(binary)],
                            cwd=folder, log=log, env=env)
     try:
         deadline = time.monotonic() + timeout

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import UsageError
-from .version_spec import as_version, matches, parse_specifiers
+from flyte_parity.base.errors import UsageError
+from flyte_parity.data.version_spec import as_version, matches, parse_specifiers
 
 FIELDS = ("pair", "mode", "path", "topic", "jvm", "python", "why", "source")
 VERSION_FIELDS = ("flytekit_java", "flytekit")  # flytekit_java is required, flytekit optional

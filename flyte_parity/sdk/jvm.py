@@ -18,12 +18,13 @@ from flyteidl.admin import task_pb2, workflow_pb2
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 
 
-from .. import jflyte, jvm_build, paths
-from ..catalogue import Case, JvmSource
-from ..entrypoint import RunFolder, TaskResult, read_result, substitute
-from ..errors import UsageError
-from ..jflyte_outputs import extract_outputs_text, parse_outputs
-from ..registration import Outcome, Target, read_outcome
+from flyte_parity.sdk import jflyte, jvm_build
+from flyte_parity.base import paths
+from flyte_parity.data.catalogue import Case, JvmSource
+from flyte_parity.sdk.container import RunFolder, TaskResult, read_result, substitute
+from flyte_parity.base.errors import UsageError
+from flyte_parity.sdk.jflyte_outputs import extract_outputs_text, parse_outputs
+from flyte_parity.sdk.registration import Outcome, Target, read_outcome
 
 
 class JvmRunError(RuntimeError):

@@ -14,14 +14,15 @@ from flyteidl.core import literals_pb2
 
 from flyteidl.admin import task_pb2
 
-from .. import launches, paths, process_log
-from ..catalogue import Case
-from ..entrypoint import RunFolder, TaskResult, read_result, substitute
-from ..errors import UsageError
-from ..fork_parent import ForkParent
-from ..interrupts import keep_ctrl_c
-from ..registration import Outcome, Target, read_outcome
-from .pyflyte_serialize import IMAGE
+from flyte_parity.sdk import launches, process_log
+from flyte_parity.base import paths
+from flyte_parity.data.catalogue import Case
+from flyte_parity.sdk.container import RunFolder, TaskResult, read_result, substitute
+from flyte_parity.base.errors import UsageError
+from flyte_parity.sdk.fork_parent import ForkParent
+from flyte_parity.sdk.interrupts import keep_ctrl_c
+from flyte_parity.sdk.registration import Outcome, Target, read_outcome
+from flyte_parity.sdk.pyflyte_serialize import IMAGE
 
 FORK_VARIABLE = "FLYTE_PARITY_FORK"  # "0": every pyflyte-execute run is a fresh process (no fork parent)
 
@@ -73,7 +74,7 @@ class PythonDriver:
             if self.work_dir is None:
                 raise UsageError("the Python driver needs a work folder to serialize into")
             out = self.work_dir / "serialized"
-            command = [sys.executable, "-m", "flyte_parity.drivers.pyflyte_serialize",
+            command = [sys.executable, "-m", "flyte_parity.sdk.pyflyte_serialize",
                        "--root", str(self.source_root), "--out", str(out), *packages]
             with process_log.logged("python:serialize", command, paths.REPO_ROOT, None):
                 result = launches.run(command, cwd=paths.REPO_ROOT, timeout=600)

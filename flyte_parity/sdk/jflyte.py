@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Mapping, Sequence
 
-from . import jvm_build, launches, paths, process_log
-from .envfile import load_env_file
-from .errors import UsageError
+from flyte_parity.sdk import jvm_build, launches, process_log
+from flyte_parity.base import paths
+from flyte_parity.base.envfile import load_env_file
+from flyte_parity.base.errors import UsageError
 
 MAIN_CLASS = "org.flyte.jflyte.Main"
 JVM_FLAGS = ("-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8")

@@ -11,9 +11,9 @@ from typing import Callable
 from flyteidl.core import literals_pb2
 from google.protobuf import text_format
 
-from .errors import UsageError
-from .idl.diff import Difference, diff_messages
-from .ledger import Found
+from flyte_parity.base.errors import UsageError
+from flyte_parity.idl.diff import Difference, diff_messages
+from flyte_parity.data.ledger import Found
 
 
 @dataclass(frozen=True)

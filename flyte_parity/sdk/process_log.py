@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
-from . import launches
+from flyte_parity.sdk import launches
 
 VARIABLE = "FLYTE_PARITY_PROCESS_LOG"
 _lock = threading.Lock()

@@ -17,8 +17,8 @@ from flyteidl.core import identifier_pb2
 from google.protobuf.message import DecodeError, Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 
-from .errors import UsageError
-from .idl.entities import EntitySet
+from flyte_parity.base.errors import UsageError
+from flyte_parity.idl.entities import EntitySet
 
 FILE_NAME = re.compile(r"^(\d+)_(.+)_([123])\.pb$")
 

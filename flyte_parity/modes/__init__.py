@@ -1,0 +1,1 @@
+"""Ways of comparing the SDKs, one module each."""
