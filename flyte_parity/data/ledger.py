@@ -3,6 +3,11 @@
 Strict both ways, like protobuf's conformance failure lists: a difference not in the ledger
 fails, and a ledger entry that no longer reproduces fails too (remove it: it was fixed).
 
+Each cause is written once, as a topic (``[topics.<name>]``: why, source, optional issue); an
+entry (``[[divergence]]``) holds only what identifies a difference and names its topic, and is
+read with the topic's why and source. An entry naming no topic table, a topic no entry names, and
+an entry that carries its own why or source are refused.
+
 Version-aware: each entry names the flytekit-java versions it applies to (``flytekit_java``, a
 PEP 440 specifier set such as ``">=0.4.0"``, or a list of them meaning any of them) and, where it
 matters, the flytekit versions (``flytekit``). A run checks only the entries that apply to the
@@ -15,22 +20,35 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from flyte_parity.base.errors import UsageError
 from flyte_parity.data.version_spec import as_version, matches, parse_specifiers
 
-FIELDS = ("pair", "mode", "path", "topic", "jvm", "python", "why", "source")
+FIELDS = ("pair", "mode", "path", "topic", "jvm", "python")
 VERSION_FIELDS = ("flytekit_java", "flytekit")  # flytekit_java is required, flytekit optional
-# jvm_also: other forms the JVM value takes from run to run, each seen and explained in `why`
-# (optional; a found JVM value must still be one of them exactly).
+# jvm_also: other forms the JVM value takes from run to run, each seen and explained in the topic's
+# why (optional; a found JVM value must still be one of them exactly).
 OPTIONAL_FIELDS = ("jvm_also",)
 # mode: one mode, or a list of them when the same difference is seen in each (such as what an SDK
 # serializes and what FlyteAdmin then stores: ["idl", "register"]).
-# topic: a short key naming the divergence (one per cause, shared by the entries it explains);
-# the matrix cells name it and docs/divergences.md says what it means for a user.
+# topic: a short key naming the divergence (one per cause, shared by the entries it explains): a
+# [topics.<name>] table explains it, the matrix cells name it and docs/divergences.md says what it
+# means for a user.
+TOPIC_FIELDS = ("why", "source")  # required: the cause and its consequence, the upstream files
+TOPIC_OPTIONAL_FIELDS = ("issue",)  # an upstream issue or pull request
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One cause, explained once for every entry that names it."""
+
+    name: str
+    why: str
+    source: str
+    issue: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,7 @@ class Divergence:
     flytekit_java: tuple[str, ...] = ()  # specifier sets, any of which applies; () = every version
     flytekit: tuple[str, ...] = ()
     jvm_also: tuple[str, ...] = ()
+    issue: str = ""  # why, source and issue come from the entry's topic
 
     def explains(self, found: "Found") -> bool:
         """Whether ``found`` is this divergence: same path and Python value, and the JVM value or
@@ -94,11 +113,13 @@ class LedgerCheck:
 
 @dataclass(frozen=True)
 class Ledger:
-    """Every entry, and the versions the suite is run at (what 'applies nowhere' is measured by)."""
+    """Every entry, the versions the suite is run at (what 'applies nowhere' is measured by), and
+    the topics that explain the entries."""
 
     entries: tuple[Divergence, ...]
     flytekit_java_versions: tuple[str, ...] = ()
     flytekit_versions: tuple[str, ...] = ()
+    topics: Mapping[str, Topic] = field(default_factory=dict)
 
     def applicable(self, flytekit_java: str, flytekit: str | None = None) -> list[Divergence]:
         """The entries a run at these versions must reproduce, exactly."""
@@ -114,10 +135,12 @@ def parse_ledger(data: dict, origin: str = "ledger") -> Ledger:
     python_versions = tuple(str(v) for v in known.get("flytekit", ()))
     for version in (*java_versions, *python_versions):
         as_version(version)
+    topics = _parse_topics(data.get("topics", {}), origin)
     entries: list[Divergence] = []
     by_key: dict[tuple[str, str, str], list[Divergence]] = {}
     for number, entry in enumerate(data.get("divergence", []), start=1):
         where = f"{origin}: divergence #{number}"
+        _refuse_own_explanation(entry, where)
         missing = [k for k in (*FIELDS, "flytekit_java") if not entry.get(k)]
         missing = [k for k in missing if k == "flytekit_java" or not str(entry.get(k, "")).strip()]
         if missing:
@@ -134,13 +157,59 @@ def parse_ledger(data: dict, origin: str = "ledger") -> Ledger:
         modes = entry["mode"] if isinstance(entry["mode"], list) else [entry["mode"]]
         if not modes or not all(isinstance(m, str) and m.strip() for m in modes) or len(set(modes)) != len(modes):
             raise UsageError(f"{where}: mode must be a mode name or a list of distinct mode names")
+        topic = _topic_of(entry, topics, where)
         for mode in modes:
             divergence = Divergence(**{k: str(entry[k]) for k in FIELDS if k != "mode"}, mode=mode,
+                                    why=topic.why, source=topic.source, issue=topic.issue,
                                     flytekit_java=parse_specifiers(entry["flytekit_java"], where, "flytekit_java"),
                                     flytekit=parse_specifiers(entry["flytekit"], where, "flytekit") if "flytekit" in entry
                                     else (), jvm_also=tuple(also))
             _add(divergence, where, entries, by_key, java_versions, python_versions)
-    return Ledger(tuple(entries), java_versions, python_versions)
+    unused = sorted(set(topics) - {d.topic for d in entries})
+    if unused:
+        raise UsageError(f"{origin}: [topics.{unused[0]}] explains no divergence entry (a stale explanation); "
+                         "remove the table, or name the topic in the entries it explains")
+    return Ledger(tuple(entries), java_versions, python_versions, topics)
+
+
+def _refuse_own_explanation(entry: dict, where: str) -> None:
+    """An entry names its topic; the why and source it would repeat belong to the topic's table."""
+    own = sorted(set(entry) & set(TOPIC_FIELDS))
+    if own:
+        raise UsageError(f"{where} ({entry.get('pair')} {entry.get('path')}) has {', '.join(own)} of its own; the "
+                         f"explanation belongs to its topic: move it to [topics.{entry.get('topic') or '<name>'}] "
+                         "and delete it from the entry")
+
+
+def _topic_of(entry: dict, topics: Mapping[str, Topic], where: str) -> Topic:
+    topic = topics.get(str(entry["topic"]))
+    if topic is None:
+        raise UsageError(f"{where} ({entry['pair']} {entry['path']}) names topic {entry['topic']!r}, which has no "
+                         f"[topics.{entry['topic']}] table; name an existing topic or add that table with its why "
+                         "and source")
+    return topic
+
+
+def _parse_topics(data: object, origin: str) -> dict[str, Topic]:
+    """The ``[topics.<name>]`` tables, each with a why and a source (and optionally an issue)."""
+    if not isinstance(data, dict):
+        raise UsageError(f"{origin}: topics must be tables, [topics.<name>] with why and source; fix the file")
+    topics = {}
+    for name, table in data.items():
+        where = f"{origin}: [topics.{name}]"
+        if not isinstance(table, dict):
+            raise UsageError(f"{where} must be a table with why and source; fix the file")
+        unknown = sorted(set(table) - set(TOPIC_FIELDS) - set(TOPIC_OPTIONAL_FIELDS))
+        if unknown:
+            raise UsageError(f"{where} has unknown keys {unknown}; use {list(TOPIC_FIELDS + TOPIC_OPTIONAL_FIELDS)}")
+        empty = [k for k in TOPIC_FIELDS if not isinstance(table.get(k), str) or not table[k].strip()]
+        if empty:
+            raise UsageError(f"{where} lacks {', '.join(empty)}; write the cause and its consequence for a user (why) "
+                             "and the upstream files (source)")
+        if not isinstance(table.get("issue", ""), str):
+            raise UsageError(f"{where}: issue must be a string (an upstream issue or pull request); fix it")
+        topics[name] = Topic(name, table["why"], table["source"], table.get("issue", ""))
+    return topics
 
 
 def _add(divergence: Divergence, where: str, entries: list[Divergence], by_key: dict,
@@ -214,13 +283,14 @@ class Draft:
     flytekit_java: str
 
     def record(self, pair: str, mode: str, result: LedgerCheck) -> None:
-        """Append a [[divergence]] per unexpected difference (why/source/topic left to fill in) and
-        a comment per stale entry."""
+        """Append a [[divergence]] per unexpected difference (its topic left to fill in) and a
+        comment per stale entry."""
         lines = []
         for found in result.unexpected:
             lines += ["[[divergence]]", f"pair = {_toml(pair)}", f"mode = {_toml(mode)}", f"path = {_toml(found.path)}",
+                      "# topic: name an existing topic of the ledger, or add a [topics.<name>] table with why and source",
                       'topic = ""', f'flytekit_java = {_toml(">=" + self.flytekit_java)}', f"jvm = {_toml(found.jvm)}",
-                      f"python = {_toml(found.python)}", 'why = ""', 'source = ""', ""]
+                      f"python = {_toml(found.python)}", ""]
         for entry in result.stale:
             lines.append(f"# stale at flytekit-java {self.flytekit_java}: {pair} [{mode}] {entry.path}: "
                          f"{entry.jvm} != {entry.python}")

@@ -14,13 +14,13 @@ from flyte_parity.reports.matrix import build
 from flyte_parity.data.version_spec import as_version, matches
 from flyte_parity.reports.versions_report import change, render
 
-ENTRY = {"pair": "p/s", "mode": "idl", "path": "x.y", "topic": "t", "jvm": "1", "python": "2", "why": "w",
-         "source": "f.java"}
+ENTRY = {"pair": "p/s", "mode": "idl", "path": "x.y", "topic": "t", "jvm": "1", "python": "2"}
+TOPICS = {"t": {"why": "w", "source": "f.java"}}
 VERSIONS = {"flytekit_java": ["0.3.20", "0.4.62"], "flytekit": ["1.16.31"]}
 
 
 def ledger(*entries, versions=VERSIONS):
-    return parse_ledger({"versions": versions, "divergence": [dict(ENTRY, **e) for e in entries]})
+    return parse_ledger({"versions": versions, "topics": TOPICS, "divergence": [dict(ENTRY, **e) for e in entries]})
 
 
 # --- specifiers ---------------------------------------------------------------------------------
@@ -181,7 +181,8 @@ def test_a_draft_records_unexplained_differences_as_entries_to_fill_in(tmp_path)
     [entry] = tomllib.loads(text)["divergence"]
     assert (entry["path"], entry["jvm"], entry["python"], entry["flytekit_java"]) == (
         't["a"].x', "<absent>", 'say "hi"', ">=0.3.20")
-    assert entry["why"] == "" and "# stale at flytekit-java 0.3.20: p/s [idl] gone" in text
+    assert entry["topic"] == "" and "why" not in entry and "source" not in entry
+    assert "add a [topics.<name>] table" in text and "# stale at flytekit-java 0.3.20: p/s [idl] gone" in text
 
 
 def test_within_limits_a_check_to_one_input_case():
@@ -194,8 +195,8 @@ def test_an_entry_may_name_several_modes_and_counts_once_per_mode():
     from flyte_parity.data.ledger import parse_ledger
 
     entry = {"pair": "p/s", "mode": ["idl", "register"], "path": "x", "topic": "t", "jvm": "1", "python": "2",
-             "why": "w", "source": "s", "flytekit_java": ">=0.3"}
-    ledger = parse_ledger({"divergence": [entry]})
+             "flytekit_java": ">=0.3"}
+    ledger = parse_ledger({"topics": TOPICS, "divergence": [entry]})
     assert sorted(d.mode for d in ledger) == ["idl", "register"]
     assert {(d.pair, d.path, d.jvm, d.python) for d in ledger} == {("p/s", "x", "1", "2")}
 
@@ -205,18 +206,17 @@ def test_a_bad_mode_list_is_refused(mode):
     from flyte_parity.data.ledger import parse_ledger
 
     entry = {"pair": "p/s", "mode": mode, "path": "x", "topic": "t", "jvm": "1", "python": "2",
-             "why": "w", "source": "s", "flytekit_java": ">=0.3"}
-    with pytest.raises(UsageError):
-        parse_ledger({"divergence": [entry]})
+             "flytekit_java": ">=0.3"}
+    with pytest.raises(UsageError, match="mode"):
+        parse_ledger({"topics": TOPICS, "divergence": [entry]})
 
 
 def test_a_mode_list_repeating_an_entry_of_one_mode_is_refused():
     from flyte_parity.data.ledger import parse_ledger
 
-    base = {"pair": "p/s", "path": "x", "topic": "t", "jvm": "1", "python": "2", "why": "w", "source": "s",
-            "flytekit_java": ">=0.3"}
+    base = {"pair": "p/s", "path": "x", "topic": "t", "jvm": "1", "python": "2", "flytekit_java": ">=0.3"}
     with pytest.raises(UsageError, match="repeats"):
-        parse_ledger({"divergence": [{**base, "mode": "idl"}, {**base, "mode": ["register", "idl"]}]})
+        parse_ledger({"topics": TOPICS, "divergence": [{**base, "mode": "idl"}, {**base, "mode": ["register", "idl"]}]})
 
 
 def test_an_entry_with_other_jvm_forms_explains_each_form_exactly_and_nothing_else():
