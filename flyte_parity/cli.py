@@ -11,7 +11,7 @@ import json
 
 from flyte_parity.services import local_admin
 from flyte_parity.base import paths
-from flyte_parity.data.catalogue import MODES, load_catalogue
+from flyte_parity.data.catalogue import load_catalogue
 from flyte_parity.base.errors import UsageError
 from flyte_parity.idl.compare import Report, compare_launch_plans, compare_workflows
 from flyte_parity.sdk.package import load_entities
@@ -19,12 +19,19 @@ from flyte_parity.services.processes import ServiceError
 
 
 def _cases(args: argparse.Namespace) -> int:
-    catalogue = load_catalogue(Path(args.catalogue), paths.REPO_ROOT)
+    from flyte_parity.base import versions
+    from flyte_parity.modes import registry
+
+    java, python = versions.flytekit_java(), versions.flytekit()
+    if java == "not built":
+        raise UsageError("no JVM build: run `make jvm` first (the catalogue is read as the built flytekit-java sees it)")
+    catalogue = registry.resolve(load_catalogue(Path(args.catalogue), paths.REPO_ROOT).at(java), java, python)
+    print(f"flytekit-java {java}, flytekit {python}")
     for pair in catalogue.pairs:
-        print(f"{pair.id}: {pair.source.name}:{pair.jvm} ~ {pair.python} modes={','.join(pair.modes)} "
-              f"inputs={','.join(pair.inputs)}")
-    for mode in MODES:
-        print(f"{len(catalogue.cases(mode))} {mode} case(s)")
+        shown = f"absent: {pair.absent}" if pair.absent else f"modes={','.join(pair.modes)}"
+        print(f"{pair.id}: {pair.source.name}:{pair.jvm} ~ {pair.python} {shown} inputs={','.join(pair.inputs)}")
+    for mode in registry.modes():
+        print(f"{len(mode.subjects(catalogue))} {mode.name} subject(s): {mode.summary}")
     return 0
 
 

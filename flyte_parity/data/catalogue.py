@@ -19,10 +19,9 @@ from typing import Any, Mapping
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
 from flyte_parity.data.version_spec import matches, parse_specifiers
+from flyte_parity.base.sides import Sides
 
-MODES = ("execute-local", "idl", "entrypoint", "bad-inputs", "register", "flytectl", "execution")  # type rows: "types"
-LAUNCH_PLAN_MODES = ("idl", "register", "flytectl", "execution")  # what a launch-plan pair can run
-TASK_MODES = ("idl", "entrypoint", "register", "flytectl", "execution")  # what a task pair can run
+KINDS = ("workflow", "task", "launch-plan")  # what a pair pairs
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,17 @@ class JvmSource:
 
 
 @dataclass(frozen=True)
+class PythonSource:
+    """The Python packages pyflyte serializes and registers (the twins)."""
+
+    name: str
+    packages: tuple[str, ...]
+
+
+TWINS = PythonSource("twins", ("python_wf",))
+
+
+@dataclass(frozen=True)
 class Pair:
     """One JVM workflow and its Python twin."""
 
@@ -44,7 +54,7 @@ class Pair:
     jvm: str
     python: str
     inputs: Mapping[str, Mapping[str, Any]]
-    modes: tuple[str, ...]
+    modes: tuple[str, ...] | None  # the modes it runs in; None: every mode that takes its kind (``modes.resolve``)
     entrypoint_inputs: tuple[str, ...] = ()
     not_applicable: Mapping[str, str] = field(default_factory=dict)  # mode -> why it does not apply
     pending: Mapping[str, str] = field(default_factory=dict)  # mode -> why it applies but is not run yet
@@ -54,10 +64,21 @@ class Pair:
     flytekit_java: tuple[str, ...] = ()  # the flytekit-java versions this pair exists at (() = all)
     absent_why: str = ""  # why it does not exist at the others
     absent: str | None = None  # set by Catalogue.at: why this pair is not run at that version
+    features: tuple[str, ...] = ()  # what an SDK may be unable to run (dynamic, container-task; sdk.capabilities)
 
     @property
     def id(self) -> str:
         return f"{self.name}/{self.source.name}"
+
+    @property
+    def sources(self) -> "Sides[JvmSource | PythonSource]":
+        """What each SDK serializes and registers for this pair."""
+        return Sides(self.source, TWINS)
+
+    @property
+    def names(self) -> "Sides[str]":
+        """The pair's entity on each side (the twin's Flyte name)."""
+        return Sides(self.jvm, self.python_entity)
 
     @property
     def python_entity(self) -> str:
@@ -105,6 +126,10 @@ class TypeEntry:
         return f"types/{self.kind}/{self.source.name}"
 
     @property
+    def sources(self) -> "Sides[JvmSource | PythonSource]":
+        return Sides(self.source, TWINS)
+
+    @property
     def python_entity(self) -> str:
         return self.python.replace(":", ".")
 
@@ -116,9 +141,6 @@ class Catalogue:
     types: tuple[TypeEntry, ...] = ()
     # Registered JVM entities (workflows, launch-plan registries) with no pair yet: (source, class) -> why.
     pending: Mapping[tuple[str, str], str] = field(default_factory=dict)
-    # Modes that need a service this suite cannot start yet (register, sandbox): mode -> why; shown
-    # as pending for every pair.
-    service_modes: Mapping[str, str] = field(default_factory=dict)
     # Every pending entity with the flytekit-java versions it exists at (what ``at`` filters).
     _pending_specs: Mapping[tuple[str, str], tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
@@ -131,9 +153,8 @@ class Catalogue:
 
         pairs = tuple(
             pair if matches(pair.flytekit_java, flytekit_java) else replace(
-                pair, modes=(), pending={}, entrypoint_inputs=(),
-                absent=absent(pair.flytekit_java, pair.absent_why, pair.jvm),
-                not_applicable={m: absent(pair.flytekit_java, pair.absent_why, pair.jvm) for m in MODES})
+                pair, modes=(), pending={}, entrypoint_inputs=(), not_applicable={},
+                absent=absent(pair.flytekit_java, pair.absent_why, pair.jvm))
             for pair in self.pairs)
         types = tuple(
             entry if matches(entry.flytekit_java, flytekit_java) else replace(
@@ -143,38 +164,33 @@ class Catalogue:
         return replace(self, pairs=pairs, types=types, pending=pending)
 
     def pairs_in(self, mode: str) -> list[Pair]:
-        return [pair for pair in self.pairs if mode in pair.modes]
+        return [pair for pair in self.pairs if mode in (pair.modes or ())]
 
     def cases(self, mode: str) -> list[Case]:
         """Every case of every pair that runs in ``mode`` (entrypoint: the pair's entrypoint_inputs)."""
         return [
             Case(pair, input_name, values)
             for pair in self.pairs
-            if mode in pair.modes
+            if mode in (pair.modes or ())
             for input_name, values in pair.inputs.items()
             if mode != "entrypoint" or input_name in pair.entrypoint_inputs
         ]
 
 
 def _mode_reasons(entry: Mapping[str, Any], shared: Mapping[str, str], where: str):
-    """(not applicable, pending) reasons for the modes a pair does not run; every such mode needs one."""
-    reasons = {m: r for m, r in {**shared, **entry.get("not_applicable", {})}.items() if m not in entry["modes"]}
-    pending = dict(entry.get("pending", {}))
-    unknown = [m for m in pending if m not in MODES]
-    if unknown:
-        raise UsageError(f"{where}: pending names unknown modes {unknown}; use one of {list(MODES)}")
-    empty = [m for m, why in pending.items() if not str(why).strip()]
+    """(not applicable, pending) reasons a pair gives for modes it does not run. Which modes exist,
+    and that every mode is run or explained, is checked where the modes are known (modes.resolve)."""
+    modes = entry.get("modes") or ()
+    reasons = {m: str(r) for m, r in {**shared, **entry.get("not_applicable", {})}.items() if m not in modes}
+    pending = {m: str(why) for m, why in entry.get("pending", {}).items()}
+    empty = [m for m, why in {**reasons, **pending}.items() if not why.strip()]
     if empty:
-        raise UsageError(f"{where}: pending modes {empty} need a reason")
-    clash = [m for m in pending if m in entry["modes"]]
+        raise UsageError(f"{where}: modes {empty} need a reason")
+    clash = [m for m in pending if m in modes]
     if clash:
         raise UsageError(f"{where}: modes {clash} are both run and pending; remove them from one")
     for mode in pending:
         reasons.pop(mode, None)
-    unexplained = [m for m in MODES if m not in entry["modes"] and m not in reasons and m not in pending]
-    if unexplained:
-        raise UsageError(f"{where}: modes {unexplained} are neither run nor given a reason; "
-                         "add them to modes, not_applicable or pending")
     return reasons, pending
 
 
@@ -206,10 +222,9 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         seen.add(pair.id)
         pairs.append(pair)
 
-    def checked(entry: Mapping[str, Any], where: str, required: tuple[str, ...], allowed: tuple[str, ...],
-                kind: str = "pairs"):
-        """Refuse a pair entry with missing keys, dangling names or modes it cannot run; returns
-        its input set and its entrypoint input names."""
+    def checked(entry: Mapping[str, Any], where: str, required: tuple[str, ...]):
+        """Refuse a pair entry with missing keys or dangling names; returns its input set and its
+        entrypoint input names."""
         missing = [k for k in required if k not in entry]
         if missing:
             raise UsageError(f"{where} lacks {', '.join(missing)}; add them")
@@ -217,9 +232,12 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
             raise UsageError(f"{where}: unknown jvm_source {entry['jvm_source']!r}; define [sources.{entry['jvm_source']}]")
         if "inputs" in entry and entry["inputs"] not in input_sets:
             raise UsageError(f"{where}: unknown inputs {entry['inputs']!r}; define [inputs.{entry['inputs']}]")
-        unknown = [m for m in entry["modes"] if m not in allowed]
-        if unknown:
-            raise UsageError(f"{where}: {kind} run in {list(allowed)}, not {unknown}")
+        if "modes" in entry and (not isinstance(entry["modes"], list)
+                                 or not all(isinstance(m, str) for m in entry["modes"])):
+            raise UsageError(f"{where}: modes must be a list of mode names")
+        features = entry.get("features", [])
+        if not isinstance(features, list) or not all(isinstance(f, str) and f.strip() for f in features):
+            raise UsageError(f"{where}: features must be a list of names (such as \"dynamic\")")
         if ":" not in entry["python"]:
             raise UsageError(f"{where}: python must be 'module:workflow' (or 'module:task', 'module:launch_plan'), "
                              f"got {entry['python']!r}")
@@ -232,29 +250,24 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
 
     for number, entry in enumerate(data.get("pairs", []), start=1):
         where = f"{origin}: pair #{number} ({entry.get('name', '?')})"
-        inputs, entrypoint_inputs = checked(entry, where, ("name", "jvm_source", "jvm", "python", "inputs", "modes"),
-                                            MODES)
+        inputs, entrypoint_inputs = checked(entry, where, ("name", "jvm_source", "jvm", "python", "inputs", "modes"))
         reasons, pending = _mode_reasons(entry, data.get("not_applicable", {}), where)
         add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
                  inputs, tuple(entry["modes"]), entrypoint_inputs, reasons, pending,
-                 **_version_keys(entry, where)), where)
+                 **_version_keys(entry, where), features=tuple(entry.get("features", ()))), where)
     for number, entry in enumerate(data.get("tasks", []), start=1):
         where = f"{origin}: task #{number} ({entry.get('name', '?')})"
-        entry = {"modes": list(TASK_MODES), **entry}
-        inputs, entrypoint_inputs = checked(entry, where, ("name", "jvm_source", "jvm", "python", "inputs"), TASK_MODES,
-                                            "task pairs")
+        inputs, entrypoint_inputs = checked(entry, where, ("name", "jvm_source", "jvm", "python", "inputs"))
         reasons, pending = _mode_reasons(entry, data.get("task_not_applicable", {}), where)
         add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], inputs,
-                 tuple(entry["modes"]), entrypoint_inputs, reasons, pending, kind="task",
-                 **_version_keys(entry, where)), where)
+                 _listed(entry), entrypoint_inputs, reasons, pending, kind="task",
+                 **_version_keys(entry, where), features=tuple(entry.get("features", ()))), where)
     for number, entry in enumerate(data.get("launch_plans", []), start=1):
         where = f"{origin}: launch plan #{number} ({entry.get('name', '?')})"
-        entry = {"modes": list(LAUNCH_PLAN_MODES), **entry}
-        checked(entry, where, ("name", "jvm_source", "registry", "jvm", "python", "python_name"), LAUNCH_PLAN_MODES,
-                "launch plans")
+        checked(entry, where, ("name", "jvm_source", "registry", "jvm", "python", "python_name"))
         reasons, pending = _mode_reasons(entry, data.get("launch_plan_not_applicable", {}), where)
         add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"], {},
-                 tuple(entry["modes"]), (), reasons, pending,
+                 _listed(entry), (), reasons, pending,
                  kind="launch-plan", registry=entry["registry"], python_name=entry["python_name"],
                  **_version_keys(entry, where)), where)
     if not pairs:
@@ -285,14 +298,12 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
                 raise UsageError(f"{where} needs a reason")
             pending_specs[(source_name, cls)] = (str(reason), _version_keys(spec, where)["flytekit_java"])
     pending = {key: why for key, (why, _) in pending_specs.items()}
-    service_modes = {}
-    for mode, why in data.get("service_modes", {}).items():
-        if mode in MODES:
-            raise UsageError(f"{origin}: [service_modes] {mode} is a mode the suite runs; remove it there")
-        if not str(why).strip():
-            raise UsageError(f"{origin}: [service_modes] {mode} needs a reason")
-        service_modes[mode] = str(why)
-    return Catalogue(sources, tuple(pairs), tuple(types), pending, service_modes, pending_specs)
+    return Catalogue(sources, tuple(pairs), tuple(types), pending, pending_specs)
+
+
+def _listed(entry: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """A task or launch-plan entry's modes: as listed, or None (every mode that takes its kind)."""
+    return tuple(entry["modes"]) if "modes" in entry else None
 
 
 def _version_keys(entry: Mapping[str, Any], where: str) -> dict[str, Any]:

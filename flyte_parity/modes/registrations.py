@@ -11,14 +11,14 @@ then asks admin for an execution of a pair's entity on one side (no cluster runs
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-
 from pathlib import Path
+from typing import Any, Callable, Mapping
 
+from flyte_parity.base.sides import Sides
 from flyte_parity.services import flytectl
 from flyte_parity.services.backends import Backend
-from flyte_parity.data.catalogue import JvmSource
-from typing import Any, Mapping
 
 from flyteidl.core import identifier_pb2
 from flyteidl.core.identifier_pb2 import Identifier
@@ -44,48 +44,39 @@ class Registered:
 class RegisterRun:
     """Registers each side at most once per session (lazily) and remembers what admin stored."""
 
-    def __init__(self, backend: Backend, jvm_driver, python_driver, work_dir: Path | None = None) -> None:
-        self.backend = backend
-        self.work_dir = work_dir
-        self.jvm_driver = jvm_driver
-        self.python_driver = python_driver
+    def __init__(self, backend: Backend, sdks: Sides, work_dir: Path) -> None:
+        self.backend, self.sdks, self.work_dir = backend, sdks, work_dir
         self._done: dict[str, Registered] = {}
+        self._lock = threading.Lock()
 
-    def _read(self, side: str, outcome: Outcome, target: Target) -> Registered:
-        entities = stored_entities(target.address, target.project, target.domain, target.version, side)
-        self._done[side] = Registered(outcome, target, entities)
-        return self._done[side]
+    def registered(self, sources: Sides) -> Sides[Registered]:
+        """Each SDK's own registration of its source (``jflyte register workflows``, ``pyflyte register``)."""
+        return Sides.of(lambda side: self._once(_key(side, sources[side]), lambda target: self.sdks[side].register(
+            sources[side], target)))
 
-    def python(self) -> Registered:
-        if "python" not in self._done:
-            target = self.backend.target("python")
-            self._read("python", self.python_driver.register(target), target)
-        return self._done["python"]
-
-    def jvm(self, source: JvmSource) -> Registered:
-        side = f"jvm-{source.name}"
-        if side not in self._done:
-            target = self.backend.target(side)
-            self._read(side, self.jvm_driver.register(source, target), target)
-        return self._done[side]
-
-    def flytectl_python(self) -> Registered:
-        """The twins' serialized files through flytectl."""
-        return self._flytectl("flytectl-python", lambda: self.python_driver.serialize())
-
-    def flytectl_jvm(self, source: JvmSource) -> Registered:
-        """A JVM source's ``jflyte serialize`` files through flytectl."""
-        return self._flytectl(f"flytectl-jvm-{source.name}", lambda: self.jvm_driver.serialize(source))
-
-    def _flytectl(self, side: str, serialized) -> Registered:
-        if side not in self._done:
-            if self.work_dir is None:
-                raise RuntimeError("the flytectl mode needs a work folder")
+    def through_flytectl(self, sources: Sides) -> Sides[Registered]:
+        """Each SDK's serialized files through ``flytectl register files``."""
+        def register(side: str, target: Target) -> Outcome:
             binary = flytectl.flytectl_binary()  # before serializing: a missing binary is the first thing said
-            target = self.backend.target(side)
-            files = sorted(Path(serialized()).glob("*.pb"))
-            self._read(side, flytectl.register_files(files, target, self.work_dir / side, binary), target)
-        return self._done[side]
+            files = sorted(Path(self.sdks[side].serialize(sources[side])).glob("*.pb"))
+            return flytectl.register_files(files, target, self.work_dir / f"flytectl-{_key(side, sources[side])}",
+                                           binary)
+        return Sides.of(lambda side: self._once(f"flytectl-{_key(side, sources[side])}",
+                                                lambda target: register(side, target)))
+
+    def _once(self, key: str, register: Callable[[Target], Outcome]) -> Registered:
+        with self._lock:
+            if key not in self._done:
+                target = self.backend.target(key)
+                outcome = register(target)
+                entities = stored_entities(target.address, target.project, target.domain, target.version, key)
+                self._done[key] = Registered(outcome, target, entities)
+            return self._done[key]
+
+
+def _key(side: str, source) -> str:
+    """A registration's name (its version suffix): ``python`` for the twins, ``jvm-<source>``."""
+    return "python" if side == "python" else f"jvm-{source.name}"
 
 
 @dataclass(frozen=True)

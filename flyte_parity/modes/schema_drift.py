@@ -14,9 +14,16 @@ from typing import Iterable
 from google.protobuf import descriptor_pb2
 from google.protobuf.message import Message
 
-from flyte_parity.base import paths
+from flyte_parity.base import paths, versions
 from flyte_parity.base.errors import UsageError
-from flyte_parity.idl.schema import DriftItem, set_fields
+from flyte_parity.base.sides import Sides
+from flyte_parity.data.catalogue import TWINS
+from flyte_parity.data.ledger import Found
+from flyte_parity.idl.schema import DriftItem, drift, index, set_fields
+from flyte_parity.modes.base import SITUATIONS, Mode, Subject, Verdict
+from flyte_parity.modes.registry import register
+
+ROW = "schema/flyteidl"  # its one matrix row (and ledger pair)
 
 
 def _tool_jar() -> Path:
@@ -92,3 +99,32 @@ def render(items: list[DriftItem], jvm_emits: set[str], python_emits: set[str], 
     lines += ["", f"schema drift: {counts['python']} only in flytekit's IDL, {counts['jvm']} only in the JVM's, "
                   f"{counts['both']} differing, {risky} emitted by one side and unknown to the other"]
     return "\n".join(lines) + "\n"
+
+
+class SchemaDriftMode(Mode):
+    """A field that one SDK writes in this run's entities and the other's IDL lacks, or declares
+    with another number or type, must be a ledger entry; the full list goes to schema-drift.md."""
+
+    name = "schema-drift"
+    summary = "the Flyte IDL each SDK is built with (descriptors), limited to fields the SDKs write"
+    table = SITUATIONS
+
+    def subjects(self, catalogue):
+        return [Subject(self.name, ROW, ROW)]
+
+    def work(self, subject, run):
+        jvm_set, python_set = jvm_descriptors(run.work / "jvm-idl.pb"), python_descriptors()
+        for side, files in (("jvm", jvm_set), ("python", python_set)):
+            if "flyteidl.core.TaskTemplate" not in index(files)[0]:
+                raise RuntimeError(f"{side}: no flyteidl.core descriptors were read")
+        items = drift(jvm_set, python_set)
+        emits = Sides(emitted(run.serialized("jvm", s) for s in run.catalogue.sources.values()),
+                      emitted([run.serialized("python", TWINS)]))
+        run.reports.document("schema-drift.md", render(items, emits.jvm, emits.python, versions.line() + "."))
+        return [Found(item.name, *item.values()) for item in items if emitted_note(item, emits.jvm, emits.python)]
+
+    def judge(self, subject, run, found) -> Verdict:
+        return Verdict(found, detail=f"(full list: {run.reports.root / 'schema-drift.md'})")
+
+
+register(SchemaDriftMode())

@@ -185,8 +185,8 @@ def run_all(catalogue: Catalogue, jvm_driver, python_driver, load, work: Path) -
     rows = []
     for entry in catalogue.types:
         jvm = load(jvm_driver.serialize(entry.source))
-        python = load(python_driver.serialize())
-        rows.append(run_row(entry, jvm, python, jvm_driver, python_driver, work / entry.kind))
+        python = load(python_driver.serialize(entry.sources.python))
+        rows.append(run_row(entry, jvm, python, jvm_driver, python_driver, work / entry.kind / entry.source.name))
     return rows
 
 

@@ -1,8 +1,9 @@
-"""The parity matrix: rows are catalogue pairs (and type-table rows), columns are modes, cells
-say what the run found — same, ledger (the known divergences, by topic), not applicable (with
-the reason), pending (applicable, not built yet, with the reason), failed, or not run in this
-session. Pure: outcomes in, markdown and counts out; ``splice`` puts the compact table into the
-README between its markers."""
+"""The parity matrix: one table per kind of subject (pairs, type rows, situations), a column per
+mode that ran, a cell per row and mode saying what the run found — ``same``, ``ledger: <topics>``
+(the known divergences), ``n/a [k]`` and ``pending [k]`` (reason k in the notes under the
+tables), ``FAILED``, ``skipped [k]`` or ``not run``. Pairs absent at the run's SDK versions are one
+short list, not rows. Pure: columns, outcomes and ledger in; a JSON-able matrix and its markdown
+out. ``splice`` puts the tables into the README between its markers (``make readme``)."""
 
 from __future__ import annotations
 
@@ -10,127 +11,126 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from flyte_parity.data.catalogue import MODES, Catalogue
 from flyte_parity.data.ledger import Divergence
 
-BEGIN = "<!-- parity-matrix:begin (written by the last full run; do not edit) -->"
+BEGIN = "<!-- parity-matrix:begin (written by `make readme` from the last full run; do not edit) -->"
 END = "<!-- parity-matrix:end -->"
 ORDER = ("same", "ledger", "n/a", "pending", "failed", "skipped", "not run")
+WIDTH = 80  # no cell is longer
+HEADINGS = {"pairs": "pair", "types": "type row", "situations": "situation"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One mode's column: for each row of its table, ("run", "") or ("n/a" | "pending", why)."""
+
+    mode: str
+    table: str
+    rows: Mapping[str, tuple[str, str]]
 
 
 @dataclass(frozen=True)
 class Cell:
-    kind: str  # one of ORDER, or "" for a row's unused columns
-    text: str  # what the cell says (for ledger: the topics)
-    reason: str = ""  # why, for n/a and pending
-
-    def full(self) -> str:
-        if self.kind == "failed":
-            return "**failed**"
-        return f"{self.text}: {self.reason}" if self.reason else self.text
+    kind: str  # one of ORDER
+    text: str  # what the cell says (at most WIDTH characters, note number aside)
+    reason: str = ""  # why, for n/a, pending and skipped cells (and a ledger cell's topics when too many)
 
 
-EMPTY = Cell("", "")
-
-
-def _topics(entries: list[Divergence]) -> str:
+def ledger_text(entries: list[Divergence]) -> tuple[str, str]:
+    """A ledger cell: its topics, with counts; without counts when that is too long; else the
+    number of topics, with the topics as the cell's note."""
     counted = Counter(d.topic for d in entries)
-    return ", ".join(f"{topic} ×{n}" if n > 1 else topic for topic, n in sorted(counted.items()))
+    with_counts = ", ".join(f"{t} ×{n}" if n > 1 else t for t, n in sorted(counted.items()))
+    plain = ", ".join(sorted(counted))
+    for text in (f"ledger: {with_counts}", f"ledger: {plain}"):
+        if len(text) <= WIDTH:
+            return text, ""
+    return f"ledger: {len(counted)} topics", f"topics: {with_counts}"
 
 
-def cell(outcomes: list[str] | None, ledger: list[Divergence], reason: str | None,
-         pending: str | None = None) -> Cell:
-    """One pair and mode. ``outcomes`` are the pytest outcomes of its tests."""
-    if reason is not None:
-        return Cell("n/a", "n/a", reason)
-    if pending is not None:
-        return Cell("pending", "pending", pending)
+def cell(state: str, reason: str, outcomes: list[str] | None, ledger: list[Divergence]) -> Cell:
+    """One row and mode. ``outcomes`` are the pytest outcomes of its tests."""
+    if state in ("n/a", "pending"):
+        return Cell(state, state, reason)
     if not outcomes:
-        return Cell("not run", "not run in this session")
-    if any(o == "failed" for o in outcomes):
-        return Cell("failed", "failed")
-    if any(o == "skipped" for o in outcomes):
+        return Cell("not run", "not run")
+    if "failed" in outcomes:
+        return Cell("failed", "FAILED")
+    if "skipped" in outcomes:
         return Cell("skipped", "skipped")
     if ledger:
-        return Cell("ledger", f"ledger: {_topics(ledger)}")
+        text, note = ledger_text(ledger)
+        return Cell("ledger", text, note)
     return Cell("same", "same")
 
 
-def build(
-    catalogue: Catalogue, outcomes: Mapping[tuple[str, str], list[str]], ledger: Iterable[Divergence]
-) -> tuple[list[tuple[str, list[Cell]]], Counter]:
-    """Rows of (row id, a cell per mode) for pairs, type rows and pending entities, and the count
-    per cell kind."""
+def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str]], ledger: Iterable[Divergence],
+          *, header: str, absent: Mapping[str, str] = {}, pending: Mapping[str, str] = {},
+          versions: Mapping[str, object] = {}) -> dict:
+    """The matrix as data (what matrix.json holds and ``render`` shows)."""
     per_key: dict[tuple[str, str], list[Divergence]] = {}
     for entry in ledger:
         per_key.setdefault((entry.pair, entry.mode), []).append(entry)
+    tables: dict[str, dict[str, list[str]]] = {}
+    cells: dict[str, dict[str, dict[str, str]]] = {}
     counts: Counter = Counter()
-    rows = []
-    for pair in catalogue.pairs:
-        cells = []
-        for mode in MODES:
-            pending = pair.pending.get(mode)
-            reason = None if mode in pair.modes or pending else pair.not_applicable.get(mode, "not in this pair's modes")
-            cells.append(cell(outcomes.get((pair.id, mode)), per_key.get((pair.id, mode), []), reason, pending))
-        if pair.absent:
-            cells += [Cell("n/a", "n/a", pair.absent) for _ in catalogue.service_modes]
-        else:
-            cells += [Cell("pending", "pending", why) for why in catalogue.service_modes.values()]
-        counts.update(c.kind for c in cells)
-        rows.append((pair.id, cells))
-    width = len(columns(catalogue))
-    for entry in catalogue.types:
-        first = cell(outcomes.get((entry.id, "types")), per_key.get((entry.id, "types"), []), entry.unavailable)
-        counts[first.kind] += 1
-        rows.append((entry.id, [first] + [EMPTY] * (width - 1)))
-    for (source, cls), reason in sorted(catalogue.pending.items()):
-        counts["pending"] += width
-        rows.append((f"{cls} ({source})", [Cell("pending", "pending", reason)] + [EMPTY] * (width - 1)))
-    return rows, counts
-
-
-def columns(catalogue: Catalogue) -> tuple[str, ...]:
-    """The matrix's columns: the modes the suite runs, then those that wait for a service."""
-    return MODES + tuple(catalogue.service_modes)
+    topics: Counter = Counter()
+    for column in columns:
+        table = tables.setdefault(column.table, {"columns": [], "rows": []})
+        table["columns"].append(column.mode)
+        for row, (state, reason) in column.rows.items():
+            if row not in table["rows"]:
+                table["rows"].append(row)
+            entries = per_key.get((row, column.mode), [])
+            found = cell(state, reason, outcomes.get((row, column.mode)), entries)
+            cells.setdefault(row, {})[column.mode] = found.__dict__
+            counts[found.kind] += 1
+            if found.kind == "ledger":
+                topics.update(d.topic for d in entries)
+    return {"header": header, **versions, "tables": tables, "cells": cells, "counts": dict(counts),
+            "topics": dict(topics), "absent": dict(absent), "pending": dict(pending)}
 
 
 LEGEND = (
-    "Cells: `same` — the SDKs agree; `ledger: <topic>` — they differ exactly by known divergences "
-    "(tests/parity/ledger.toml; each topic is explained in docs/divergences.md); `n/a` — the mode does "
-    "not apply, with the reason; `pending` — it applies but is not built yet, with the reason; "
-    "`failed` — a difference the ledger does not explain (or a stale entry). Type-table rows "
-    "(`types/...`) have one cell, in the first column; see docs/type-table.md."
+    "Cells: `same` — the SDKs agree; `ledger: <topics>` — they differ exactly by known divergences "
+    "(tests/parity/ledger.toml; each topic is explained there and in docs/divergences.md); `n/a [k]` — the "
+    "mode does not apply, for reason k below; `pending [k]` — it applies but is not built yet; `FAILED` — a "
+    "difference the ledger does not explain (or a stale entry); `skipped` — it could not run on this host "
+    "(the test's skip says why); `not run` — not selected in this run."
 )
 
 
-def _table(rows: list[tuple[str, list[Cell]]], show, names: tuple[str, ...]) -> list[str]:
-    lines = ["| pair | " + " | ".join(names) + " |", "| --- | " + " | ".join("---" for _ in names) + " |"]
-    lines += [f"| {row_id} | " + " | ".join(show(c) for c in cells) + " |" for row_id, cells in rows]
-    return lines
-
-
-def render(rows: list[tuple[str, list[Cell]]], counts: Counter, header: str,
-           names: tuple[str, ...] = MODES) -> str:
-    """The full report: every reason written in its cell."""
-    lines = ["# Parity matrix", "", header, "", LEGEND, "", *_table(rows, Cell.full, names), "", summary(counts)]
-    return "\n".join(lines) + "\n"
-
-
-def render_compact(rows: list[tuple[str, list[Cell]]], counts: Counter, header: str,
-                   names: tuple[str, ...] = MODES) -> str:
-    """The README form: reasons as numbered notes under the table, each written once."""
+def render(matrix: dict, full: bool = True) -> str:
+    """The matrix in markdown: each table, the absent pairs, the pairs still pending, the notes and
+    the counts (``full``: with a title and the legend, as reports/parity-matrix.md)."""
     notes: dict[str, int] = {}
 
-    def show(c: Cell) -> str:
-        if c.kind == "failed":
-            return "**failed**"
-        if not c.reason:
-            return c.text
-        number = notes.setdefault(c.reason, len(notes) + 1)
-        return f"{c.text} [{number}]"
+    def note(reason: str) -> str:
+        return f"[{notes.setdefault(reason, len(notes) + 1)}]"
 
-    table = _table(rows, show, names)
-    lines = [header, "", *table, "", *(f"{n}. {reason}" for reason, n in notes.items()), "", summary(counts)]
+    def show(found: dict | None) -> str:
+        if not found:
+            return ""
+        return f"{found['text']} {note(found['reason'])}" if found["reason"] else found["text"]
+
+    lines = (["# Parity matrix", "", matrix["header"], "", LEGEND, ""] if full else [matrix["header"], ""])
+    for table, shape in matrix["tables"].items():
+        names = shape["columns"]
+        lines += [f"| {HEADINGS.get(table, table)} | " + " | ".join(names) + " |",
+                  "| --- | " + " | ".join("---" for _ in names) + " |"]
+        lines += [f"| {row} | " + " | ".join(show(matrix["cells"][row].get(name)) for name in names) + " |"
+                  for row in shape["rows"]]
+        lines.append("")
+    if matrix["absent"]:
+        lines.append("Not in this run's SDK versions: " + ", ".join(
+            f"{pair} {note(why)}" for pair, why in matrix["absent"].items()) + ".")
+    if matrix["pending"]:
+        lines.append("Registered JVM entities with no pair yet: " + ", ".join(
+            f"{entity} {note(why)}" for entity, why in matrix["pending"].items()) + ".")
+    if matrix["absent"] or matrix["pending"]:
+        lines.append("")
+    lines += [f"{n}. {reason}" for reason, n in notes.items()]
+    lines += ["", summary(Counter(matrix["counts"]))]
     return "\n".join(lines) + "\n"
 
 

@@ -67,6 +67,7 @@ def render(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
         moved = "appeared" if not x else "disappeared" if not y else "" if x == y else f"{y - x:+d} entries"
         lines.append(f"| {topic} | {x or '—'} | {y or '—'} | {moved} |")
     lines.append("")
+    old, new = {**old, "cells": cells(old)}, {**new, "cells": cells(new)}
     modes = list(dict.fromkeys([*_modes(old), *_modes(new)]))
     rows = list(dict.fromkeys([*old.get("cells", {}), *new.get("cells", {})]))
     moves: dict[str, int] = {}
@@ -88,6 +89,14 @@ def render(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     lines += ["## What changed", "", f"Between the two versions: {summary}.", "", *changed, "",
               "## Every cell", "", *table, "", f"{a}: {_counts(old)}", "", f"{b}: {_counts(new)}", ""]
     return "\n".join(lines)
+
+
+def cells(run: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A run's cells, with each pair absent at its versions as an n/a cell (its reason) in every pair column."""
+    columns = run.get("tables", {}).get("pairs", {}).get("columns", [])
+    absent = {pair: {mode: {"kind": "n/a", "text": "n/a", "reason": why} for mode in columns}
+              for pair, why in run.get("absent", {}).items()}
+    return {**run.get("cells", {}), **absent}
 
 
 def _modes(run: Mapping[str, Any]) -> list[str]:

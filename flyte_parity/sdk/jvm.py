@@ -14,14 +14,16 @@ import threading
 from pathlib import Path
 from typing import IO, Any, Mapping
 
-from flyteidl.admin import task_pb2, workflow_pb2
+from flyteidl.admin import workflow_pb2
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 
 
 from flyte_parity.sdk import jflyte, jvm_build
 from flyte_parity.base import paths
 from flyte_parity.data.catalogue import Case, JvmSource
-from flyte_parity.sdk.container import RunFolder, TaskResult, read_result, substitute
+from flyte_parity.sdk.capabilities import Limit
+from flyte_parity.sdk.container import RunFolder
+from flyte_parity.sdk.driver import Driver
 from flyte_parity.base.errors import UsageError
 from flyte_parity.sdk.jflyte_outputs import extract_outputs_text, parse_outputs
 from flyte_parity.sdk.registration import Outcome, Target, read_outcome
@@ -43,10 +45,19 @@ def _tail(text: str, lines: int = 15) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-class JvmDriver:
-    """flytekit-java through jflyte: build, serialize, run_local, run_entrypoint, register."""
+class JvmDriver(Driver):
+    """flytekit-java through jflyte."""
 
     language = "jvm"
+    entrypoint = "jflyte"
+    LIMITS = (
+        Limit("execute-local", "task", "jflyte execute-local runs workflows, not single tasks"),
+        Limit("execute-local", "launch-plan", "jflyte execute-local runs workflows, not launch plans"),
+        Limit("execute-local", "dynamic", "jflyte execute-local cannot run a dynamic task (it fails with "
+              "NullPointerException: Couldn't find task [<the dynamic task>])"),
+        Limit("execute-local", "container-task", "jflyte execute-local cannot run a container task (it fails with "
+              "NullPointerException: Couldn't find task [<the container task>])"),
+    )
 
     def __init__(self, work_dir: Path, progress: IO[str] | None = None) -> None:
         self.work_dir = work_dir
@@ -127,25 +138,18 @@ class JvmDriver:
                                **({"FLYTE_INTERNAL_IMAGE": image} if image else {})})
         return read_outcome(result.returncode, result.stdout + result.stderr)
 
-    def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path) -> TaskResult:
-        """Run a serialized JVM task as its container would: ``jflyte execute`` with propeller's
-        placeholders replaced by file:// locations in ``run`` (staged jars come through our
-        file-system plug-in)."""
-        folder = RunFolder(run)
-        folder.prepare(task.template, inputs)
-        args = substitute(list(task.template.container.args), folder.values())
-        if args[:1] != ["jflyte"]:
-            raise UsageError(f"not a jflyte container task: args start {args[:2]}")
+    def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
+        """``jflyte execute`` with the task's identity variables propeller sets; its staged jars come
+        through our file-system plug-in, and its temporary files go to the run's own folder."""
         identity = {f"FLYTE_INTERNAL_{prefix}{name}": value
                     for prefix in ("", "TASK_")
                     for name, value in (("PROJECT", "flyte-parity"), ("DOMAIN", "development"), ("VERSION", "local"))}
-        template_env = {item.key: item.value for item in task.template.container.env}  # as propeller does
         folder.scratch.mkdir(parents=True, exist_ok=True)
         try:
-            result = self._jflyte(args[1:], {**template_env, **identity}, [f"-Djava.io.tmpdir={folder.scratch}"])
+            result = self._jflyte(args, {**env, **identity}, [f"-Djava.io.tmpdir={folder.scratch}"])
         finally:
             shutil.rmtree(folder.scratch, ignore_errors=True)
-        return read_result(folder, result.returncode, result.stdout, result.stderr)
+        return result.returncode, result.stdout, result.stderr
 
 
 def render_input(value: Any, literal_type: types_pb2.LiteralType) -> str:

@@ -12,12 +12,13 @@ from typing import Any
 
 from flyteidl.core import literals_pb2
 
-from flyteidl.admin import task_pb2
 
 from flyte_parity.sdk import launches, process_log
 from flyte_parity.base import paths
-from flyte_parity.data.catalogue import Case
-from flyte_parity.sdk.container import RunFolder, TaskResult, read_result, substitute
+from flyte_parity.data.catalogue import TWINS, Case, PythonSource
+from flyte_parity.sdk.capabilities import Limit
+from flyte_parity.sdk.container import RunFolder
+from flyte_parity.sdk.driver import Driver
 from flyte_parity.base.errors import UsageError
 from flyte_parity.sdk.fork_parent import ForkParent
 from flyte_parity.sdk.interrupts import keep_ctrl_c
@@ -43,10 +44,14 @@ def load_workflow(ref: str) -> Any:
         raise UsageError(f"{module_name} has no {attr}; check the catalogue's python entry") from None
 
 
-class PythonDriver:
-    """flytekit in this process: build (import check), serialize, run_local, run_entrypoint, register."""
+class PythonDriver(Driver):
+    """flytekit: local runs in this process, everything else through its own commands."""
 
     language = "python"
+    entrypoint = "pyflyte-execute"
+    LIMITS = (
+        Limit("execute-local", "container-task", "flytekit runs a ContainerTask locally only through a Docker engine"),
+    )
 
     def __init__(self, work_dir: Path | None = None, source_root: Path = paths.REPO_ROOT,
                  fork: bool | None = None) -> None:
@@ -64,10 +69,10 @@ class PythonDriver:
         importlib.import_module("flytekit")
         keep_ctrl_c()  # flytekit's import made Ctrl-C exit(1); a run must stop on it
 
-    def serialize(self, packages: tuple[str, ...] = ("python_wf",)) -> Path:
+    def serialize(self, source: PythonSource = TWINS) -> Path:
         """Serialize every twin in one flytekit process (once per driver); returns the folder."""
         with self._serializing:
-            return self._serialize(packages)
+            return self._serialize(source.packages)
 
     def _serialize(self, packages: tuple[str, ...]) -> Path:
         if self._serialized is None:
@@ -84,7 +89,7 @@ class PythonDriver:
             self._serialized = out
         return self._serialized
 
-    def register(self, target: Target, packages: tuple[str, ...] = ("python_wf",), image: str = IMAGE) -> Outcome:
+    def register(self, source: PythonSource, target: Target, image: str | None = None) -> Outcome:
         """``pyflyte register`` of the twins into FlyteAdmin, non-fast (``--copy none``: no code
         upload, which admin's local storage could not take anyway), with the image serialize uses
         and a config file of its own, so no user configuration leaks in."""
@@ -93,8 +98,8 @@ class PythonDriver:
         config = self.work_dir / f"pyflyte-{target.project}.yaml"
         config.write_text(f"admin:\n  endpoint: dns:///{target.address}\n  insecure: true\n", encoding="utf-8")
         command = [str(Path(sys.executable).with_name("pyflyte")), "--config", str(config), "register",
-                   "--copy", "none", "--version", target.version, "--image", image,
-                   "--project", target.project, "--domain", target.domain, *packages]
+                   "--copy", "none", "--version", target.version, "--image", image or IMAGE,
+                   "--project", target.project, "--domain", target.domain, *source.packages]
         env = {k: v for k, v in self._base_env().items() if not k.startswith("FLYTECTL_")}
         with process_log.logged("python:pyflyte-register", command, self.source_root, env):
             result = launches.run(command, env=env, cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
@@ -110,22 +115,11 @@ class PythonDriver:
             return outputs_to_literal_map(workflow, workflow(**inputs))
 
 
-    def run_entrypoint(
-        self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path, env: dict[str, str] | None = None
-    ) -> TaskResult:
-        """Run a serialized Python task as its container would: ``pyflyte-execute`` with
-        propeller's placeholders replaced by file:// locations in ``run``; ``env`` adds settings
-        (such as FLYTE_USE_OLD_DC_FORMAT) to the task's environment."""
-        folder = RunFolder(run)
-        folder.prepare(task.template, inputs)
-        args = substitute(list(task.template.container.args), folder.values())
-        if args[:1] != ["pyflyte-execute"]:
-            raise UsageError(f"not a pyflyte container task: args start {args[:2]}")
-        executable = Path(sys.executable).with_name("pyflyte-execute")
-        child_env = self._base_env()
-        child_env.update({item.key: item.value for item in task.template.container.env})  # as propeller does
-        child_env.update(env or {})
-        command = [str(executable), *args[1:]]
+    def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
+        """``pyflyte-execute``, forked from the fork parent when its environment allows, else a
+        fresh process."""
+        command = [str(Path(sys.executable).with_name("pyflyte-execute")), *args]
+        child_env = {**self._base_env(), **env}
         parent = self._fork_parent(child_env)
         with process_log.logged("python:pyflyte-execute", command, self.source_root, child_env,
                                 how="forked" if parent else "started"):
@@ -134,7 +128,7 @@ class PythonDriver:
             else:
                 result = launches.run(command, env=child_env, cwd=self.source_root, timeout=600,
                                       stdin=subprocess.DEVNULL)
-        return read_result(folder, result.returncode, result.stdout, result.stderr)
+        return result.returncode, result.stdout, result.stderr
 
     def _base_env(self) -> dict[str, str]:
         """The environment every task run starts from: this process's, without FLYTE_* settings and

@@ -15,10 +15,10 @@ from flyte_parity.modes.case_runner import CaseRunner
 
 
 class Recording(CaseRunner):
-    """A case runner whose work is a recorded call (the drivers' work is covered by the parity tests)."""
+    """A case runner whose work is a recorded call (the modes' work is covered by the parity tests)."""
 
     def __init__(self, workers, work):
-        super().__init__(None, None, None, workers)
+        super().__init__(workers)
         self.calls, self.threads, self.fn = [], [], work
 
     def _work(self, kind, subject):
@@ -27,6 +27,12 @@ class Recording(CaseRunner):
             self.threads.append(threading.current_thread().name)
             return self.fn(kind, subject)
         return run
+
+    def submit(self, kind, subject):
+        super().submit((kind, subject.id), self._work(kind, subject))
+
+    def result(self, kind, subject):
+        return super().result((kind, subject.id), self._work(kind, subject))
 
 
 def case(name):

@@ -31,7 +31,8 @@ def test_cases_are_pairs_times_inputs():
     [
         (with_pair(jvm_source="nope"), "unknown jvm_source 'nope'"),
         (with_pair(inputs="nope"), "unknown inputs 'nope'"),
-        (with_pair(modes=["teleport"]), "run in ['execute-local', 'idl', 'entrypoint', 'bad-inputs', 'register', 'flytectl', 'execution'], not ['teleport']"),
+        (with_pair(modes="idl"), "modes must be a list of mode names"),
+        (with_pair(features="dynamic"), "features must be a list of names"),
         (with_pair(python="no_colon"), "must be 'module:workflow'"),
         ({**BASE, "pairs": [{"name": "p"}]}, "lacks jvm_source, jvm, python, inputs, modes"),
         ({**BASE, "pairs": BASE["pairs"] * 2}, "listed twice"),
@@ -69,3 +70,13 @@ def test_type_rows_with_tasks_and_unavailable_ones():
     assert blob.unavailable == "no blob type" and dict(blob.values) == {}
     with pytest.raises(UsageError, match="lacks jvm, python, values"):
         parse_catalogue({**BASE, "types": [{"kind": "x", "jvm_source": "s"}]}, Path("/r"))
+
+
+def test_a_mode_name_no_mode_has_is_refused_once_the_modes_are_known():
+    from flyte_parity.modes import registry
+
+    catalogue = parse_catalogue(with_pair(modes=["teleport"]), Path("/r"))
+    with pytest.raises(UsageError) as err:
+        registry.resolve(catalogue, "0.4.62", "1.16.31")
+    assert "names unknown modes ['teleport']" in str(err.value) and "the pair modes are execute-local, idl" in str(err.value)
+

@@ -3,6 +3,7 @@ both output maps shown. Both sides are real pyflyte-execute runs of the Fibonacc
 one, and a copy with the seeded change (the real twin is never edited). No JVM is needed."""
 
 from flyte_parity.base import paths
+from flyte_parity.data.catalogue import PythonSource
 from flyte_parity.sdk import PythonDriver
 from flyte_parity.modes.entrypoint_walk import run_pair
 from flyte_parity.data.ledger import check
@@ -20,8 +21,8 @@ def test_off_by_one_twin_is_caught_with_both_outputs(tmp_path):
 
     seeded = PythonDriver(tmp_path / "seeded-work", source_root=seeded_root)
     twin = PythonDriver(tmp_path / "twin-work")
-    left = load_entities(seeded.serialize(("python_wf.fibonacci",)))
-    right = load_entities(twin.serialize(("python_wf.fibonacci",)))
+    left = load_entities(seeded.serialize(PythonSource("fibonacci", ("python_wf.fibonacci",))))
+    right = load_entities(twin.serialize(PythonSource("fibonacci", ("python_wf.fibonacci",))))
     try:
         result = run_pair(left, "python_wf.fibonacci.fibonacci_wf", right, "python_wf.fibonacci.fibonacci_wf",
                           {"fib0": 0, "fib1": 1}, seeded, twin, tmp_path / "runs")

@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flyte_parity.data.catalogue import MODES, parse_catalogue
+from flyte_parity.data.catalogue import parse_catalogue
 from flyte_parity.base.errors import UsageError
 from flyte_parity.data.ledger import Found, check, parse_ledger
-from flyte_parity.reports.matrix import build
+from flyte_parity.modes import registry
+from flyte_parity.modes.base import pair_cell
 from flyte_parity.data.version_spec import as_version, matches
 from flyte_parity.reports.versions_report import change, render
 
@@ -95,7 +96,7 @@ def test_entries_for_different_flytekit_versions_do_not_clash():
 # --- the catalogue ------------------------------------------------------------------------------
 
 CATALOGUE = {
-    "not_applicable": {m: "not here" for m in MODES if m != "idl"},
+    "not_applicable": {m.name: "not here" for m in registry.pair_modes() if m.name != "idl"},
     "sources": {"s": {"lib": "{build}/lib/s"}},
     "inputs": {"i": {"one": {"n": 1}}},
     "pairs": [
@@ -107,14 +108,15 @@ CATALOGUE = {
 }
 
 
-def test_an_entry_absent_at_a_version_is_a_row_that_says_why():
-    at_old = parse_catalogue(CATALOGUE, Path("/r")).at("0.3.20")
+def test_an_entry_absent_at_a_version_says_why_and_fills_no_cell():
+    at_old = registry.resolve(parse_catalogue(CATALOGUE, Path("/r")).at("0.3.20"), "0.3.20", "1.16.31")
     new = next(p for p in at_old.pairs if p.name == "new")
     assert new.modes == () and "a.New exists at flytekit-java >=0.4" in new.absent
     assert "the 0.3 examples have no such workflow" in new.absent
     assert [p.name for p in at_old.pairs_in("idl")] == ["old"]
-    rows, counts = build(at_old, {("old/s", "idl"): ["passed"]}, [])
-    assert [c.kind for c in dict(rows)["new/s"]] == ["n/a"] * len(MODES)
+    for mode in registry.pair_modes():
+        assert "new/s" not in mode.cells(at_old)
+    assert pair_cell(next(p for p in at_old.pairs if p.name == "old"), "idl") == ("run", "")
     assert sorted(at_old.pending) == [("s", "a.Always")]
     at_new = parse_catalogue(CATALOGUE, Path("/r")).at("0.4.62")
     assert [p.name for p in at_new.pairs_in("idl")] == ["old", "new"]

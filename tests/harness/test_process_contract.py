@@ -14,7 +14,7 @@ from flyteidl.core import literals_pb2
 from flyte_parity.sdk import process_log
 from flyte_parity.sdk import PythonDriver
 
-from .serialized import load
+from flyte_parity.modes.run import load
 
 TASKS = {"jvm": ("dev.flyteparity.examples.process.ExitThreeTask", "dev.flyteparity.examples.process.StaticCounterTask"),
          "python": ("python_wf.process_contract.exit_three", "python_wf.process_contract.static_counter")}

@@ -1,32 +1,35 @@
-"""What FlyteAdmin answers each SDK: the same situations put to both, their answers compared (gRPC
-status and the message with entity names and versions replaced), a table in
-reports/admin-answers.md, every difference a ledger entry (pair ``admin-answers/<situation>``,
-mode ``admin-answers``).
+"""Admin-answers mode: what FlyteAdmin answers each SDK. The same situations are put to both, and
+their answers compared (gRPC status and the message with entity names and versions replaced); a
+table goes to admin-answers.md.
 
 Situations: each SDK's own registration repeated unchanged into the same version; repeated with
 another container image into the same version; each SDK's serialized workflow created over gRPC
 in a version where its tasks are not registered; each SDK's serialized task created over gRPC as
-the SDK wrote it (jflyte writes the template without an id).
+the SDK wrote it (jflyte writes the template without an id). The JVM side is the upstream Java
+examples; the matrix row of a situation is ``admin-answers/<situation>``.
 """
+
+from __future__ import annotations
 
 import re
 
-import pytest
 from flyteidl.admin import task_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2
 
-from flyte_parity.data.ledger import Found, check
+from flyte_parity.base.sides import Sides
+from flyte_parity.data.catalogue import TWINS
+from flyte_parity.data.ledger import Found
+from flyte_parity.modes.base import SITUATIONS as TABLE
+from flyte_parity.modes.base import Mode, Subject, Verdict
+from flyte_parity.modes.registry import register
 from flyte_parity.services.admin_client import AdminError, admin_stub, call, first_line
 
-from .serialized import load
-
 SOURCE = "upstream-java"  # the JVM side of these situations: the upstream Java examples
-WORKFLOW = ("org.flyte.examples.WelcomeWorkflow", "python_wf.welcome.welcome_wf")
-TASK = ("org.flyte.examples.GreetTask", "python_wf.welcome.greet")
+WORKFLOW = Sides("org.flyte.examples.WelcomeWorkflow", "python_wf.welcome.welcome_wf")
+TASK = Sides("org.flyte.examples.GreetTask", "python_wf.welcome.greet")
 OTHER_IMAGE = "flyte-parity/changed-image:unused"
 SITUATIONS = ("re-register-unchanged", "re-register-changed-image", "workflow-without-its-tasks",
               "task-as-serialized")
-MODE = "admin-answers"
 
 
 def message_class(label: str, names, versions) -> str:
@@ -73,53 +76,60 @@ def _task_as_serialized(address, target, spec: task_pb2.TaskSpec, name: str) -> 
     return _grpc(address, "CreateTask", task_pb2.TaskCreateRequest(id=ident, spec=spec))
 
 
-@pytest.fixture(scope="module")
-def answers(register_run, parity_catalogue, jvm_driver, python_driver, reports_dir):
+def answers(run) -> dict[str, tuple[str, str]]:
     """Every situation put to both SDKs once: situation -> (jvm answer, python answer), classed."""
-    source = parity_catalogue.sources[SOURCE]
-    backend = register_run.backend
-    jvm_target, python_target = backend.target("answers-jvm"), backend.target("answers-python")
-    jvm_set, python_set = load(jvm_driver.serialize(source)), load(python_driver.serialize())
-    jvm_names, python_names = set(jvm_set.tasks) | set(jvm_set.workflows), set(python_set.tasks) | set(python_set.workflows)
-    versions = {jvm_target.version, python_target.version}
-    raw: dict[str, tuple[str, str]] = {}
-    jvm_driver.register(source, jvm_target)
-    python_driver.register(python_target)
-    raw["re-register-unchanged"] = (jvm_driver.register(source, jvm_target).label(),
-                                    python_driver.register(python_target).label())
-    raw["re-register-changed-image"] = (jvm_driver.register(source, jvm_target, image=OTHER_IMAGE).label(),
-                                        python_driver.register(python_target, image=OTHER_IMAGE).label())
-    missing_jvm, missing_python = backend.target("missing-tasks-jvm"), backend.target("missing-tasks-python")
-    versions |= {missing_jvm.version, missing_python.version}
-    raw["workflow-without-its-tasks"] = (
-        _workflow_without_tasks(backend.address, missing_jvm, jvm_set.workflows[WORKFLOW[0]], WORKFLOW[0]),
-        _workflow_without_tasks(backend.address, missing_python, python_set.workflows[WORKFLOW[1]], WORKFLOW[1]))
-    fresh_jvm, fresh_python = backend.target("serialized-task-jvm"), backend.target("serialized-task-python")
-    versions |= {fresh_jvm.version, fresh_python.version}
-    raw["task-as-serialized"] = (
-        _task_as_serialized(backend.address, fresh_jvm, jvm_set.tasks[TASK[0]], TASK[0]),
-        _task_as_serialized(backend.address, fresh_python, python_set.tasks[TASK[1]], TASK[1]))
-    classed = {situation: (message_class(jvm, jvm_names, versions), message_class(python, python_names, versions))
-               for situation, (jvm, python) in raw.items()}
+    sources = Sides(run.catalogue.sources[SOURCE], TWINS)
+    backend, sdks = run.backend(), run.sdks
+    entities = run.entities(sources)
+    names = entities.map(lambda e: set(e.tasks) | set(e.workflows))
+    targets = Sides.of(lambda side: backend.target(f"answers-{side}"))
+    versions = set(targets.map(lambda t: t.version))
+
+    def registered(image=None) -> Sides[str]:
+        return Sides.of(lambda side: sdks[side].register(sources[side], targets[side], image).label())
+
+    raw: dict[str, Sides[str]] = {}
+    registered()
+    raw["re-register-unchanged"] = registered()
+    raw["re-register-changed-image"] = registered(OTHER_IMAGE)
+    missing = Sides.of(lambda side: backend.target(f"missing-tasks-{side}"))
+    raw["workflow-without-its-tasks"] = Sides.of(lambda side: _workflow_without_tasks(
+        backend.address, missing[side], entities[side].workflows[WORKFLOW[side]], WORKFLOW[side]))
+    fresh = Sides.of(lambda side: backend.target(f"serialized-task-{side}"))
+    raw["task-as-serialized"] = Sides.of(lambda side: _task_as_serialized(
+        backend.address, fresh[side], entities[side].tasks[TASK[side]], TASK[side]))
+    versions |= set(missing.map(lambda t: t.version)) | set(fresh.map(lambda t: t.version))
+    classed = {situation: (message_class(answer.jvm, names.jvm, versions),
+                           message_class(answer.python, names.python, versions))
+               for situation, answer in raw.items()}
     lines = ["# What FlyteAdmin answers each SDK", "",
              f"JVM side: {SOURCE} (flytekit-java); Python side: the twins (flytekit). Entity names and versions "
              "are replaced by <entity> and <version>.", "",
              "| situation | JVM | Python | |", "| --- | --- | --- | --- |"]
     lines += [f"| {s} | {j.replace('|', '/')} | {p.replace('|', '/')} | {'same' if j == p else 'differs'} |"
               for s, (j, p) in classed.items()]
-    (reports_dir / "admin-answers.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run.reports.document("admin-answers.md", "\n".join(lines) + "\n")
     return classed
 
 
-@pytest.mark.parametrize("situation", SITUATIONS)
-def test_admin_answers_match_ledger(situation, answers, ledger):
-    jvm, python = answers[situation]
-    found = [Found("answer", jvm, python)] if jvm != python else []
-    result = check(ledger, f"admin-answers/{situation}", MODE, found)
-    assert result.ok, result.explain(f"admin-answers/{situation}", MODE) + "\n(table: reports/admin-answers.md)"
+class AdminAnswersMode(Mode):
+    name = "admin-answers"
+    summary = "what FlyteAdmin answers each SDK in the same situations (re-registration, missing tasks, ...)"
+    table = TABLE
+    needs = ("admin",)
+
+    def subjects(self, catalogue):
+        if SOURCE not in catalogue.sources:
+            return []
+        return [Subject(self.name, situation, f"{self.name}/{situation}", situation) for situation in SITUATIONS]
+
+    def work(self, subject, run):
+        return run.shared(self.name, lambda: answers(run))[subject.value]
+
+    def judge(self, subject, run, answer) -> Verdict:
+        jvm, python = answer
+        found = [Found("answer", jvm, python)] if jvm != python else []
+        return Verdict(found, detail=f"(table: {run.reports.root / 'admin-answers.md'})")
 
 
-def test_message_class_replaces_whole_names_and_versions_only():
-    label = "refused: INVALID_ARGUMENT: a.B task with different structure already exists (a.B2, v-1)"
-    assert message_class(label, {"a.B"}, {"v-1"}) == (
-        "refused: INVALID_ARGUMENT: <entity> task with different structure already exists (a.B2, <version>)")
+register(AdminAnswersMode())

@@ -46,7 +46,7 @@ def test_sigint_ends_the_session_and_leaves_no_sdk_process(to, tmp_path):
 
 def _interrupt_a_session(to, tmp_path):
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports={tmp_path / 'reports'}",
-               "tests/parity/test_entrypoint.py", "tests/parity/test_execute_local.py"]
+               "tests/parity/test_modes.py", "-k", "entrypoint: or execute-local:"]
     session = subprocess.Popen(command, cwd=paths.REPO_ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

@@ -1,0 +1,141 @@
+"""One parity session as the modes see it: the catalogue and ledger of this run, both SDKs behind
+one interface (made when first needed), the case runner, the FlyteAdmin backend (started when a
+mode first needs it, stopped at the end), where reports go, and ``check`` — one subject run
+through its mode and judged against the ledger."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ExitStack
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from flyte_parity.base.errors import UsageError
+from flyte_parity.base.sides import Sides
+from flyte_parity.data.catalogue import Catalogue
+from flyte_parity.data.ledger import check
+from flyte_parity.idl.entities import EntitySet
+from flyte_parity.modes import registry
+from flyte_parity.modes.base import Subject
+from flyte_parity.modes.case_runner import CaseRunner
+from flyte_parity.reports.folder import ReportFolder
+from flyte_parity.sdk.driver import Driver
+from flyte_parity.sdk.jvm import JvmDriver
+from flyte_parity.sdk.package import load_entities
+from flyte_parity.sdk.python import PythonDriver
+
+load = lru_cache(maxsize=None)(load_entities)  # each serialization folder read once per process
+
+
+class NotAvailable(Exception):
+    """A subject cannot run on this host; the message says what is missing and how to get it."""
+
+
+class ParityRun:
+    def __init__(self, catalogue: Catalogue, ledger, reports: ReportFolder, work: Path, workers: int = 0,
+                 backend: str = "local") -> None:
+        self.catalogue, self.ledger, self.reports, self.work = catalogue, ledger, reports, work
+        self.backend_name = backend
+        self._runner = CaseRunner(workers)
+        self._stack = ExitStack()
+        self._lock = threading.RLock()
+        self._sdks: Sides[Driver] | None = None
+        self._shared: dict[str, Any] = {}
+        self._folders = 0
+
+    # --- the SDKs ---
+    @property
+    def sdks(self) -> Sides[Driver]:
+        """Both drivers, made on first use (the Python one imports flytekit) and closed at the end."""
+        with self._lock:
+            if self._sdks is None:
+                python = PythonDriver(self.work / "python")
+                python.build()
+                self._stack.callback(python.close)
+                self._sdks = Sides(JvmDriver(self.work / "jvm"), python)
+            return self._sdks
+
+    def serialized(self, side: str, source) -> EntitySet:
+        """What one SDK serializes for a source (each serialized once per session)."""
+        return load(self.sdks[side].serialize(source))
+
+    def entities(self, sources: Sides) -> Sides[EntitySet]:
+        """What each SDK serializes for these sources."""
+        return Sides.of(lambda side: self.serialized(side, sources[side]))
+
+    def folder(self, subject: Subject) -> Path:
+        """A fresh work folder for one subject's task runs."""
+        with self._lock:
+            self._folders += 1
+            number = self._folders
+        folder = self.work / "cases" / f"{number:03d}-{subject.mode}-{subject.id.replace('/', '__')}"
+        folder.mkdir(parents=True)
+        return folder
+
+    def shared(self, key: str, make: Callable[[], Any]) -> Any:
+        """A result several subjects share (made once; its exception is raised to each of them)."""
+        return self._runner.result(("shared", key), make)
+
+    # --- services ---
+    def backend(self):
+        """The session's FlyteAdmin (``--flyte-backend``), started on first use."""
+        def start():
+            from flyte_parity.services.backends import BackendUnavailable, backend
+            try:
+                return self._stack.enter_context(backend(self.backend_name))
+            except BackendUnavailable as err:
+                raise NotAvailable(str(err)) from None
+        return self.shared("backend", start)
+
+    def registrations(self):
+        """Each side registered into the backend at most once per session, read back from admin."""
+        from flyte_parity.modes.registrations import RegisterRun
+        return self.shared("registrations", lambda: RegisterRun(self.backend(), self.sdks, self.work / "register"))
+
+    def flytectl(self) -> Path:
+        from flyte_parity.services.flytectl import flytectl_binary
+        return self.shared("flytectl", flytectl_binary)
+
+    # --- running and judging one subject ---
+    def _work(self, subject: Subject) -> Callable[[], Any]:
+        mode = registry.get(subject.mode)
+
+        def work() -> Any:
+            for need in mode.needs:
+                {"admin": self.backend, "flytectl": self.flytectl}[need]()
+            return mode.work(subject, self)
+        return work
+
+    def start(self, subjects: list[Subject]) -> None:
+        """Start the SDK work of every subject whose mode allows it, in this order."""
+        for subject in subjects:
+            if registry.get(subject.mode).ahead:
+                self._runner.submit(subject.test_id, self._work(subject))
+
+    def result(self, subject: Subject) -> Any:
+        return self._runner.result(subject.test_id, self._work(subject))
+
+    def check(self, subject: Subject) -> str | None:
+        """Run one subject (or take its result) and judge it: None when every difference is a
+        ledger entry and every entry reproduces, else the explanation a reader needs. Raises
+        NotAvailable (skip) or UsageError (bad input: one line)."""
+        mode = registry.get(subject.mode)
+        verdict = mode.judge(subject, self, self.result(subject))
+        verdict_check = check(self.ledger, subject.row, mode.name, verdict.found, within=verdict.within)
+        if verdict_check.ok and not verdict.problems:
+            return None
+        lines = list(verdict.problems)
+        if not verdict_check.ok:
+            lines.append(verdict_check.explain(subject.row, mode.name))
+        if verdict.detail:
+            lines.append(verdict.detail)
+        return "\n".join(lines)
+
+    def close(self) -> None:
+        """Drop work not started, wait for running work, then stop the drivers and services."""
+        self._runner.close()
+        self._stack.close()
+
+
+__all__ = ["NotAvailable", "ParityRun", "UsageError", "load"]

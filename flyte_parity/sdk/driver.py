@@ -1,0 +1,68 @@
+"""One interface for both SDKs (the same verbs, the same signatures), and the container contract
+written once: how a serialized task runs as its container would.
+
+Verbs: ``build()``; ``serialize(source) -> folder of .pb``; ``run_local(case) -> LiteralMap``
+(the SDK's own local run of a workflow); ``run_entrypoint(task, inputs, run, env) -> TaskResult``
+(the task's container command with propeller's placeholders replaced by ``file://`` locations in
+``run``, no server); ``register(source, target, image) -> Outcome`` (the SDK's own registration
+into FlyteAdmin); ``close()``. ``LIMITS`` declares what an SDK cannot run (``capabilities``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Mapping
+
+from flyteidl.admin import task_pb2
+from flyteidl.core import literals_pb2
+
+from flyte_parity.base.errors import UsageError
+from flyte_parity.sdk.capabilities import Limit
+from flyte_parity.sdk.container import RunFolder, TaskResult, read_result, substitute
+from flyte_parity.sdk.registration import Outcome, Target
+
+
+class Driver:
+    """An SDK as the suite drives it."""
+
+    language: ClassVar[str]  # "jvm" or "python": the ledger slot this SDK fills
+    entrypoint: ClassVar[str]  # the first word of its tasks' container args
+    LIMITS: ClassVar[tuple[Limit, ...]] = ()
+
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def serialize(self, source) -> Path:
+        raise NotImplementedError
+
+    def run_local(self, case) -> literals_pb2.LiteralMap:
+        raise NotImplementedError
+
+    def register(self, source, target: Target, image: str | None = None) -> Outcome:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop what the driver keeps running between calls (nothing by default)."""
+
+    def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path,
+                       env: Mapping[str, str] | None = None) -> TaskResult:
+        """Run a serialized task as its container would: inputs.pb and the template written to
+        ``run``, the container args with every placeholder replaced, the template's environment
+        set as propeller sets it (``env`` adds settings on top), then what the task wrote read back."""
+        folder = RunFolder(run)
+        folder.prepare(task.template, inputs)
+        args = substitute(list(task.template.container.args), folder.values())
+        if args[:1] != [self.entrypoint]:
+            raise UsageError(f"not a {self.entrypoint} container task: its args start {args[:2]}")
+        task_env = {item.key: item.value for item in task.template.container.env}
+        code, stdout, stderr = self._run_task(args[1:], {**task_env, **(env or {})}, folder)
+        return read_result(folder, code, stdout, stderr)
+
+    def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
+        """Start the SDK's entrypoint with ``args`` (after its first word) and ``env`` on top of its
+        own base environment; return its exit code and what it printed."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:  # shown in pytest ids and messages
+        return f"<{type(self).__name__}>"
+
