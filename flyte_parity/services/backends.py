@@ -1,4 +1,5 @@
-"""The FlyteAdmin a register run talks to, one context manager per backend (``--flyte-backend``).
+"""The FlyteAdmin a register run talks to: one context manager class per backend, named in
+``KINDS`` by its ``--flyte-backend`` name; ``backend(name)`` picks one.
 
 - ``local`` (default): ``services.flyteadmin`` in a fresh run folder — PostgreSQL and FlyteAdmin on
   loopback, stopped on leaving; jflyte stages jars into a folder of admin's own storage.
@@ -8,10 +9,10 @@
 - ``sandbox``: the Flyte sandbox through testcontainers — not built yet; it says so, and says
   first when there is no Docker engine to run it.
 
-Every backend yields a ``Backend``: ``target(side)`` is where one side registers. The two SDKs
-(and each JVM source) register into the same project and domain under versions of their own
-(``<run>-<side>``): entity names such as launch plans may be the same on both sides, and admin
-keeps one structure per name and version.
+Every backend class is a context manager yielding a ``Backend``: ``target(side)`` is where one
+side registers. The two SDKs (and each JVM source) register into the same project and domain under
+versions of their own (``<run>-<side>``): entity names such as launch plans may be the same on both
+sides, and admin keeps one structure per name and version.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import os
 import secrets
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from flyte_parity.base import paths
 from flyte_parity.base.envfile import load_env_file
@@ -31,7 +32,6 @@ from flyte_parity.base.errors import UsageError
 from flyte_parity.sdk.registration import Target
 from flyte_parity.services.flyteadmin import PROJECT, flyteadmin
 
-BACKENDS = ("local", "remote", "sandbox")
 DOMAIN = "development"
 
 
@@ -52,48 +52,90 @@ class Backend:
         return Target(self.address, self.project, DOMAIN, f"{self.run}-{side}", self.staging)
 
 
-@contextmanager
-def backend(name: str, work_dir: Path | None = None) -> Iterator[Backend]:
-    """Start (or reach) the ``name`` backend and yield it; whatever was started is stopped on leaving."""
-    run = "parity-" + secrets.token_hex(4)
-    if name == "local":
-        yield from _local(run)
-    elif name == "remote":
-        yield _remote(run)
-    elif name == "sandbox":
-        if not _docker_available():
+class BackendContext:
+    """What every backend class shares: ``with Kind() as backend:`` yields a ``Backend`` for a run of
+    its own id; leaving stops whatever entering started."""
+
+    name = ""
+
+    def __init__(self, run: str | None = None) -> None:
+        self.run = run or "parity-" + secrets.token_hex(4)
+
+    def __enter__(self) -> Backend:
+        raise NotImplementedError
+
+    def __exit__(self, *exc_info: Any) -> bool | None:
+        return None
+
+
+class LocalBackend(BackendContext):
+    """PostgreSQL and FlyteAdmin on loopback in a fresh folder, both stopped and the folder removed on leaving."""
+
+    name = "local"
+
+    def __init__(self, run: str | None = None) -> None:
+        super().__init__(run)
+        self._started = ExitStack()
+
+    def __enter__(self) -> Backend:
+        with ExitStack() as started:
+            # Under /tmp with 0755: PostgreSQL runs as an unprivileged account when the suite runs as root.
+            folder = Path(tempfile.mkdtemp(prefix="flyte-parity-admin-"))
+            started.callback(shutil.rmtree, folder, ignore_errors=True)
+            folder.chmod(0o755)
+            admin = started.enter_context(flyteadmin(folder))
+            staging = admin.storage / "flyte" / "jvm-staging"
+            staging.mkdir(parents=True, exist_ok=True)
+            self._started = started.pop_all()
+        return Backend(self.name, admin.grpc, admin.project, staging.as_uri(), self.run, admin.log)
+
+    def __exit__(self, *exc_info: Any) -> bool | None:
+        return self._started.__exit__(*exc_info)
+
+
+class RemoteBackend(BackendContext):
+    """An existing admin from the environment or .env.local; nothing is started or stopped."""
+
+    name = "remote"
+
+    def __enter__(self) -> Backend:
+        env_file = paths.REPO_ROOT / ".env.local"
+        env = {**(load_env_file(env_file) if env_file.is_file() else {}), **os.environ}
+        address = env.get("FLYTE_PLATFORM_URL", "").strip()
+        staging = env.get("FLYTE_STAGING_LOCATION", "").strip()
+        if not address or not staging:
+            raise UsageError("--flyte-backend=remote needs FLYTE_PLATFORM_URL (admin's gRPC host:port) and "
+                             "FLYTE_STAGING_LOCATION (where jflyte stages jars) in the environment or .env.local")
+        return Backend(self.name, address, env.get("FLYTE_PARITY_PROJECT", PROJECT), staging, self.run)
+
+
+class SandboxBackend(BackendContext):
+    """The Flyte sandbox through testcontainers: not built yet, which entering says (a missing Docker engine first)."""
+
+    name = "sandbox"
+
+    def __enter__(self) -> Backend:
+        if not docker_available():
             raise BackendUnavailable("--flyte-backend=sandbox needs a Docker engine (none at DOCKER_HOST or "
                                      "/var/run/docker.sock) to start the Flyte sandbox; use --flyte-backend=local here")
         raise BackendUnavailable("--flyte-backend=sandbox is not built yet (the Flyte sandbox through "
                                  "testcontainers); use --flyte-backend=local, or remote against a running sandbox")
-    else:
+
+
+KINDS: dict[str, type[BackendContext]] = {kind.name: kind for kind in (LocalBackend, RemoteBackend, SandboxBackend)}
+BACKENDS = tuple(KINDS)
+
+
+def backend(name: str) -> BackendContext:
+    """The ``name`` backend, to enter with ``with``: it starts (or reaches) an admin and yields a
+    ``Backend``; whatever it started is stopped on leaving."""
+    kind = KINDS.get(name)
+    if kind is None:
         raise UsageError(f"unknown --flyte-backend {name!r}; use one of {', '.join(BACKENDS)}")
+    return kind()
 
 
-def _docker_available() -> bool:
+def docker_available() -> bool:
+    """Whether a Docker engine may be reached: DOCKER_HOST is set, or /var/run/docker.sock exists."""
     host = os.environ.get("DOCKER_HOST", "")
     return bool(host) or Path("/var/run/docker.sock").exists()
-
-
-def _local(run: str) -> Iterator[Backend]:
-    # Under /tmp with 0755: PostgreSQL runs as an unprivileged account when the suite runs as root.
-    folder = Path(tempfile.mkdtemp(prefix="flyte-parity-admin-"))
-    folder.chmod(0o755)
-    try:
-        with flyteadmin(folder) as admin:
-            staging = admin.storage / "flyte" / "jvm-staging"
-            staging.mkdir(parents=True, exist_ok=True)
-            yield Backend("local", admin.grpc, admin.project, staging.as_uri(), run, admin.log)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _remote(run: str) -> Backend:
-    env = {**(load_env_file(paths.REPO_ROOT / ".env.local") if (paths.REPO_ROOT / ".env.local").is_file() else {}),
-           **os.environ}
-    address = env.get("FLYTE_PLATFORM_URL", "").strip()
-    staging = env.get("FLYTE_STAGING_LOCATION", "").strip()
-    if not address or not staging:
-        raise UsageError("--flyte-backend=remote needs FLYTE_PLATFORM_URL (admin's gRPC host:port) and "
-                         "FLYTE_STAGING_LOCATION (where jflyte stages jars) in the environment or .env.local")
-    return Backend("remote", address, env.get("FLYTE_PARITY_PROJECT", PROJECT), staging, run)

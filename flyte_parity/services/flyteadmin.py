@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from typing import Any, Iterator
 from flyte_parity.base import paths
 from flyte_parity.services import loopback
 from flyte_parity.services.postgres import Postgres, postgres
-from flyte_parity.services.processes import ServiceError, run_to_end, spawn, stop, tail, uninterrupted
+from flyte_parity.services.lifecycle import Service, step
 
 BIN_VARIABLE = "FLYTEADMIN_BIN"
 TOOLS_BINARY = paths.REPO_ROOT / ".tools" / "bin" / "flyteadmin"
@@ -93,6 +92,10 @@ def write_yaml(path: Path, document: dict[str, Any]) -> Path:
     return path
 
 
+def _healthy(http_port: int, grpc_port: int) -> bool:
+    return loopback.http_status(http_port, "/healthcheck") == 200 and loopback.accepts(grpc_port)
+
+
 @contextmanager
 def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJECT,
                timeout: float = 120.0) -> Iterator[FlyteAdmin]:
@@ -102,35 +105,23 @@ def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJE
     folder.mkdir(parents=True, exist_ok=True)
     storage = folder / "store"
     (storage / CONTAINER).mkdir(parents=True, exist_ok=True)
-    log_path = folder / "admin.log"
+    log = folder / "admin.log"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder)}
-    with postgres(folder / "postgres", timeout=timeout) as database, open(log_path, "a", encoding="utf-8") as log:
+    with postgres(folder / "postgres", timeout=timeout) as database:
         http_port, grpc_port, profiler_port = loopback.free_ports(3, bind="0.0.0.0")  # admin binds every interface
         kube = write_yaml(folder / "kubeconfig.yaml", kubeconfig())
         config = write_yaml(folder / "admin.yaml", admin_config(
             http_port=http_port, grpc_port=grpc_port, profiler_port=profiler_port, database=database,
             kube_config=kube, storage=storage))
         command = [str(binary), "--config", str(config)]
-        for step in (["migrate", "run"], ["migrate", "seed-projects", project]):
-            code = run_to_end(command + step, cwd=folder, log=log, env=env, timeout=timeout)
-            if code != 0:
-                why = "timed out" if code is None else f"exit {code}"
-                raise ServiceError(f"flyteadmin {' '.join(step)} failed ({why}); {log_path}:\n{tail(log_path)}")
-        log.write(f"==> {' '.join(command)} serve (http {http_port}, grpc {grpc_port})\n")
-        log.flush()
-        server = spawn(command + ["serve"], cwd=folder, log=log, env=env)
-        try:
-            deadline = time.monotonic() + timeout
-            while not (loopback.http_status(http_port, "/healthcheck") == 200 and loopback.accepts(grpc_port)):
-                if server.poll() is not None:
-                    raise ServiceError(f"flyteadmin serve exited ({server.returncode}) while starting; "
-                                       f"{log_path}:\n{tail(log_path)}")
-                if time.monotonic() > deadline:
-                    raise ServiceError(f"flyteadmin not healthy after {timeout:.0f} s; {log_path}:\n{tail(log_path)}")
-                time.sleep(0.1)
+        for arguments in (["migrate", "run"], ["migrate", "seed-projects", project]):
+            step(f"flyteadmin {' '.join(arguments)}", command + arguments, cwd=folder, log=log, env=env,
+                 timeout=timeout)
+        server = Service("flyteadmin serve", command + ["serve"], cwd=folder, log=log, env=env,
+                         note=f"{' '.join(command)} serve (http {http_port}, grpc {grpc_port})",
+                         ready=lambda process: _healthy(http_port, grpc_port), timeout=timeout,
+                         stop_signal=signal.SIGTERM, grace=15.0)
+        with server:
             yield FlyteAdmin(grpc=f"{loopback.HOST}:{grpc_port}", http=f"http://{loopback.HOST}:{http_port}",
-                             project=project, storage=storage, config=config, log=log_path, pid=server.pid,
+                             project=project, storage=storage, config=config, log=log, pid=server.pid,
                              postgres=database)
-        finally:
-            with uninterrupted():
-                stop(server.pid, signal.SIGTERM, timeout=15.0, child=server)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
 from flyte_parity.services.flyteadmin import admin_binary, flyteadmin
+from flyte_parity.services.lifecycle import Service
 from flyte_parity.services.loopback import http_status
 from flyte_parity.services.postgres import preflight
 from flyte_parity.services.processes import (
@@ -29,10 +31,8 @@ from flyte_parity.services.processes import (
     alive,
     command_line,
     processes_of,
-    spawn,
     stop as stop_process,
     stop_all,
-    tail,
     uninterrupted,
 )
 
@@ -102,30 +102,30 @@ def start(folder: Path = DEFAULT_FOLDER, *, timeout: float = 180.0) -> tuple[Sta
     _sweep(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / STATE).unlink(missing_ok=True)
-    log_path = folder / "supervisor.log"
+    log = folder / "supervisor.log"
+    log.unlink(missing_ok=True)  # one start's log
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.REPO_ROOT),
                                                                       os.environ.get("PYTHONPATH")]))}
-    with open(log_path, "w", encoding="utf-8") as log:
-        supervisor = spawn([sys.executable, "-m", "flyte_parity.services.local_admin", str(folder), str(binary)],
-                           cwd=folder, log=log, env=env)
+
+    written: list[State] = []
+
+    def ready(process: subprocess.Popen) -> bool:
+        state = read_state(folder)
+        if state is not None and state.supervisor == process.pid:
+            written.append(state)
+        return bool(written)
+
+    supervisor = Service("the local FlyteAdmin", [sys.executable, "-m", "flyte_parity.services.local_admin",
+                                                  str(folder), str(binary)],
+                         cwd=folder, log=log, env=env, ready=ready, timeout=timeout, grace=60.0).start()
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            state = read_state(folder)
-            if state is not None and state.supervisor == supervisor.pid:
-                return state, True
-            if supervisor.poll() is not None:
-                raise ServiceError(f"the local FlyteAdmin did not start (exit {supervisor.returncode}); "
-                                   f"{log_path}:\n{tail(log_path)}")
-            if time.monotonic() > deadline:
-                raise ServiceError(f"the local FlyteAdmin did not start within {timeout:.0f} s; "
-                                   f"{log_path}:\n{tail(log_path)}")
-            time.sleep(0.1)
+        supervisor.wait()  # once ready, it outlives this call: `stop` ends it
     except BaseException:
         with uninterrupted():
-            stop_process(supervisor.pid, signal.SIGTERM, timeout=60.0, child=supervisor)
+            supervisor.stop()
             _sweep(folder)
         raise
+    return written[0], True
 
 
 def _sweep(folder: Path) -> list[int]:

@@ -21,7 +21,6 @@ import pwd
 import shutil
 import signal
 import stat
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,8 @@ from typing import Any, Iterator
 
 from flyte_parity.base.errors import UsageError
 from flyte_parity.services import loopback
-from flyte_parity.services.processes import ServiceError, alive, run_to_end, spawn, stop, tail, uninterrupted
+from flyte_parity.services.lifecycle import Service, step
+from flyte_parity.services.processes import alive
 
 BIN_VARIABLE = "FLYTE_PARITY_PG_BIN"
 ACCOUNT = "nobody"  # who the server runs as when we are root
@@ -139,32 +139,17 @@ def postgres(folder: Path, *, timeout: float = 60.0) -> Iterator[Postgres]:
     folder.mkdir(parents=True, exist_ok=True)
     binaries = preflight(folder)
     user = account()
-    data, log_path = folder / "data", folder / "postgres.log"
+    data, log = folder / "data", folder / "postgres.log"
     _prepare(data, user)
-    with open(log_path, "a", encoding="utf-8") as log:
-        if not (data / "PG_VERSION").exists():
-            code = run_to_end([str(binaries / "initdb"), "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8",
-                               "--no-locale", "--no-instructions", "--no-sync"],
-                              cwd=data, log=log, env=_ENV, timeout=120, **_as(user))
-            if code != 0:
-                why = "timed out" if code is None else f"exit {code}"
-                raise ServiceError(f"initdb failed ({why}); {log_path}:\n{tail(log_path)}")
-        (port,) = loopback.free_ports(1)
-        log.write(f"==> postgres on {loopback.HOST}:{port}\n")
-        log.flush()
-        server = spawn([str(binaries / "postgres"), "-D", str(data), "-p", str(port),
-                        "-c", f"listen_addresses={loopback.HOST}", "-c", "unix_socket_directories="],
-                       cwd=data, log=log, env=_ENV, **_as(user))
-        try:
-            deadline = time.monotonic() + timeout
-            while not _ready(data, server.pid):
-                if server.poll() is not None:
-                    raise ServiceError(f"PostgreSQL exited ({server.returncode}) while starting; "
-                                       f"{log_path}:\n{tail(log_path)}")
-                if time.monotonic() > deadline:
-                    raise ServiceError(f"PostgreSQL not ready after {timeout:.0f} s; {log_path}:\n{tail(log_path)}")
-                time.sleep(0.05)
-            yield Postgres(host=loopback.HOST, port=port, user=USER, data=data, log=log_path, pid=server.pid)
-        finally:
-            with uninterrupted():
-                stop(server.pid, signal.SIGINT, timeout=20.0, child=server)  # SIGINT: fast shutdown
+    if not (data / "PG_VERSION").exists():
+        step("initdb", [str(binaries / "initdb"), "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8",
+                        "--no-locale", "--no-instructions", "--no-sync"],
+             cwd=data, log=log, env=_ENV, timeout=120, account=_as(user))
+    (port,) = loopback.free_ports(1)
+    server = Service("PostgreSQL", [str(binaries / "postgres"), "-D", str(data), "-p", str(port),
+                                    "-c", f"listen_addresses={loopback.HOST}", "-c", "unix_socket_directories="],
+                     cwd=data, log=log, env=_ENV, account=_as(user), note=f"postgres on {loopback.HOST}:{port}",
+                     ready=lambda process: _ready(data, process.pid), timeout=timeout,
+                     stop_signal=signal.SIGINT, grace=20.0, interval=0.05)  # SIGINT: fast shutdown
+    with server:
+        yield Postgres(host=loopback.HOST, port=port, user=USER, data=data, log=log, pid=server.pid)

@@ -156,18 +156,24 @@ def stop_all(pids: Sequence[int], signum: int = signal.SIGTERM, timeout: float =
         stop(pid, signal.SIGKILL, timeout=0)
 
 
+_holding = False  # an ``uninterrupted`` block runs (in the main thread)
+
+
 @contextmanager
 def uninterrupted() -> Iterator[None]:
     """Hold a Ctrl-C off while the block (a clean-up) runs, then raise it: a second Ctrl-C must not
-    leave a half-stopped service behind."""
-    if threading.current_thread() is not threading.main_thread():
+    leave a half-stopped service behind. A block inside another leaves the holding to the outer one."""
+    global _holding
+    if _holding or threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    _holding = True
     try:
         yield
     finally:
+        _holding = False
         signal.signal(signal.SIGINT, previous)
     if caught:
         raise KeyboardInterrupt

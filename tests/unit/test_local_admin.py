@@ -193,6 +193,18 @@ def test_uninterrupted_holds_ctrl_c_until_the_clean_up_is_done():
     assert done == ["clean-up finished"]
 
 
+def test_a_clean_up_inside_a_clean_up_leaves_ctrl_c_to_the_outer_one():
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with processes.uninterrupted():
+            with processes.uninterrupted():  # a service's stop inside local-admin's stop-and-sweep
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.1)
+                done.append("stop")
+            done.append("sweep")
+    assert done == ["stop", "sweep"]
+
+
 def test_alive_and_command_line_of_a_gone_process():
     child = subprocess.Popen(["true"])
     child.wait()
