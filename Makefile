@@ -26,10 +26,10 @@ TOOLS := .tools
 PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest --flytekit-version=$(FLYTEKIT_VERSION) $(PYTEST_ARGS)
 
-.PHONY: test parity versions unit setup python jvm tools flyteadmin flytectl clean
+.PHONY: test parity versions unit readme setup python jvm tools flyteadmin flytectl clean
 
-# Every test: the library's unit tests, then the parity suite at the default build and at
-# $(VERSIONS_RELEASE), compared in reports/versions.md.
+# Every test: the library's unit tests, then the parity suite and the harness self-tests
+# (tests/harness) at the default build and at $(VERSIONS_RELEASE), compared in reports/versions.md.
 test: setup tools unit versions
 
 unit: python tools
@@ -44,12 +44,17 @@ versions: python
 	@echo "==> versions: the parity suite at flytekit-java $(VERSIONS_RELEASE) (Maven Central)"
 	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION=$(VERSIONS_RELEASE) $(PY) -m flyte_parity.sdk.jvm_build --no-current
 	$(PYTEST) --jvm-build=mvn-$(VERSIONS_RELEASE) --reports=reports/versions/mvn-$(VERSIONS_RELEASE) \
-		--junitxml=reports/versions/mvn-$(VERSIONS_RELEASE)/junit.xml tests/parity
+		--junitxml=reports/versions/mvn-$(VERSIONS_RELEASE)/junit.xml tests/parity tests/harness
 	@echo "==> versions: the parity suite at the default flytekit-java build"
 	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION= $(PY) -m flyte_parity.sdk.jvm_build
-	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity
+	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity tests/harness
 	$(PY) -m flyte_parity.reports.versions_report reports/matrix.json reports/versions/mvn-$(VERSIONS_RELEASE)/matrix.json \
 		--out reports/versions.md
+
+# The README's list of modes and its parity matrix, from the mode registry and the last full run
+# (reports/matrix.json of `make parity`); a test run never writes a tracked file.
+readme: python
+	$(PY) -m flyte_parity.cli readme
 
 setup: python jvm
 

@@ -113,10 +113,54 @@ def _local_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+MODES_BEGIN = "<!-- modes:begin (written by `make readme` from the mode registry; do not edit) -->"
+MODES_END = "<!-- modes:end -->"
+
+
+def _readme(args: argparse.Namespace) -> int:
+    """The README's list of modes (from the registry) and its matrix (from a full run's matrix.json)."""
+    from flyte_parity.modes import registry
+    from flyte_parity.reports.matrix import BEGIN, END, render, splice
+
+    source = Path(args.matrix)
+    try:
+        matrix = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise UsageError(f"cannot read {source} ({err}); run the parity suite first (`make parity`)") from None
+    problems = [why for why, bad in (
+        ("not every subject ran", matrix.get("counts", {}).get("not run", 0) or "tables" not in matrix),
+        ("it is not the pinned flytekit-java build", not matrix.get("pinned_build")),
+        ("it used another catalogue or ledger", not matrix.get("default_catalogue"))) if bad]
+    if problems:
+        raise UsageError(f"{source} is not a full run of the default suite ({'; '.join(problems)}); "
+                         "run `make parity` and then `make readme`")
+    readme = paths.REPO_ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    try:
+        updated = splice(text, render(matrix, full=False), BEGIN, END)
+        updated = splice(updated, registry.markdown(), MODES_BEGIN, MODES_END)
+    except ValueError as err:
+        raise UsageError(f"{readme}: {err}; put the markers back") from None
+    if updated != text:
+        readme.write_text(updated, encoding="utf-8")
+    print(f"README.md: {'updated' if updated != text else 'already current'} from {source} and the mode registry")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="flyte-parity", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="flyte-parity", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Tools around the Flyte SDK parity suite, which compares flytekit-java (jflyte) with "
+                    "flytekit.\nThe suite itself runs under pytest: `make parity` (or `pytest tests/parity`); "
+                    "`make test` runs every test.",
+        epilog="examples:\n"
+               "  flyte-parity cases                       the catalogue's pairs and each mode's subjects\n"
+               "  flyte-parity diff out/jvm out/python     compare two serializations in canonical form\n"
+               "  flyte-parity local-admin start           a FlyteAdmin with PostgreSQL on loopback\n"
+               "  flyte-parity readme                      refresh the README from the last full run")
     commands = parser.add_subparsers(dest="command", required=True)
-    cases = commands.add_parser("cases", help="list the catalogue's pairs and case counts")
+    cases = commands.add_parser("cases", help="list the catalogue's pairs and each mode's subjects, as the built "
+                                              "flytekit-java sees them")
     cases.add_argument("--catalogue", default=str(paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"))
     cases.set_defaults(run=_cases)
     diff = commands.add_parser(
@@ -140,6 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     admin.add_argument("--dir", default=str(local_admin.DEFAULT_FOLDER),
                        help="run folder: state, logs, database, blobs (default: .flyte-parity/local-admin)")
     admin.set_defaults(run=_local_admin)
+    readme = commands.add_parser(
+        "readme", help="refresh the README's list of modes and its parity matrix (from a full run)",
+        description="Writes the mode registry's list and the matrix of reports/matrix.json into README.md; "
+                    "refused unless that matrix is a full run of the default catalogue at the pinned build.")
+    readme.add_argument("--matrix", default=str(paths.REPO_ROOT / "reports" / "matrix.json"))
+    readme.set_defaults(run=_readme)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

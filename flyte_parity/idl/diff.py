@@ -183,9 +183,3 @@ def _diff_repeated(field: FieldDescriptor, left, right, path: str) -> list[Diffe
             found.append(Difference(here, _render_scalar(field, lval), _render_scalar(field, rval)))
     return found
 
-
-def format_differences(differences: list[Difference], left_name: str, right_name: str) -> str:
-    """A readable block: one line per difference, values as left != right."""
-    lines = [f"{len(differences)} difference(s) ({left_name} != {right_name}):"]
-    lines.extend(f"  {d}" for d in differences)
-    return "\n".join(lines)

@@ -1,44 +1,15 @@
-"""LiteralMaps: comparing JVM and Python outputs (with a report showing both), building typed
-literals from catalogue values, and canonical forms of msgpack binary literals."""
+"""LiteralMaps: building typed literals from catalogue values, and canonical forms of msgpack
+binary literals (so that two SDKs' outputs compare by meaning)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from typing import Any, Mapping
 
 import msgpack
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
-from google.protobuf import struct_pb2, text_format
+from google.protobuf import struct_pb2
 
 from flyte_parity.idl.diff import Difference, diff_messages
-
-
-@dataclass(frozen=True)
-class LiteralMapComparison:
-    jvm: literals_pb2.LiteralMap
-    python: literals_pb2.LiteralMap
-    differences: tuple[Difference, ...]
-
-    @property
-    def equal(self) -> bool:
-        return not self.differences
-
-    def explain(self) -> str:
-        """Every difference (path: jvm != python), then both maps in full."""
-        lines = [f"JVM and Python outputs differ in {len(self.differences)} field(s) (jvm != python):"]
-        lines += [f"  {d}" for d in self.differences]
-        lines += ["JVM outputs:", _indent(self.jvm), "Python outputs:", _indent(self.python)]
-        return "\n".join(lines)
-
-
-def compare_literal_maps(jvm: literals_pb2.LiteralMap, python: literals_pb2.LiteralMap) -> LiteralMapComparison:
-    return LiteralMapComparison(jvm, python, tuple(diff_messages(jvm, python)))
-
-
-def _indent(message: literals_pb2.LiteralMap) -> str:
-    text = text_format.MessageToString(message, as_utf8=True).rstrip() or "(empty)"
-    return "\n".join(f"    {line}" for line in text.splitlines())
 
 
 def literal_from_value(value: Any, literal_type: types_pb2.LiteralType) -> literals_pb2.Literal:

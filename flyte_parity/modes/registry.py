@@ -44,6 +44,15 @@ def get(name: str) -> Mode:
         raise UsageError(f"no mode {name!r}; the modes are {', '.join(_MODES)}") from None
 
 
+def markdown() -> str:
+    """The modes as the README lists them: name, matrix table, what it needs, what it compares."""
+    lines = []
+    for mode in _MODES.values():
+        needs = f"; needs {' and '.join(mode.needs)}" if mode.needs else ""
+        lines.append(f"- `{mode.name}` ({mode.table}{needs}): {mode.summary}.")
+    return "\n".join(lines) + "\n"
+
+
 def pair_modes() -> list[Mode]:
     return [m for m in _MODES.values() if m.table == PAIRS]
 

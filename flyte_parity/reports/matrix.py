@@ -134,12 +134,12 @@ def render(matrix: dict, full: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def splice(readme: str, block: str) -> str:
-    """The README with the text between its matrix markers replaced by ``block``."""
-    start, end = readme.find(BEGIN), readme.find(END)
-    if start < 0 or end < start:
-        raise ValueError(f"the README lacks the matrix markers {BEGIN!r} ... {END!r}")
-    return readme[: start + len(BEGIN)] + "\n" + block + readme[end:]
+def splice(readme: str, block: str, begin: str = BEGIN, end: str = END) -> str:
+    """The README with the text between two markers (by default the matrix's) replaced by ``block``."""
+    start, stop = readme.find(begin), readme.find(end)
+    if start < 0 or stop < start:
+        raise ValueError(f"the README lacks the markers {begin!r} ... {end!r}")
+    return readme[: start + len(begin)] + "\n" + block + readme[stop:]
 
 
 def summary(counts: Counter) -> str:

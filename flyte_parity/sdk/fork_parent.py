@@ -10,6 +10,8 @@ What is saved is the import (about 0.7 s of every run).
 A run is forked only when its environment differs from the parent's in variables flytekit reads
 at run time (``RUN_TIME_VARIABLES``); any other difference could change what flytekit did at
 import, so that run gets a fresh ``pyflyte-execute`` process instead (``ForkParent.fits``).
+``TMPDIR`` may differ too: each child's temporary files go to its own TMPDIR (``tempfile`` reads it
+again in the child); the parent's, where flytekit made its folders at import, is removed on close.
 
 Server: ``python -m flyte_parity.sdk.fork_parent SOCKET`` (one thread: requests, forks and exits are
 multiplexed with pidfds). It stays in the process group of whoever started it, so a terminal's
@@ -44,8 +46,11 @@ RUN_TIME_PREFIXES = ("FLYTE_INTERNAL_",)
 MARKER = "flyte_parity.sdk.fork_parent"  # in the command line of the parent and of every child
 
 
+PER_CHILD_VARIABLES = ("TMPDIR",)  # set for each child and read again in it
+
+
 def _run_time(name: str) -> bool:
-    return name in RUN_TIME_VARIABLES or name.startswith(RUN_TIME_PREFIXES)
+    return name in RUN_TIME_VARIABLES or name in PER_CHILD_VARIABLES or name.startswith(RUN_TIME_PREFIXES)
 
 
 # ---------------------------------------------------------------- the server (the fork parent)
@@ -74,6 +79,7 @@ def _child(request: dict, closing: list[int]) -> None:
             os.close(fd)
         os.environ.clear()
         os.environ.update(request["env"])
+        tempfile.tempdir = None  # the parent's was cached at import: read TMPDIR again
         sys.argv = list(request["argv"])
         from flytekit.bin.entrypoint import execute_task_cmd
 
@@ -192,7 +198,10 @@ class ForkParent:
             if self._server is not None and self._server.poll() is None:
                 return
             log = open(self._folder / "server.log", "w", encoding="utf-8")
-            self._server = subprocess.Popen([sys.executable, "-m", MARKER, self._socket], env=self.env, cwd=self.cwd,
+            scratch = self._folder / "tmp"  # the folders flytekit makes at import; removed on close
+            scratch.mkdir(exist_ok=True)
+            self._server = subprocess.Popen([sys.executable, "-m", MARKER, self._socket],
+                                            env={**self.env, "TMPDIR": str(scratch)}, cwd=self.cwd,
                                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, text=True)
             log.close()
             line = self._server.stdout.readline()

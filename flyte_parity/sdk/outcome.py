@@ -17,7 +17,7 @@ from flyte_parity.data.ledger import Found
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RunOutcome:
     outputs: literals_pb2.LiteralMap | None = None
     error: str = ""  # one line: how the run failed (stable enough to be a ledger value)
     detail: str = ""  # the tail of the failure, for the report
@@ -36,25 +36,25 @@ class Outcome:
         return f"failed: {self.error}\n" + "\n".join(f"    {line}" for line in self.detail.splitlines())
 
 
-def attempt(run: Callable[[], literals_pb2.LiteralMap]) -> Outcome:
-    """Run one side; an SDK's failure becomes an Outcome, labelled by the exception's ``label()``
+def attempt(run: Callable[[], literals_pb2.LiteralMap]) -> RunOutcome:
+    """Run one side; an SDK's failure becomes a RunOutcome, labelled by the exception's ``label()``
     when it has one (a driver's run error) or its class name. Bad input to the harness
     (UsageError) and interrupts are not outcomes: they propagate."""
     try:
-        return Outcome(outputs=run())
+        return RunOutcome(outputs=run())
     except UsageError:
         raise
     except Exception as err:  # the SDK failed: that is the result under test
         detail = "".join(traceback.format_exception_only(type(err), err)).strip()
         tail = "\n".join(detail.splitlines()[-15:])
         label = err.label() if callable(getattr(err, "label", None)) else type(err).__name__
-        return Outcome(error=label, detail=tail)
+        return RunOutcome(error=label, detail=tail)
 
 
 @dataclass(frozen=True)
 class OutcomeComparison:
-    jvm: Outcome
-    python: Outcome
+    jvm: RunOutcome
+    python: RunOutcome
     differences: tuple[Difference, ...]
 
     def found(self, prefix: str = "") -> list[Found]:
@@ -68,7 +68,7 @@ class OutcomeComparison:
         return "\n".join(lines)
 
 
-def compare(jvm: Outcome, python: Outcome) -> OutcomeComparison:
+def compare(jvm: RunOutcome, python: RunOutcome) -> OutcomeComparison:
     """Outputs field by field when both succeeded; ``outcome`` when exactly one failed; nothing
     when both failed (how each failed is in ``explain``; the entrypoint mode compares error
     documents)."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from flyteidl.core import literals_pb2
 
@@ -81,8 +84,10 @@ class PythonDriver(Driver):
             out = self.work_dir / "serialized"
             command = [sys.executable, "-m", "flyte_parity.sdk.pyflyte_serialize",
                        "--root", str(self.source_root), "--out", str(out), *packages]
-            with process_log.logged("python:serialize", command, paths.REPO_ROOT, None):
-                result = launches.run(command, cwd=paths.REPO_ROOT, timeout=600)
+            with self._scratch("serialize") as scratch:
+                env = {**os.environ, "TMPDIR": scratch}
+                with process_log.logged("python:serialize", command, paths.REPO_ROOT, env):
+                    result = launches.run(command, env=env, cwd=paths.REPO_ROOT, timeout=600)
             if result.returncode != 0:
                 tail = "\n".join(result.stderr.strip().splitlines()[-15:])
                 raise RuntimeError(f"Python serialization exited {result.returncode}:\n{tail}")
@@ -101,33 +106,46 @@ class PythonDriver(Driver):
                    "--copy", "none", "--version", target.version, "--image", image or IMAGE,
                    "--project", target.project, "--domain", target.domain, *source.packages]
         env = {k: v for k, v in self._base_env().items() if not k.startswith("FLYTECTL_")}
-        with process_log.logged("python:pyflyte-register", command, self.source_root, env):
-            result = launches.run(command, env=env, cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
+        with self._scratch("register") as scratch:
+            env["TMPDIR"] = scratch
+            with process_log.logged("python:pyflyte-register", command, self.source_root, env):
+                result = launches.run(command, env=env, cwd=self.source_root, timeout=600, stdin=subprocess.DEVNULL)
         return read_outcome(result.returncode, result.stdout + result.stderr)
+
+    def _scratch(self, what: str) -> tempfile.TemporaryDirectory:
+        """A temporary folder for one SDK process (its TMPDIR), in the work folder, removed after it."""
+        if self.work_dir is not None:
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryDirectory(prefix=f"tmp-{what}-", dir=self.work_dir, ignore_cleanup_errors=True)
 
     def run_local(self, case: Case) -> literals_pb2.LiteralMap:
         return self.run_workflow(case.pair.python, case.inputs)
 
     def run_workflow(self, ref: str, inputs: dict[str, Any]) -> literals_pb2.LiteralMap:
-        """Call a workflow (``module:workflow``) locally; outputs as a LiteralMap."""
+        """Call a workflow (``module:workflow``) locally; outputs as a LiteralMap. flytekit's local
+        folders for the run are in a temporary folder of its own, removed after it."""
         with self._in_process:
             workflow = load_workflow(ref)
-            return outputs_to_literal_map(workflow, workflow(**inputs))
-
+            with self._scratch("local-run") as scratch, local_folders(Path(scratch)):
+                return outputs_to_literal_map(workflow, workflow(**inputs))
 
     def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
         """``pyflyte-execute``, forked from the fork parent when its environment allows, else a
-        fresh process."""
+        fresh process; its temporary files go to the run's own folder (its TMPDIR), removed after it."""
         command = [str(Path(sys.executable).with_name("pyflyte-execute")), *args]
-        child_env = {**self._base_env(), **env}
+        child_env = {**self._base_env(), "TMPDIR": str(folder.scratch), **env}
         parent = self._fork_parent(child_env)
-        with process_log.logged("python:pyflyte-execute", command, self.source_root, child_env,
-                                how="forked" if parent else "started"):
-            if parent is not None:
-                result = parent.run(command, child_env, self.source_root)
-            else:
-                result = launches.run(command, env=child_env, cwd=self.source_root, timeout=600,
-                                      stdin=subprocess.DEVNULL)
+        folder.scratch.mkdir(parents=True, exist_ok=True)
+        try:
+            with process_log.logged("python:pyflyte-execute", command, self.source_root, child_env,
+                                    how="forked" if parent else "started"):
+                if parent is not None:
+                    result = parent.run(command, child_env, self.source_root)
+                else:
+                    result = launches.run(command, env=child_env, cwd=self.source_root, timeout=600,
+                                          stdin=subprocess.DEVNULL)
+        finally:
+            shutil.rmtree(folder.scratch, ignore_errors=True)
         return result.returncode, result.stdout, result.stderr
 
     def _base_env(self) -> dict[str, str]:
@@ -153,6 +171,25 @@ class PythonDriver(Driver):
             forks, self._forks = self._forks, None
         if forks is not None:
             forks.close()
+
+
+@contextmanager
+def local_folders(root: Path) -> Iterator[None]:
+    """flytekit's current context with its local folders (sandbox, raw outputs, task working folders)
+    under ``root``; otherwise a local run writes into the folders flytekit made at import in the
+    system's temporary folder, which nothing removes."""
+    from flytekit.core.context_manager import ExecutionParameters, ExecutionState, FlyteContextManager
+    from flytekit.core.data_persistence import FileAccessProvider
+
+    ctx = FlyteContextManager.current_context()
+    files = FileAccessProvider(local_sandbox_dir=str(root / "sandbox"), raw_output_prefix=str(root / "raw"),
+                               data_config=ctx.file_access.data_config)
+    params = ExecutionParameters.new_builder(ctx.user_space_params)
+    params.working_dir = str(root / "user_space")
+    params.raw_output_prefix = files.raw_output_prefix
+    state = ExecutionState(working_dir=files.local_sandbox_dir, user_space_params=params.build())
+    with FlyteContextManager.with_context(ctx.with_file_access(files).with_execution_state(state)):
+        yield
 
 
 def outputs_to_literal_map(workflow: Any, result: Any) -> literals_pb2.LiteralMap:

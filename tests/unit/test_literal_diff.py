@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flyte_parity.idl.diff import diff_messages
-from flyte_parity.idl.literals import compare_literal_maps
+from flyte_parity.sdk import outcome
 
 
 def lit(**primitive):
@@ -17,19 +17,18 @@ def lmap(**literals):
 
 
 def test_equal_maps_have_no_difference():
-    assert compare_literal_maps(lmap(fib5=lit(integer=5)), lmap(fib5=lit(integer=5))).equal
+    assert diff_messages(lmap(fib5=lit(integer=5)), lmap(fib5=lit(integer=5))) == []
 
 
 def test_seeded_mismatch_is_reported_with_path_and_both_values():
-    comparison = compare_literal_maps(lmap(fib5=lit(integer=5)), lmap(fib5=lit(integer=6)))
-    assert not comparison.equal
+    comparison = outcome.compare(outcome.RunOutcome(lmap(fib5=lit(integer=5))), outcome.RunOutcome(lmap(fib5=lit(integer=6))))
     (difference,) = comparison.differences
-    assert difference.path == 'literals["fib5"].scalar.primitive.integer'
+    assert difference.path == 'outputs.literals["fib5"].scalar.primitive.integer'
     assert (difference.left, difference.right) == ("5", "6")
     text = comparison.explain()
-    assert 'literals["fib5"].scalar.primitive.integer: 5 != 6' in text
-    assert "JVM outputs:" in text and "integer: 5" in text
-    assert "Python outputs:" in text and "integer: 6" in text
+    assert 'outputs.literals["fib5"].scalar.primitive.integer: 5 != 6' in text
+    assert "JVM succeeded with" in text and "integer: 5" in text
+    assert "Python succeeded with" in text and "integer: 6" in text
 
 
 def test_type_of_value_differs_is_one_oneof_difference():
