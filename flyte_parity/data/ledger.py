@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from flyte_parity.base.errors import UsageError
+from flyte_parity.idl.diff import Difference
 from flyte_parity.data.version_spec import as_version, matches, parse_specifiers
 
 FIELDS = ("pair", "mode", "path", "topic", "jvm", "python")
@@ -66,7 +67,7 @@ class Divergence:
     jvm_also: tuple[str, ...] = ()
     issue: str = ""  # why, source and issue come from the entry's topic
 
-    def explains(self, found: "Found") -> bool:
+    def explains(self, found: "Difference") -> bool:
         """Whether ``found`` is this divergence: same path and Python value, and the JVM value or
         one of its other forms."""
         return (found.path == self.path and found.python == self.python
@@ -82,17 +83,8 @@ class Divergence:
 
 
 @dataclass(frozen=True)
-class Found:
-    """A difference as a run found it (JVM on the left, Python on the right)."""
-
-    path: str
-    jvm: str
-    python: str
-
-
-@dataclass(frozen=True)
 class LedgerCheck:
-    unexpected: tuple[Found, ...]  # found, not in the ledger (or with other values)
+    unexpected: tuple[Difference, ...]  # found, not in the ledger (or with other values)
     stale: tuple[Divergence, ...]  # in the ledger, not found (or with other values)
     explained: tuple[Divergence, ...]
 
@@ -247,7 +239,7 @@ def load_ledger(path: Path) -> Ledger:
         raise UsageError(f"cannot read ledger {path}: {err}; fix the file") from None
 
 
-def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Found], within: str = "") -> LedgerCheck:
+def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Difference], within: str = "") -> LedgerCheck:
     """Match what a run found for one pair and mode against the ledger; ``within`` limits both to
     the paths under one prefix (one input case of a pair)."""
     listed = {d.path: d for d in ledger if d.pair == pair and d.mode == mode and d.path.startswith(within)}

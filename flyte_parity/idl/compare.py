@@ -23,32 +23,19 @@ from flyte_parity.idl.canonical import (
     canonical_workflow,
     interface_signature,
 )
-from flyte_parity.idl.diff import ABSENT, diff_messages
+from flyte_parity.idl.diff import ABSENT, Difference, diff_messages
 from flyte_parity.idl.entities import EntitySet
 
 
-@dataclass(frozen=True)
-class EntityDifference:
-    """One differing field of a pair of entities."""
-
-    left_entity: str
-    right_entity: str
-    path: str
-    left: str
-    right: str
-
-    def __str__(self) -> str:
-        return f"{self.left_entity} ~ {self.right_entity}: {self.path}: {self.left} != {self.right}"
-
-    def as_dict(self) -> dict[str, str]:
-        return {"left_entity": self.left_entity, "right_entity": self.right_entity,
-                "path": self.path, "left": self.left, "right": self.right}
+def between(lname: str, rname: str, path: str, left: str, right: str) -> Difference:
+    """A difference within the entities ``lname`` (left) and ``rname`` (right)."""
+    return Difference(path, left, right, lname, rname)
 
 
 @dataclass
 class Report:
-    semantic: list[EntityDifference] = field(default_factory=list)
-    identity: list[EntityDifference] = field(default_factory=list)
+    semantic: list[Difference] = field(default_factory=list)
+    identity: list[Difference] = field(default_factory=list)
 
     def extend(self, other: "Report") -> None:
         self.semantic.extend(other.semantic)
@@ -60,7 +47,7 @@ def _identity_differences(left: list[Note], right: list[Note], lname: str, rname
     for path in sorted(set(lmap) | set(rmap)):
         lval, rval = lmap.get(path, ABSENT), rmap.get(path, ABSENT)
         if lval != rval:
-            yield EntityDifference(lname, rname, f"{prefix}{path}", lval, rval)
+            yield between(lname, rname, f"{prefix}{path}", lval, rval)
 
 
 def _task_ref(node: workflow_pb2.Node) -> str | None:
@@ -161,7 +148,7 @@ def _compare_template(lside: _Side, lspec, rside: _Side, rspec, prefix: str, rep
     lcanon, lnotes = canonical_workflow(lspec, lambda n: n, _task_metadata(lside.entities))
     rcanon, rnotes = canonical_workflow(rspec, rename_right, _task_metadata(rside.entities))
     report.semantic += [
-        EntityDifference(lname, rname, f"{prefix}template.{d.path}", d.left, d.right)
+        between(lname, rname, f"{prefix}template.{d.path}", d.left, d.right)
         for d in diff_messages(lcanon, rcanon)
     ]
     report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, prefix))
@@ -179,7 +166,7 @@ def _compare_template(lside: _Side, lspec, rside: _Side, rspec, prefix: str, rep
         compared.add((lsub, rsub))
         if lsub not in lside.subs or rsub not in rside.subs:
             missing = lsub if lsub not in lside.subs else rsub
-            report.semantic.append(EntityDifference(lname, rname, f'sub_workflows["{lsub}"]', "present",
+            report.semantic.append(between(lname, rname, f'sub_workflows["{lsub}"]', "present",
                                                     f"{missing} not serialized"))
             continue
         _compare_template(lside, admin_workflow_pb2.WorkflowSpec(template=lside.subs[lsub]),
@@ -187,7 +174,7 @@ def _compare_template(lside: _Side, lspec, rside: _Side, rspec, prefix: str, rep
                           f'sub_workflows["{lsub}"].', report, compared)
 
 
-def _compare_connections(lside: _Side, lspec, rside: _Side, rspec, rename_right, prefix: str) -> list[EntityDifference]:
+def _compare_connections(lside: _Side, lspec, rside: _Side, rspec, rename_right, prefix: str) -> list[Difference]:
     """The node connections FlyteAdmin compiled for two aligned templates (when it compiled
     them), right node ids renamed to their left partners: which node runs after which."""
     lconn = lside.entities.connections.get(lspec.template.id.name)
@@ -201,7 +188,7 @@ def _compare_connections(lside: _Side, lspec, rside: _Side, rspec, rename_right,
                   for node, ids in getattr(rconn, direction).items()} if rconn is not None else {})
         for node in sorted(set(left) | set(right)):
             if left.get(node) != right.get(node):
-                found.append(EntityDifference(
+                found.append(between(
                     lside.name, rside.name, f'{prefix}connections.{direction}["{node}"]',
                     repr(left[node]) if node in left else ABSENT, repr(right[node]) if node in right else ABSENT))
     return found
@@ -216,7 +203,7 @@ def _partners(node_pairs, reference, what: str, prefix: str, lname: str, rname: 
         if lref is None or rref is None:
             continue
         if partners.setdefault(lref, rref) != rref:
-            report.semantic.append(EntityDifference(
+            report.semantic.append(between(
                 lname, rname, f'{prefix}template.nodes["{lnode.id}"].{what}',
                 lref, f"{rref} (but {lref} also runs as {partners[lref]})",
             ))
@@ -233,13 +220,13 @@ def _compare_tasks(left: EntitySet, right: EntitySet, node_pairs, prefix: str, l
         compared.add(("task", lref, rref))
         if lref not in left.tasks or rref not in right.tasks:
             missing = lref if lref not in left.tasks else rref
-            report.semantic.append(EntityDifference(lref, rref, "task", "present", f"{missing} not serialized"))
+            report.semantic.append(between(lref, rref, "task", "present", f"{missing} not serialized"))
             continue
         ltemplate, lnotes = canonical_task(left.tasks[lref])
         rtemplate, rnotes = canonical_task(right.tasks[rref])
         task_prefix = f'task["{lref}"].'
         report.semantic += [
-            EntityDifference(lref, rref, f"{task_prefix}template.{d.path}", d.left, d.right)
+            between(lref, rref, f"{task_prefix}template.{d.path}", d.left, d.right)
             for d in diff_messages(ltemplate, rtemplate)
         ]
         report.identity += list(_identity_differences(lnotes, rnotes, lref, rref, task_prefix))
@@ -252,7 +239,7 @@ def _compare_default_launch_plans(left: EntitySet, lname: str, right: EntitySet,
     if lplan is None and rplan is None:
         return Report()
     if lplan is None or rplan is None:
-        return Report(semantic=[EntityDifference(
+        return Report(semantic=[between(
             lname, rname, "launch_plan (default)",
             "present" if lplan is not None else ABSENT, "present" if rplan is not None else ABSENT,
         )])
@@ -269,19 +256,19 @@ def compare_launch_plans(left: EntitySet, lname: str, right: EntitySet, rname: s
     lcanon, lnotes = canonical_launch_plan(lplan, liface)
     rcanon, rnotes = canonical_launch_plan(rplan, riface)
     report.semantic += [
-        EntityDifference(lname, rname, f"launch_plan.{d.path}", d.left, d.right) for d in diff_messages(lcanon, rcanon)
+        between(lname, rname, f"launch_plan.{d.path}", d.left, d.right) for d in diff_messages(lcanon, rcanon)
     ]
     report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, "launch_plan."))
     lclosure, rclosure = left.launch_plan_closures.get(lname), right.launch_plan_closures.get(rname)
     if lclosure is not None and rclosure is not None:  # read back from FlyteAdmin
         lcanon, lnotes = canonical_launch_plan_closure(lclosure)
         rcanon, rnotes = canonical_launch_plan_closure(rclosure)
-        report.semantic += [EntityDifference(lname, rname, f"launch_plan.closure.{d.path}", d.left, d.right)
+        report.semantic += [between(lname, rname, f"launch_plan.closure.{d.path}", d.left, d.right)
                             for d in diff_messages(lcanon, rcanon)]
         report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, "launch_plan."))
     lform, rform = left.launch_plan_forms.get(lname), right.launch_plan_forms.get(rname)
     if lform != rform:
-        report.identity.append(EntityDifference(lname, rname, "launch_plan (file form)", str(lform), str(rform)))
+        report.identity.append(between(lname, rname, "launch_plan (file form)", str(lform), str(rform)))
     return report
 
 
@@ -289,7 +276,7 @@ def compare_tasks(left: EntitySet, lname: str, right: EntitySet, rname: str) -> 
     """Compare one task pair directly (a task that no paired workflow runs)."""
     if lname not in left.tasks or rname not in right.tasks:
         missing = lname if lname not in left.tasks else rname
-        return Report(semantic=[EntityDifference(lname, rname, "task", "present", f"{missing} not serialized")])
+        return Report(semantic=[between(lname, rname, "task", "present", f"{missing} not serialized")])
     return _compare_tasks(left, right, [(_node_running(lname), _node_running(rname))], "", lname, rname, set())
 
 

@@ -23,14 +23,31 @@ KEYED_REPEATED = {"flyteidl.core.Binding": "var", "flyteidl.core.Node": "id"}
 
 @dataclass(frozen=True)
 class Difference:
-    """One field that differs: its path and the left and right values (rendered)."""
+    """One field that differs: its path and the left and right values (rendered), and — when the
+    path lies within a pair of entities — their names. The one difference type of the suite: the
+    JVM side is always on the left (``jvm``), the Python side on the right (``python``)."""
 
     path: str
     left: str
     right: str
+    left_entity: str = ""
+    right_entity: str = ""
+
+    @property
+    def jvm(self) -> str:
+        return self.left
+
+    @property
+    def python(self) -> str:
+        return self.right
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.left} != {self.right}"
+        where = f"{self.left_entity} ~ {self.right_entity}: " if self.left_entity or self.right_entity else ""
+        return f"{where}{self.path}: {self.left} != {self.right}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"left_entity": self.left_entity, "right_entity": self.right_entity,
+                "path": self.path, "left": self.left, "right": self.right}
 
 
 def render(value: object) -> str:

@@ -18,7 +18,7 @@ from flyteidl.core import identifier_pb2
 
 from flyte_parity.base.sides import Sides
 from flyte_parity.data.catalogue import TWINS
-from flyte_parity.data.ledger import Found
+from flyte_parity.idl.diff import Difference
 from flyte_parity.modes.base import SITUATIONS as TABLE
 from flyte_parity.modes.base import Mode, Subject, Verdict
 from flyte_parity.modes.registry import register
@@ -128,7 +128,7 @@ class AdminAnswersMode(Mode):
 
     def judge(self, subject, run, answer) -> Verdict:
         jvm, python = answer
-        found = [Found("answer", jvm, python)] if jvm != python else []
+        found = [Difference("answer", jvm, python)] if jvm != python else []
         return Verdict(found, detail=f"(table: {run.reports.root / 'admin-answers.md'})")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from flyte_parity.data.catalogue import Catalogue, Pair
-from flyte_parity.data.ledger import Found
+from flyte_parity.idl.diff import Difference
 
 if TYPE_CHECKING:  # the run context is handed in at run time; modes never build one
     from flyte_parity.modes.run import ParityRun
@@ -42,7 +42,7 @@ class Verdict:
     ``within``), problems that fail the subject whatever the ledger says, and what a reader
     needs to see when it fails."""
 
-    found: list[Found] = field(default_factory=list)
+    found: list[Difference] = field(default_factory=list)
     within: str = ""
     problems: list[str] = field(default_factory=list)
     detail: str = ""

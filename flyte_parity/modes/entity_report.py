@@ -7,7 +7,7 @@ from __future__ import annotations
 from flyte_parity.base import versions
 from flyte_parity.base.sides import Sides
 from flyte_parity.data.catalogue import Catalogue, Pair
-from flyte_parity.idl.compare import EntityDifference, Report, compare_launch_plans, compare_tasks, compare_workflows
+from flyte_parity.idl.compare import Report, between, compare_launch_plans, compare_tasks, compare_workflows
 from flyte_parity.idl.entities import EntitySet
 
 
@@ -35,7 +35,7 @@ def pair_report(pair: Pair, catalogue: Catalogue, entities: Sides[EntitySet]) ->
     launched = (jvm.launch_plans[pair.jvm].workflow_id.name, python.launch_plans[pair.python_entity].workflow_id.name)
     paired = {(p.jvm, p.python_entity) for p in catalogue.pairs if p.kind == "workflow" and p.source == pair.source}
     if launched not in paired:
-        report.semantic.append(EntityDifference(pair.jvm, pair.python_entity, "launch_plan.workflow_id (pairing)",
+        report.semantic.append(between(pair.jvm, pair.python_entity, "launch_plan.workflow_id (pairing)",
                                                 launched[0], f"{launched[1]} (not its pair in the catalogue)"))
     return report
 

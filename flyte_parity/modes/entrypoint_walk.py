@@ -32,10 +32,9 @@ from flyte_parity.idl.align import Alignment, align_nodes, topological_order
 from flyte_parity.idl.bindings import UnresolvedBinding, node_inputs
 from flyte_parity.idl.canonical import canonical_error
 from flyte_parity.idl.compare import compare_workflows, sub_workflows, task_signature
-from flyte_parity.idl.diff import ABSENT, diff_messages, render
+from flyte_parity.idl.diff import ABSENT, Difference, diff_messages, render
 from flyte_parity.idl.entities import EntitySet
 from flyte_parity.idl.literals import canonical_literal_map, literal_map_from_values
-from flyte_parity.data.ledger import Found
 
 SIDES = ("jvm", "python")
 # flytekit-java 0.4 names a node the user did not name <random prefix>-n<k>: "w" and four random
@@ -61,7 +60,7 @@ class Run:
 @dataclass
 class PairRun:
     runs: list[Run] = field(default_factory=list)
-    found: list[Found] = field(default_factory=list)
+    found: list[Difference] = field(default_factory=list)
 
     def explain(self) -> str:
         """Both sides' outputs (or errors) for every node where a finding was made."""
@@ -102,34 +101,34 @@ def _futures_entities(futures: dynamic_job_pb2.DynamicJobSpec, origin: str) -> E
 
 
 def futures_findings(prefix: str, jvm: dynamic_job_pb2.DynamicJobSpec,
-                     python: dynamic_job_pb2.DynamicJobSpec) -> list[Found]:
+                     python: dynamic_job_pb2.DynamicJobSpec) -> list[Difference]:
     """Two dynamic tasks' specs compared like workflows (canonical form, nodes aligned by
     structure, tasks and sub-workflows paired through the nodes), plus min_successes."""
     report = compare_workflows(_futures_entities(jvm, "jvm"), "futures", _futures_entities(python, "python"), "futures")
-    found = [Found(f"{prefix}.futures.{d.path}", d.left, d.right) for d in report.semantic]
+    found = [Difference(f"{prefix}.futures.{d.path}", d.left, d.right) for d in report.semantic]
     if jvm.min_successes != python.min_successes:
-        found.append(Found(f"{prefix}.futures.min_successes", str(jvm.min_successes), str(python.min_successes)))
+        found.append(Difference(f"{prefix}.futures.min_successes", str(jvm.min_successes), str(python.min_successes)))
     return found
 
 
-def result_findings(prefix: str, jvm: TaskResult, python: TaskResult) -> list[Found]:
+def result_findings(prefix: str, jvm: TaskResult, python: TaskResult) -> list[Difference]:
     """Exit codes, which files each run wrote, and their contents, field by field (outputs with
     msgpack maps in canonical key order, error documents without message text and time)."""
     jvm = replace(jvm, outputs=canonical_literal_map(jvm.outputs))
     python = replace(python, outputs=canonical_literal_map(python.outputs))
     found = []
     if jvm.exit_code != python.exit_code:
-        found.append(Found(f"{prefix}.exit_code", str(jvm.exit_code), str(python.exit_code)))
+        found.append(Difference(f"{prefix}.exit_code", str(jvm.exit_code), str(python.exit_code)))
     shown = {"outputs": render, "error": lambda doc: render(canonical_error(doc)), "futures": lambda _: "present"}
     for name in ("outputs", "error", "futures"):
         left, right = getattr(jvm, name), getattr(python, name)
         if (left is None) != (right is None):
-            found.append(Found(f"{prefix}.{name}", shown[name](left) if left is not None else ABSENT,
+            found.append(Difference(f"{prefix}.{name}", shown[name](left) if left is not None else ABSENT,
                                shown[name](right) if right is not None else ABSENT))
     if jvm.outputs is not None and python.outputs is not None:
-        found += [Found(f"{prefix}.outputs.{d.path}", d.left, d.right) for d in diff_messages(jvm.outputs, python.outputs)]
+        found += [Difference(f"{prefix}.outputs.{d.path}", d.left, d.right) for d in diff_messages(jvm.outputs, python.outputs)]
     if jvm.error is not None and python.error is not None:
-        found += [Found(f"{prefix}.error.{d.path}", d.left, d.right)
+        found += [Difference(f"{prefix}.error.{d.path}", d.left, d.right)
                   for d in diff_messages(canonical_error(jvm.error), canonical_error(python.error))]
     if jvm.futures is not None and python.futures is not None:
         found += futures_findings(prefix, jvm.futures, python.futures)
@@ -187,7 +186,7 @@ class _Walk:
         alignment, jnodes, pnodes = aligned.alignment, aligned.jnodes, aligned.pnodes
         outputs: dict[str, dict[str, literals_pb2.LiteralMap]] = {"jvm": {}, "python": {}}  # keyed by JVM id
         for lid in alignment.left_only:
-            self.pair_run.found.append(Found(f'{scope.prefix}nodes["{stable_node_id(lid)}"]', "present", ABSENT))
+            self.pair_run.found.append(Difference(f'{scope.prefix}nodes["{stable_node_id(lid)}"]', "present", ABSENT))
         for lid in topological_order(jnodes):
             if lid not in alignment.pairs:
                 continue
@@ -204,7 +203,7 @@ class _Walk:
                     for producer in SIDES for consumer in SIDES
                 }
             except UnresolvedBinding as err:
-                self.pair_run.found.append(Found(f"{path}.inputs", "resolvable", f"unresolved: {err}"))
+                self.pair_run.found.append(Difference(f"{path}.inputs", "resolvable", f"unresolved: {err}"))
                 continue
             kinds = (jnode.WhichOneof("target"), pnode.WhichOneof("target"))
             if kinds == ("task_node", "task_node"):
@@ -213,7 +212,7 @@ class _Walk:
                     n.workflow_node.WhichOneof("reference") == "sub_workflow_ref" for n in (jnode, pnode)):
                 written = self.sub_workflow_node(scope, path, jnode, pnode, feeds)
             else:
-                self.pair_run.found.append(Found(f"{path}.target", str(kinds[0]), str(kinds[1])))
+                self.pair_run.found.append(Difference(f"{path}.target", str(kinds[0]), str(kinds[1])))
                 continue
             for side in SIDES:
                 if written.get(side) is not None:
@@ -277,7 +276,7 @@ class _Walk:
         names = {"jvm": jnode.workflow_node.sub_workflow_ref.name, "python": pnode.workflow_node.sub_workflow_ref.name}
         missing = [side for side in SIDES if names[side] not in scope.subs[side]]
         if missing:
-            self.pair_run.found.append(Found(f"{path}.workflow_node", "sub-workflow present",
+            self.pair_run.found.append(Difference(f"{path}.workflow_node", "sub-workflow present",
                                              f"{', '.join(names[s] for s in missing)} not serialized"))
             return {}
         templates = {side: scope.subs[side][names[side]] for side in SIDES}
@@ -318,13 +317,13 @@ def bad_inputs(variables) -> dict[str, literals_pb2.LiteralMap]:
 def run_bad_inputs(
     jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str,
     jvm_driver, python_driver, work: Path,
-) -> tuple[list[Found], dict[str, dict[str, TaskResult]]]:
+) -> tuple[list[Difference], dict[str, dict[str, TaskResult]]]:
     """Feed the first task node of a pair (in dependency order) the bad inputs, on both sides."""
     aligned = align_pair(jvm_entities, jvm_workflow, py_entities, py_workflow)
     lid = next(n for n in topological_order(aligned.jnodes) if n in aligned.alignment.pairs)
     jtask = jvm_entities.tasks[aligned.jnodes[lid].task_node.reference_id.name]
     ptask = py_entities.tasks[aligned.pnodes[aligned.alignment.pairs[lid]].task_node.reference_id.name]
-    found: list[Found] = []
+    found: list[Difference] = []
     results: dict[str, dict[str, TaskResult]] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
         for case, inputs in bad_inputs(jtask.template.interface.inputs).items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flyteidl.core.execution_pb2 import ExecutionError, WorkflowExecution
 
 from flyte_parity.base.sides import Sides
-from flyte_parity.data.ledger import Found
+from flyte_parity.idl.diff import Difference
 from flyte_parity.idl.executions import compare_executions
 from flyte_parity.modes.base import PairMode, Verdict
 from flyte_parity.modes.registrations import launch_side
@@ -32,11 +32,11 @@ class ExecutionMode(PairMode):
         launches = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side], values))
         lines.append(f"# launch: jvm {launches.jvm.label}; python {launches.python.label}")
         if launches.jvm.label != launches.python.label:
-            found.append(Found("launch (outcome)", launches.jvm.label, launches.python.label))
+            found.append(Difference("launch (outcome)", launches.jvm.label, launches.python.label))
         if launches.jvm.launched and launches.python.launched:
             jvm, python = launches.jvm.launched, launches.python.launched
             semantic, identity = compare_executions(jvm.execution, jvm.inputs, python.execution, python.inputs)
-            found += [Found(d.path, d.left, d.right) for d in semantic]
+            found += semantic
             for side, launched in (("jvm", jvm), ("python", python)):
                 closure = launched.execution.closure
                 lines.append(f"# {side}: phase {WorkflowExecution.Phase.Name(closure.phase)}, error code "
@@ -48,7 +48,7 @@ class ExecutionMode(PairMode):
                                                          mistyped=name))
             lines.append(f"# launch with input {name} mistyped: jvm {mistyped.jvm.label}; python {mistyped.python.label}")
             if mistyped.jvm.label != mistyped.python.label:
-                found.append(Found("launch with a mistyped input (outcome)", mistyped.jvm.label, mistyped.python.label))
+                found.append(Difference("launch with a mistyped input (outcome)", mistyped.jvm.label, mistyped.python.label))
         out = run.reports.text(self.name, subject.id, lines)
         return Verdict(found, detail=f"(full report: {out})")
 

@@ -4,7 +4,6 @@ are written to the pair's report and never fail."""
 
 from __future__ import annotations
 
-from flyte_parity.data.ledger import Found
 from flyte_parity.modes.base import PairMode, Verdict
 from flyte_parity.modes.entity_report import MissingEntity, pair_report, report_lines
 from flyte_parity.modes.registry import register
@@ -23,7 +22,7 @@ class IdlMode(PairMode):
         except MissingEntity as missing:
             return Verdict(problems=[str(missing)])
         out = run.reports.text(self.name, subject.id, report_lines(report))
-        return Verdict([Found(d.path, d.left, d.right) for d in report.semantic], detail=f"(full report: {out})")
+        return Verdict(list(report.semantic), detail=f"(full report: {out})")
 
 
 register(IdlMode())

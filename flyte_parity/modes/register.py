@@ -11,7 +11,7 @@ difference of outcome (path ``registration (outcome)``)."""
 from __future__ import annotations
 
 from flyte_parity.base.sides import Sides
-from flyte_parity.data.ledger import Found
+from flyte_parity.idl.diff import Difference
 from flyte_parity.modes.base import PairMode, Verdict
 from flyte_parity.modes.entity_report import MissingEntity, holds, pair_report, report_lines
 from flyte_parity.modes.registrations import Registered
@@ -28,7 +28,7 @@ def compare_registered(mode: str, subject, run, registered: Sides[Registered]) -
     found = []
     outcomes = registered.map(lambda r: r.outcome.label())
     if not outcomes.agree:
-        found.append(Found(OUTCOME, *outcomes))
+        found.append(Difference(OUTCOME, *outcomes))
     held = Sides(holds(registered.jvm.entities, pair, pair.jvm), holds(registered.python.entities, pair,
                                                                         pair.python_entity))
     header = [f"# {side}: {outcomes[side]} ({registered[side].target.where()})" for side in ("jvm", "python")]
@@ -38,10 +38,10 @@ def compare_registered(mode: str, subject, run, registered: Sides[Registered]) -
         except MissingEntity as missing:
             return Verdict(problems=[str(missing)])
         out = run.reports.text(mode, subject.id, report_lines(report, header))
-        found += [Found(d.path, d.left, d.right) for d in report.semantic]
+        found += report.semantic
     else:
         if outcomes.agree:
-            found.append(Found(f"{pair.kind} (in admin)", *held.map(lambda h: "stored" if h else "absent")))
+            found.append(Difference(f"{pair.kind} (in admin)", *held.map(lambda h: "stored" if h else "absent")))
         out = run.reports.text(mode, subject.id, [*header, "# jvm log", registered.jvm.outcome.log,
                                                    "# python log", registered.python.outcome.log])
     return Verdict(found, detail=f"(full report: {out})")

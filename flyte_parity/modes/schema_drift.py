@@ -18,7 +18,7 @@ from flyte_parity.base import paths, versions
 from flyte_parity.base.errors import UsageError
 from flyte_parity.base.sides import Sides
 from flyte_parity.data.catalogue import TWINS
-from flyte_parity.data.ledger import Found
+from flyte_parity.idl.diff import Difference
 from flyte_parity.idl.schema import DriftItem, drift, index, set_fields
 from flyte_parity.modes.base import SITUATIONS, Mode, Subject, Verdict
 from flyte_parity.modes.registry import register
@@ -121,7 +121,7 @@ class SchemaDriftMode(Mode):
         emits = Sides(emitted(run.serialized("jvm", s) for s in run.catalogue.sources.values()),
                       emitted([run.serialized("python", TWINS)]))
         run.reports.document("schema-drift.md", render(items, emits.jvm, emits.python, versions.line() + "."))
-        return [Found(item.name, *item.values()) for item in items if emitted_note(item, emits.jvm, emits.python)]
+        return [Difference(item.name, *item.values()) for item in items if emitted_note(item, emits.jvm, emits.python)]
 
     def judge(self, subject, run, found) -> Verdict:
         return Verdict(found, detail=f"(full list: {run.reports.root / 'schema-drift.md'})")

@@ -22,12 +22,12 @@ from flyte_parity.base import paths, versions
 from flyte_parity.data.catalogue import Catalogue, TypeEntry, load_catalogue
 from flyte_parity.sdk.container import TaskResult, same_bytes
 from flyte_parity.modes.entrypoint_walk import result_findings
-from flyte_parity.idl.diff import diff_messages
+from flyte_parity.idl.diff import Difference, diff_messages
 from flyte_parity.idl.entities import EntitySet
 from flyte_parity.idl.literal_spec import literal_from_spec
 from flyte_parity.idl.literal_text import NotPassable, cli_text, python_value
 from flyte_parity.idl.literals import canonical_literal
-from flyte_parity.data.ledger import Divergence, Found
+from flyte_parity.data.ledger import Divergence
 
 DIRECTIONS = ("execute-local", "same inputs", "python → jvm", "jvm → python")
 _PREFIX = {"execute-local": "execute_local.", "same inputs": "", "python → jvm": "python_to_jvm.",
@@ -37,11 +37,11 @@ _PREFIX = {"execute-local": "execute_local.", "same inputs": "", "python → jvm
 @dataclass
 class TypeRow:
     entry: TypeEntry
-    found: dict[str, list[Found]] = field(default_factory=dict)  # value name -> findings
+    found: dict[str, list[Difference]] = field(default_factory=dict)  # value name -> findings
     crashed: dict[str, str] = field(default_factory=dict)  # value name -> what happened
     not_run: dict[str, str] = field(default_factory=dict)  # "execute-local" or a value name -> why
 
-    def all_found(self) -> list[Found]:
+    def all_found(self) -> list[Difference]:
         return [f for name in self.entry.values for f in self.found.get(name, [])]
 
 
@@ -51,13 +51,13 @@ def _returned(result: TaskResult) -> literals_pb2.Literal | None:
     return canonical_literal(result.outputs.literals["value"])
 
 
-def _both_changed(prefix: str, sent: literals_pb2.Literal, jvm: TaskResult, python: TaskResult) -> list[Found]:
+def _both_changed(prefix: str, sent: literals_pb2.Literal, jvm: TaskResult, python: TaskResult) -> list[Difference]:
     """Both sides returned the same value, and it is not what they were sent: each such field,
     with what both returned (what was sent is the catalogue's value)."""
     jvalue, pvalue = _returned(jvm), _returned(python)
     if jvalue is None or pvalue is None or diff_messages(jvalue, pvalue):
         return []
-    return [Found(f"{prefix}{d.path}", d.right, d.right) for d in diff_messages(sent, jvalue)]
+    return [Difference(f"{prefix}{d.path}", d.right, d.right) for d in diff_messages(sent, jvalue)]
 
 
 def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, python_driver, work: Path) -> TypeRow:
@@ -93,7 +93,7 @@ def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, pyt
                     found += result_findings(prefix.rstrip("."), jvm_side, python_side)
                 else:
                     jvalue, pvalue = _returned(jvm_side), _returned(python_side)
-                    found += [Found(f"{prefix}returned.{d.path}", d.left, d.right)
+                    found += [Difference(f"{prefix}returned.{d.path}", d.left, d.right)
                               for d in diff_messages(jvalue, pvalue)]
             if jres.outputs is None and jres.error is None:
                 row.crashed[name] = f"jvm: {jres.describe()}"
@@ -109,7 +109,7 @@ def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, pyt
 
 
 def _execute_local(entry: TypeEntry, name: str, sent: literals_pb2.Literal, jvm_driver, python_driver,
-                   row: TypeRow) -> list[Found]:
+                   row: TypeRow) -> list[Difference]:
     """The value through jflyte execute-local (as command-line text) and a local flytekit run."""
     try:
         text, native = cli_text(sent), python_value(sent)
@@ -121,7 +121,7 @@ def _execute_local(entry: TypeEntry, name: str, sent: literals_pb2.Literal, jvm_
     prefix = f'value["{name}"].execute_local.'
     found = outcome.compare(jvm, python).found(prefix)
     if not found and jvm.ok and python.ok:
-        found += [Found(f"{prefix}both_returned.{d.path}", d.right, d.right)
+        found += [Difference(f"{prefix}both_returned.{d.path}", d.right, d.right)
                   for d in diff_messages(sent, jvm.outputs.literals["value"])]
     return found
 

@@ -13,7 +13,6 @@ from google.protobuf import text_format
 
 from flyte_parity.base.errors import UsageError
 from flyte_parity.idl.diff import Difference, diff_messages
-from flyte_parity.data.ledger import Found
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,8 @@ class OutcomeComparison:
     python: RunOutcome
     differences: tuple[Difference, ...]
 
-    def found(self, prefix: str = "") -> list[Found]:
-        return [Found(f"{prefix}{d.path}", d.left, d.right) for d in self.differences]
+    def found(self, prefix: str = "") -> list[Difference]:
+        return [Difference(f"{prefix}{d.path}", d.left, d.right) for d in self.differences]
 
     def explain(self) -> str:
         lines = [f"JVM and Python differ in {len(self.differences)} field(s) (jvm != python):"] if self.differences \

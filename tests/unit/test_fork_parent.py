@@ -1,5 +1,5 @@
 """When a pyflyte-execute run may be forked from the fork parent: only when its environment
-differs from the parent's in variables flytekit reads at run time."""
+differs from the parent's in variables flytekit reads at run time (or in TMPDIR, each child's own)."""
 
 from pathlib import Path
 
@@ -21,7 +21,7 @@ def test_the_same_environment_fits(parent):
     assert parent.fits(dict(BASE))
 
 
-@pytest.mark.parametrize("name", [*RUN_TIME_VARIABLES, "FLYTE_INTERNAL_TASK_VERSION"])
+@pytest.mark.parametrize("name", [*RUN_TIME_VARIABLES, "FLYTE_INTERNAL_TASK_VERSION", "TMPDIR"])
 def test_run_time_variables_may_differ(parent, name):
     assert parent.fits({**BASE, name: "x"})
 

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flyte_parity.idl.compare import compare_workflows
-from flyte_parity.data.ledger import Divergence, Found, check
+from flyte_parity.data.ledger import Divergence, check
+from flyte_parity.idl.diff import Difference
 
 from .idl_factory import NodeDef, WorkflowDef, build, fibonacci
 
@@ -135,7 +136,7 @@ def test_a_seeded_change_in_the_python_twin_fails_against_the_ledger():
                          "task-retries", "0", "3", "why", "source")]
     known = MUTATIONS["task-retries"][0]
     report = compare(fibonacci(), mutate=known)
-    found = [Found(d.path, d.left, d.right) for d in report.semantic]
+    found = [Difference(d.path, d.left, d.right) for d in report.semantic]
     assert check(ledger, "fib/x", "idl", found).ok
 
     def changed(r, n, nm, tm):
@@ -143,7 +144,7 @@ def test_a_seeded_change_in_the_python_twin_fails_against_the_ledger():
         MUTATIONS["cache-version"][0](r, n, nm, tm)
 
     report = compare(fibonacci(), mutate=changed)
-    result = check(ledger, "fib/x", "idl", [Found(d.path, d.left, d.right) for d in report.semantic])
+    result = check(ledger, "fib/x", "idl", [Difference(d.path, d.left, d.right) for d in report.semantic])
     assert not result.ok
     assert [f.path for f in result.unexpected] == ['task["org.example.TaskSum"].template.metadata.discovery_version']
     assert "not in the ledger" in result.explain("fib/x", "idl")

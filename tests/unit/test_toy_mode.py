@@ -11,7 +11,7 @@ import textwrap
 from flyte_parity.modes import registry
 
 CONFTEST = '''
-from flyte_parity.data.ledger import Found
+from flyte_parity.idl.diff import Difference
 from flyte_parity.modes.base import PairMode, Verdict
 from flyte_parity.modes.registry import register
 
@@ -25,7 +25,7 @@ class ToyMode(PairMode):
 
     def judge(self, subject, run, values):
         jvm, python = values
-        return Verdict([Found("answer", jvm, python)] if jvm != python else [])
+        return Verdict([Difference("answer", jvm, python)] if jvm != python else [])
 
 
 register(ToyMode())

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from flyte_parity.data.catalogue import parse_catalogue
 from flyte_parity.base.errors import UsageError
-from flyte_parity.data.ledger import Found, check, parse_ledger
+from flyte_parity.data.ledger import check, parse_ledger
+from flyte_parity.idl.diff import Difference
 from flyte_parity.modes import registry
 from flyte_parity.modes.base import pair_cell
 from flyte_parity.data.version_spec import as_version, matches
@@ -57,7 +58,7 @@ def test_each_entry_applies_only_at_its_versions():
 def test_strictness_holds_per_version():
     """At 0.3.20 the entry must reproduce; at 0.4.62 it is no claim, so the same finding is unexpected."""
     entries = ledger({"flytekit_java": "==0.3.20"})
-    found = [Found("x.y", "1", "2")]
+    found = [Difference("x.y", "1", "2")]
     assert check(entries.applicable("0.3.20"), "p/s", "idl", found).ok
     assert not check(entries.applicable("0.3.20"), "p/s", "idl", []).ok  # stops reproducing: stale
     at_new = check(entries.applicable("0.4.62"), "p/s", "idl", found)
@@ -67,8 +68,8 @@ def test_strictness_holds_per_version():
 
 def test_one_difference_may_have_other_values_at_other_versions():
     entries = ledger({"flytekit_java": "==0.3.20"}, {"flytekit_java": ">=0.4", "jvm": "3"})
-    assert check(entries.applicable("0.4.62"), "p/s", "idl", [Found("x.y", "3", "2")]).ok
-    assert not check(entries.applicable("0.4.62"), "p/s", "idl", [Found("x.y", "1", "2")]).ok
+    assert check(entries.applicable("0.4.62"), "p/s", "idl", [Difference("x.y", "3", "2")]).ok
+    assert not check(entries.applicable("0.4.62"), "p/s", "idl", [Difference("x.y", "1", "2")]).ok
 
 
 @pytest.mark.parametrize("entries, words", [
@@ -178,7 +179,7 @@ def test_a_draft_records_unexplained_differences_as_entries_to_fill_in(tmp_path)
 
     draft = tmp_path / "draft.toml"
     run_ledger = RunLedger(ledger({"flytekit_java": "==0.3.20", "path": "gone"}).entries, Draft(draft, "0.3.20"))
-    assert not check(run_ledger, "p/s", "idl", [Found('t["a"].x', "<absent>", 'say "hi"')]).ok
+    assert not check(run_ledger, "p/s", "idl", [Difference('t["a"].x', "<absent>", 'say "hi"')]).ok
     text = draft.read_text(encoding="utf-8")
     [entry] = tomllib.loads(text)["divergence"]
     assert (entry["path"], entry["jvm"], entry["python"], entry["flytekit_java"]) == (
@@ -225,9 +226,9 @@ def test_an_entry_with_other_jvm_forms_explains_each_form_exactly_and_nothing_el
     entries = ledger({"flytekit_java": ">=0.4", "jvm": "refused: INTERNAL", "jvm_also": ["refused: INVALID_ARGUMENT"]})
     at = [d for d in entries if d.applies("0.4.62")]
     for form in ("refused: INTERNAL", "refused: INVALID_ARGUMENT"):
-        assert check(at, "p/s", "idl", [Found("x.y", form, "2")]).ok
-    assert not check(at, "p/s", "idl", [Found("x.y", "refused: NOT_FOUND", "2")]).ok
-    assert not check(at, "p/s", "idl", [Found("x.y", "refused: INVALID_ARGUMENT", "3")]).ok
+        assert check(at, "p/s", "idl", [Difference("x.y", form, "2")]).ok
+    assert not check(at, "p/s", "idl", [Difference("x.y", "refused: NOT_FOUND", "2")]).ok
+    assert not check(at, "p/s", "idl", [Difference("x.y", "refused: INVALID_ARGUMENT", "3")]).ok
     assert not check(at, "p/s", "idl", []).ok  # a divergence that disappears is still stale
 
 
