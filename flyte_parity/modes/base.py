@@ -5,19 +5,17 @@ catalogue (pairs, input cases, type rows, situations of its own), which matrix t
 sits in, what it needs (a FlyteAdmin, flytectl), whether its SDK work may run ahead of its test in
 the case runner, and how one subject runs: ``work`` (the SDK work, each SDK invocation its own
 process; may run in a worker thread) and ``judge`` (the comparison, into a ``Verdict`` whose
-differences the ledger must explain exactly).
+differences the ledger must explain exactly). Both take the session (``modes.run.ParityRun``):
+its catalogue, SDK drivers, services and reports folder.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping
+from typing import Any, ClassVar, Mapping
 
 from flyte_parity.data.catalogue import Catalogue, Pair
 from flyte_parity.idl.diff import Difference
-
-if TYPE_CHECKING:  # the run context is handed in at run time; modes never build one
-    from flyte_parity.modes.run import ParityRun
 
 PAIRS, TYPES, SITUATIONS = "pairs", "types", "situations"  # the matrix's tables
 
@@ -68,11 +66,11 @@ class Mode:
         """Row -> ("run", "") for a row this mode fills, or ("n/a" | "pending", why)."""
         return {s.row: ("run", "") for s in self.subjects(catalogue)}
 
-    def work(self, subject: Subject, run: "ParityRun") -> Any:
+    def work(self, subject: Subject, run: Any) -> Any:
         """The SDK work of one subject (nothing by default: ``judge`` does it all)."""
         return None
 
-    def judge(self, subject: Subject, run: "ParityRun", result: Any) -> Verdict:
+    def judge(self, subject: Subject, run: Any, result: Any) -> Verdict:
         raise NotImplementedError
 
 
