@@ -113,7 +113,8 @@ class PythonDriver(Driver):
         return read_outcome(result.returncode, result.stdout + result.stderr)
 
     def _scratch(self, what: str) -> tempfile.TemporaryDirectory:
-        """A temporary folder for one SDK process (its TMPDIR), in the work folder, removed after it."""
+        """A temporary folder for one SDK run (a process's TMPDIR, or a local run's flytekit folders), in
+        the work folder, removed after it."""
         if self.work_dir is not None:
             self.work_dir.mkdir(parents=True, exist_ok=True)
         return tempfile.TemporaryDirectory(prefix=f"tmp-{what}-", dir=self.work_dir, ignore_cleanup_errors=True)
