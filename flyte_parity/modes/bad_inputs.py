@@ -19,8 +19,7 @@ class BadInputsMode(PairMode):
     def work(self, subject, run):
         pair = subject.value
         entities = run.entities(pair.sources)
-        return run_bad_inputs(entities.jvm, pair.jvm, entities.python, pair.python_entity, run.sdks.jvm,
-                              run.sdks.python, run.folder(subject))
+        return run_bad_inputs(entities, pair.names, run.sdks, run.folder(subject))
 
     def judge(self, subject, run, result) -> Verdict:
         found, results = result

@@ -30,8 +30,7 @@ class EntrypointMode(CaseMode):
         if pair.kind == "task":
             walked = Sides(*(single_task_workflow(e, n) for e, n in zip(entities, names)))
             entities, names = walked.map(lambda w: w[0]), walked.map(lambda w: w[1])
-        return run_pair(entities.jvm, names.jvm, entities.python, names.python, subject.value.inputs,
-                        run.sdks.jvm, run.sdks.python, run.folder(subject))
+        return run_pair(entities, names, subject.value.inputs, run.sdks, run.folder(subject))
 
     def judge(self, subject, run, result) -> Verdict:
         matrix = {f"{producer}->{consumer}": state for (producer, consumer), state in sorted(result.matrix().items())}

@@ -27,6 +27,7 @@ from typing import Any, Mapping
 from flyteidl.admin import task_pb2, workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import dynamic_job_pb2, literals_pb2, types_pb2, workflow_pb2
 
+from flyte_parity.base.sides import Sides
 from flyte_parity.sdk.container import TaskResult, same_bytes
 from flyte_parity.idl.align import Alignment, align_nodes, topological_order
 from flyte_parity.idl.bindings import UnresolvedBinding, node_inputs
@@ -159,8 +160,8 @@ def _workflow_pair(jvm_entities: EntitySet, jvm_workflow: str, py_entities: Enti
     return _align(jspec.template, jvm_entities, subs["jvm"], pspec.template, py_entities, subs["python"]), subs
 
 
-def align_pair(jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str) -> AlignedPair:
-    return _workflow_pair(jvm_entities, jvm_workflow, py_entities, py_workflow)[0]
+def align_pair(entities: Sides[EntitySet], names: Sides[str]) -> AlignedPair:
+    return _workflow_pair(entities.jvm, names.jvm, entities.python, names.python)[0]
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,8 @@ class _Scope:
 
 
 class _Walk:
-    def __init__(self, jvm_driver, python_driver, work: Path, pool: ThreadPoolExecutor) -> None:
-        self.drivers = {"jvm": jvm_driver, "python": python_driver}
+    def __init__(self, sdks: Sides, work: Path, pool: ThreadPoolExecutor) -> None:
+        self.drivers = sdks
         self.work, self.pool = work, pool
         self.pair_run = PairRun()
 
@@ -287,16 +288,15 @@ class _Walk:
 
 
 def run_pair(
-    jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str,
-    values: Mapping[str, Any], jvm_driver, python_driver, work: Path,
+    entities: Sides[EntitySet], names: Sides[str], values: Mapping[str, Any], sdks: Sides, work: Path,
 ) -> PairRun:
     """Run every aligned task node of a workflow pair (with its sub-workflows and dynamic
     tasks' specs), straight and cross-fed."""
-    aligned, subs = _workflow_pair(jvm_entities, jvm_workflow, py_entities, py_workflow)
+    aligned, subs = _workflow_pair(entities.jvm, names.jvm, entities.python, names.python)
     inputs = literal_map_from_values(values, aligned.jvm.interface.inputs)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        walk = _Walk(jvm_driver, python_driver, work, pool)
-        walk.scope(_Scope(aligned, {"jvm": jvm_entities, "python": py_entities}, subs,
+        walk = _Walk(sdks, work, pool)
+        walk.scope(_Scope(aligned, {"jvm": entities.jvm, "python": entities.python}, subs,
                           {side: inputs for side in SIDES}, ""))
     return walk.pair_run
 
@@ -315,20 +315,19 @@ def bad_inputs(variables) -> dict[str, literals_pb2.LiteralMap]:
 
 
 def run_bad_inputs(
-    jvm_entities: EntitySet, jvm_workflow: str, py_entities: EntitySet, py_workflow: str,
-    jvm_driver, python_driver, work: Path,
+    entities: Sides[EntitySet], names: Sides[str], sdks: Sides, work: Path,
 ) -> tuple[list[Difference], dict[str, dict[str, TaskResult]]]:
     """Feed the first task node of a pair (in dependency order) the bad inputs, on both sides."""
-    aligned = align_pair(jvm_entities, jvm_workflow, py_entities, py_workflow)
+    aligned = align_pair(entities, names)
     lid = next(n for n in topological_order(aligned.jnodes) if n in aligned.alignment.pairs)
-    jtask = jvm_entities.tasks[aligned.jnodes[lid].task_node.reference_id.name]
-    ptask = py_entities.tasks[aligned.pnodes[aligned.alignment.pairs[lid]].task_node.reference_id.name]
+    jtask = entities.jvm.tasks[aligned.jnodes[lid].task_node.reference_id.name]
+    ptask = entities.python.tasks[aligned.pnodes[aligned.alignment.pairs[lid]].task_node.reference_id.name]
     found: list[Difference] = []
     results: dict[str, dict[str, TaskResult]] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
         for case, inputs in bad_inputs(jtask.template.interface.inputs).items():
-            jvm = pool.submit(jvm_driver.run_entrypoint, jtask, inputs, work / case / "jvm")
-            python = pool.submit(python_driver.run_entrypoint, ptask, inputs, work / case / "python")
+            jvm = pool.submit(sdks.jvm.run_entrypoint, jtask, inputs, work / case / "jvm")
+            python = pool.submit(sdks.python.run_entrypoint, ptask, inputs, work / case / "python")
             results[case] = {"jvm": jvm.result(), "python": python.result()}
             found += result_findings(f'bad_input["{case}"].nodes["{lid}"]', results[case]["jvm"],
                                       results[case]["python"])

@@ -19,6 +19,7 @@ from flyteidl.core import literals_pb2
 
 from flyte_parity.sdk import outcome
 from flyte_parity.base import paths, versions
+from flyte_parity.base.sides import Sides
 from flyte_parity.data.catalogue import Catalogue, TypeEntry, load_catalogue
 from flyte_parity.sdk.container import TaskResult, same_bytes
 from flyte_parity.modes.entrypoint_walk import result_findings
@@ -60,12 +61,13 @@ def _both_changed(prefix: str, sent: literals_pb2.Literal, jvm: TaskResult, pyth
     return [Difference(f"{prefix}{d.path}", d.right, d.right) for d in diff_messages(sent, jvalue)]
 
 
-def run_row(entry: TypeEntry, jvm: EntitySet, python: EntitySet, jvm_driver, python_driver, work: Path) -> TypeRow:
+def run_row(entry: TypeEntry, entities: Sides[EntitySet], sdks: Sides, work: Path) -> TypeRow:
     row = TypeRow(entry)
     if entry.unavailable:
         row.not_run.update({direction: entry.unavailable for direction in DIRECTIONS})
         return row
-    jtask, ptask = jvm.tasks[entry.jvm], python.tasks[entry.python_entity]
+    jvm_driver, python_driver = sdks
+    jtask, ptask = entities.jvm.tasks[entry.jvm], entities.python.tasks[entry.python_entity]
     with ThreadPoolExecutor(max_workers=2) as pool:
         for name, spec in entry.values.items():
             sent = literal_from_spec(spec)
@@ -181,12 +183,11 @@ def versions_line() -> str:
     return versions.line()
 
 
-def run_all(catalogue: Catalogue, jvm_driver, python_driver, load, work: Path) -> list[TypeRow]:
+def run_all(catalogue: Catalogue, sdks: Sides, load, work: Path) -> list[TypeRow]:
     rows = []
     for entry in catalogue.types:
-        jvm = load(jvm_driver.serialize(entry.source))
-        python = load(python_driver.serialize(entry.sources.python))
-        rows.append(run_row(entry, jvm, python, jvm_driver, python_driver, work / entry.kind / entry.source.name))
+        entities = Sides.of(lambda side: load(sdks[side].serialize(entry.sources[side])))
+        rows.append(run_row(entry, entities, sdks, work / entry.kind / entry.source.name))
     return rows
 
 
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         python = PythonDriver(work / "python")
         try:
-            rows = run_all(catalogue, JvmDriver(work / "jvm"), python, load_entities, work / "runs")
+            rows = run_all(catalogue, Sides(JvmDriver(work / "jvm"), python), load_entities, work / "runs")
         finally:
             python.close()
     text = render_markdown(rows, ledger, versions_line())

@@ -24,7 +24,7 @@ class TypesMode(Mode):
     def work(self, subject, run):
         entry = subject.value
         entities = run.entities(entry.sources)
-        return run_row(entry, entities.jvm, entities.python, run.sdks.jvm, run.sdks.python, run.folder(subject))
+        return run_row(entry, entities, run.sdks, run.folder(subject))
 
     def judge(self, subject, run, row) -> Verdict:
         problems = [f"{name}: {what}" for name, what in row.crashed.items()]

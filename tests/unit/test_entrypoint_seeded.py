@@ -3,6 +3,7 @@ both output maps shown. Both sides are real pyflyte-execute runs of the Fibonacc
 one, and a copy with the seeded change (the real twin is never edited). No JVM is needed."""
 
 from flyte_parity.base import paths
+from flyte_parity.base.sides import Sides
 from flyte_parity.data.catalogue import PythonSource
 from flyte_parity.sdk import PythonDriver
 from flyte_parity.modes.entrypoint_walk import run_pair
@@ -24,8 +25,9 @@ def test_off_by_one_twin_is_caught_with_both_outputs(tmp_path):
     left = load_entities(seeded.serialize(PythonSource("fibonacci", ("python_wf.fibonacci",))))
     right = load_entities(twin.serialize(PythonSource("fibonacci", ("python_wf.fibonacci",))))
     try:
-        result = run_pair(left, "python_wf.fibonacci.fibonacci_wf", right, "python_wf.fibonacci.fibonacci_wf",
-                          {"fib0": 0, "fib1": 1}, seeded, twin, tmp_path / "runs")
+        name = "python_wf.fibonacci.fibonacci_wf"
+        result = run_pair(Sides(left, right), Sides(name, name), {"fib0": 0, "fib1": 1}, Sides(seeded, twin),
+                          tmp_path / "runs")
     finally:
         seeded.close()
         twin.close()
