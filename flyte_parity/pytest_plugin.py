@@ -83,12 +83,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                         f"run `make parity {variable}={asked}`", returncode=2)
 
 
-def _java_version() -> str:
-    """The flytekit-java version of the JVM build in use; stops the session when there is none."""
+class _Refused(Exception):
+    """The run cannot start: ``str()`` is the one line to end it with."""
+
+
+def _java_version_or_refuse() -> str:
     found = versions.flytekit_java()
     if found == "not built":
-        pytest.exit(f"flyte-parity: no JVM build at {paths.jvm_build()}; run `make jvm` (or `make parity`)",
-                    returncode=2)
+        raise _Refused(f"flyte-parity: no JVM build at {paths.jvm_build()}; run `make jvm` (or `make parity`)")
     return found
 
 
@@ -98,12 +100,12 @@ def _catalogue(config: pytest.Config) -> Catalogue:
     if cached is None:
         path = Path(config.getoption("--catalogue"))
         try:
-            java = _java_version()
+            java = _java_version_or_refuse()
             cached = registry.resolve(load_catalogue(path, paths.REPO_ROOT).at(java), java, versions.flytekit())
         except UsageError as err:
-            pytest.exit(f"flyte-parity: {err}", returncode=2)
+            raise _Refused(f"flyte-parity: {err}") from None
         except (KeyError, TypeError, ValueError) as err:
-            pytest.exit(f"flyte-parity: catalogue {path}: {type(err).__name__}: {err}; fix the file", returncode=2)
+            raise _Refused(f"flyte-parity: catalogue {path}: {type(err).__name__}: {err}; fix the file") from None
         config._flyte_parity_catalogue = cached
     return cached
 
@@ -113,17 +115,27 @@ def _ledger(config: pytest.Config) -> RunLedger:
     cached = getattr(config, "_flyte_parity_ledger", None)
     if cached is None:
         try:
-            entries = load_ledger(Path(config.getoption("--ledger"))).applicable(_java_version(), versions.flytekit())
+            java = _java_version_or_refuse()
+            entries = load_ledger(Path(config.getoption("--ledger"))).applicable(java, versions.flytekit())
         except UsageError as err:
             pytest.exit(f"flyte-parity: {err}", returncode=2)
+        except _Refused as refused:
+            pytest.exit(str(refused), returncode=2)
         draft = config.getoption("--ledger-draft")
-        cached = config._flyte_parity_ledger = RunLedger(entries, Draft(Path(draft), _java_version()) if draft else None)
+        cached = config._flyte_parity_ledger = RunLedger(entries, Draft(Path(draft), java) if draft else None)
     return cached
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every mode's subjects. A catalogue the run cannot use is said once, after collection (an
+    exit raised while a module is collected would come with pytest's collection traceback)."""
     if "parity_subject" in metafunc.fixturenames:
-        catalogue = _catalogue(metafunc.config)
+        try:
+            catalogue = _catalogue(metafunc.config)
+        except _Refused as refused:
+            metafunc.config._flyte_parity_refused = str(refused)
+            metafunc.parametrize("parity_subject", [])
+            return
         subjects = [s for mode in registry.modes() for s in mode.subjects(catalogue)]
         metafunc.parametrize("parity_subject", subjects, ids=[s.test_id for s in subjects])
 
@@ -135,24 +147,31 @@ def _subject(item: pytest.Item) -> Subject | None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Which subjects this run selected (after -k and -m), in test order."""
+    """End a run that cannot start in its one line; else note which subjects it selected (after -k
+    and -m), in test order."""
+    refused = getattr(session.config, "_flyte_parity_refused", None)
+    if refused:
+        pytest.exit(refused, returncode=2)
     selected = [s for s in map(_subject, session.items) if s is not None]
     session.config._flyte_parity_selected = selected
 
 
 @pytest.fixture(scope="session")
 def parity_catalogue(pytestconfig: pytest.Config) -> Catalogue:
-    return _catalogue(pytestconfig)
+    try:
+        return _catalogue(pytestconfig)
+    except _Refused as refused:
+        pytest.exit(str(refused), returncode=2)
 
 
 @pytest.fixture(scope="session")
-def parity_run(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory):
+def parity_run(pytestconfig: pytest.Config, parity_catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory):
     """The session: made at the first parity test, the SDK work of every selected subject started
     (in test order), stopped at the end — on failure and Ctrl-C too."""
     from flyte_parity.modes.run import ParityRun
 
     folder = Path(pytestconfig.getoption("--reports"))
-    run = ParityRun(_catalogue(pytestconfig), _ledger(pytestconfig), ReportFolder(folder),
+    run = ParityRun(parity_catalogue, _ledger(pytestconfig), ReportFolder(folder),
                     tmp_path_factory.mktemp("parity"), max(0, pytestconfig.getoption("--parity-workers")),
                     pytestconfig.getoption("--flyte-backend"))
     try:
