@@ -207,6 +207,9 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
     """Build a Catalogue from parsed TOML, refusing dangling references and unknown modes."""
     build = paths.jvm_build()
     build = build.relative_to(paths.REPO_ROOT) if build.is_relative_to(paths.REPO_ROOT) else build
+    lacking = [name for name, entry in data.get("sources", {}).items() if not isinstance(entry, Mapping) or "lib" not in entry]
+    if lacking:
+        raise UsageError(f"{origin}: [sources.{lacking[0]}] lacks lib (the folder of jars jflyte takes as -cp); add it")
     sources = {
         name: JvmSource(name, root / str(entry["lib"]).replace("{build}", str(build)), entry.get("origin", "own"),
                         entry.get("language", "java"))

@@ -50,5 +50,5 @@ def test_a_catalogue_missing_a_key_ends_the_run_in_one_line(tmp_path):
     result = _run(tmp_path, PAIR.replace('lib = "x"\n', ""))
     said = [line for line in (result.stdout + result.stderr).splitlines() if "flyte-parity:" in line]
     assert result.returncode == 2, result.stdout[-2000:]
-    assert len(said) == 1 and "'lib'" in said[0] and "fix the file" in said[0], result.stdout[-2000:]
+    assert len(said) == 1 and "[sources.s] lacks lib" in said[0], result.stdout[-2000:]
     assert "Traceback" not in result.stdout + result.stderr
