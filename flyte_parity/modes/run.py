@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from flyte_parity.base.errors import UsageError
 from flyte_parity.base.sides import Sides
 from flyte_parity.data.catalogue import Catalogue
 from flyte_parity.data.ledger import check
@@ -137,5 +136,3 @@ class ParityRun:
         self._runner.close()
         self._stack.close()
 
-
-__all__ = ["NotAvailable", "ParityRun", "UsageError", "load"]
