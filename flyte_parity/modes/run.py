@@ -25,6 +25,7 @@ from flyte_parity.sdk.package import load_entities
 from flyte_parity.sdk.python import PythonDriver
 
 load = lru_cache(maxsize=None)(load_entities)  # each serialization folder read once per process
+NEEDS = {"admin": "backend", "flytectl": "flytectl"}  # what a mode may need -> the session's method that provides it
 
 
 class NotAvailable(Exception):
@@ -102,7 +103,9 @@ class ParityRun:
 
         def work() -> Any:
             for need in mode.needs:
-                {"admin": self.backend, "flytectl": self.flytectl}[need]()
+                if need not in NEEDS:
+                    raise ValueError(f"mode {mode.name} needs {need!r}; a session provides {', '.join(NEEDS)}")
+                getattr(self, NEEDS[need])()
             return mode.work(subject, self)
         return work
 
