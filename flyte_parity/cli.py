@@ -14,6 +14,7 @@ from flyte_parity.base import paths
 from flyte_parity.data.catalogue import load_catalogue
 from flyte_parity.base.errors import UsageError
 from flyte_parity.idl.compare import Report, compare_launch_plans, compare_workflows
+from flyte_parity.idl.pairing import pair
 from flyte_parity.sdk.package import load_entities
 from flyte_parity.services.processes import ServiceError
 
@@ -35,8 +36,8 @@ def _cases(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pairings(left, right, maps: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Workflow and launch-plan pairs: equal names, plus each --map LEFT=RIGHT."""
+def _maps(left, right, maps: list[str]) -> dict[str, str]:
+    """Each --map LEFT=RIGHT, checked: both names must be a workflow or launch plan of their side."""
     explicit: dict[str, str] = {}
     for item in maps:
         lname, sep, rname = item.partition("=")
@@ -47,42 +48,41 @@ def _pairings(left, right, maps: list[str]) -> tuple[list[tuple[str, str]], list
         if rname not in right.workflows and rname not in right.launch_plans:
             raise UsageError(f"--map {item}: {rname} is no workflow or launch plan of {right.origin}")
         explicit[lname] = rname
-    workflows = sorted({(n, n) for n in left.workflows if n in right.workflows and n not in explicit}
-                       | {(l, r) for l, r in explicit.items() if l in left.workflows and r in right.workflows})
-    # Default launch plans are compared with their workflows; other launch plans pair here.
-    paired_defaults = {l for l, _ in workflows} | {r for _, r in workflows}
-    plans = sorted({(n, n) for n in left.launch_plans if n in right.launch_plans and n not in paired_defaults
-                    and n not in explicit}
-                   | {(l, r) for l, r in explicit.items() if l in left.launch_plans and r in right.launch_plans
-                      and l not in left.workflows})
-    if not workflows and not plans:
-        raise UsageError("no workflow or launch plan pairs: names differ, so pair them with --map LEFT=RIGHT")
-    return workflows, plans
+    return explicit
 
 
 def _diff(args: argparse.Namespace) -> int:
     left, right = load_entities(Path(args.left)), load_entities(Path(args.right))
-    workflows, plans = _pairings(left, right, args.map)
+    pairing = pair(left, right, _maps(left, right, args.map))
     report = Report()
-    for lname, rname in workflows:
+    for lname, rname in pairing.workflows:
         report.extend(compare_workflows(left, lname, right, rname))
-    for lname, rname in plans:
+    for lname, rname in pairing.launch_plans:
         report.extend(compare_launch_plans(left, lname, right, rname))
+    unpaired = [(side, kind, name) for side in ("left", "right") for kind, name in pairing.unpaired[side]]
     if args.json:
         print(json.dumps({
-            "pairs": {"workflows": workflows, "launch_plans": plans},
+            "pairs": {"workflows": pairing.workflows, "launch_plans": pairing.launch_plans},
+            "unpaired": {side: [{"kind": kind, "name": name} for kind, name in pairing.unpaired[side]]
+                         for side in ("left", "right")},
             "semantic": [d.as_dict() for d in report.semantic],
             "identity": [d.as_dict() for d in report.identity],
         }, indent=2, ensure_ascii=False))
     else:
         for difference in report.semantic:
             print(difference)
+        for side, kind, name in unpaired:
+            print(f"not paired: {side} {kind} {name}")
         if args.identity:
             for difference in report.identity:
                 print(f"identity: {difference}")
-        print(f"{len(report.semantic)} semantic difference(s), {len(report.identity)} identity difference(s) "
-              f"over {len(workflows)} workflow pair(s) and {len(plans)} launch plan pair(s)", file=sys.stderr)
-    return 1 if report.semantic else 0
+        hint = "accepted by --allow-unpaired" if args.allow_unpaired else \
+            "pair them with --map LEFT=RIGHT, or pass --allow-unpaired"
+        left_out = f"{len(unpaired)} left out (listed above; {hint})" if unpaired else "nothing left out"
+        print(f"{len(report.semantic)} semantic difference(s), {len(report.identity)} identity difference(s); "
+              f"compared {len(pairing.workflows)} workflow pair(s) and {len(pairing.launch_plans)} launch plan "
+              f"pair(s); {left_out}", file=sys.stderr)
+    return 1 if report.semantic or (unpaired and not args.allow_unpaired) else 0
 
 
 def _local_admin(args: argparse.Namespace) -> int:
@@ -165,7 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases.set_defaults(run=_cases)
     diff = commands.add_parser(
         "diff", help="compare two serializations (folders of .pb or .tgz) in canonical form",
-        description="Exit 0: no semantic difference; 1: differences (one line each); 2: bad input.",
+        description="Exit 0: no semantic difference and nothing left unpaired; 1: differences (one line each), "
+                    "or entities neither side's pairs cover (each named); 2: bad input.",
     )
     diff.add_argument("left", help="folder of N_name_K.pb files or a .tgz flyte package")
     diff.add_argument("right", help="folder of N_name_K.pb files or a .tgz flyte package")
@@ -173,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       help="pair a workflow or launch plan whose names differ (repeatable)")
     diff.add_argument("--json", action="store_true", help="print the result as JSON")
     diff.add_argument("--identity", action="store_true", help="also print identity differences")
+    diff.add_argument("--allow-unpaired", action="store_true",
+                      help="entities no pair covers are expected: still listed, but not a failure")
     diff.set_defaults(run=_diff)
     admin = commands.add_parser(
         "local-admin", help="a real FlyteAdmin (with PostgreSQL) on loopback, in the background",
