@@ -43,8 +43,7 @@ def pair(left: EntitySet, right: EntitySet, explicit: dict[str, str]) -> Pairing
         covered_subs: set[str] = set()
         for name in paired_workflows:
             spec = entities.workflows[name]
-            subs = sub_workflows(entities, spec)
-            _walk(spec.template.nodes, subs, covered_tasks, covered_subs)
+            walk(spec.template.nodes, sub_workflows(entities, spec), covered_tasks, covered_subs)
         result.unpaired[side] = (
             [("workflow", n) for n in sorted(entities.workflows) if n not in paired_workflows and n not in covered_subs]
             + [("launch plan", n) for n in sorted(entities.launch_plans) if n not in paired_plans]
@@ -52,14 +51,14 @@ def pair(left: EntitySet, right: EntitySet, explicit: dict[str, str]) -> Pairing
     return result
 
 
-def _walk(nodes: Iterable[workflow_pb2.Node], subs: dict[str, workflow_pb2.WorkflowTemplate], tasks: set[str],
+def walk(nodes: Iterable[workflow_pb2.Node], subs: dict[str, workflow_pb2.WorkflowTemplate], tasks: set[str],
           seen_subs: set[str]) -> None:
     """Every task and sub-workflow these nodes run, inside branches and sub-workflows too."""
     for node in nodes:
         if node.WhichOneof("target") == "task_node":
             tasks.add(node.task_node.reference_id.name)
-        _walk([inner for _, inner in branch_slots(node)], subs, tasks, seen_subs)
+        walk([inner for _, inner in branch_slots(node)], subs, tasks, seen_subs)
         name = node.workflow_node.sub_workflow_ref.name
         if name in subs and name not in seen_subs:
             seen_subs.add(name)
-            _walk(subs[name].nodes, subs, tasks, seen_subs)
+            walk(subs[name].nodes, subs, tasks, seen_subs)

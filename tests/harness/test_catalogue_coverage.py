@@ -6,8 +6,8 @@ JVM source."""
 
 import zipfile
 
-from flyte_parity.idl.canonical import branch_slots
 from flyte_parity.idl.compare import sub_workflows
+from flyte_parity.idl.pairing import walk
 from flyte_parity.modes.run import load
 
 SERVICES = ("META-INF/services/org.flyte.flytekit.SdkWorkflow",
@@ -57,17 +57,6 @@ def test_every_jvm_launch_plan_is_paired(parity_catalogue, jvm_driver):
     assert not problems, "\n".join(problems)
 
 
-def _tasks_run_by(nodes, subs, found):
-    """Every task these nodes run, inside branches and sub-workflows too."""
-    for node in nodes:
-        if node.WhichOneof("target") == "task_node":
-            found.add(node.task_node.reference_id.name)
-        _tasks_run_by([inner for _, inner in branch_slots(node)], subs, found)
-        if node.workflow_node.sub_workflow_ref.name in subs:
-            _tasks_run_by(subs[node.workflow_node.sub_workflow_ref.name].nodes, subs, found)
-    return found
-
-
 def test_every_jvm_task_is_paired_or_run_by_a_paired_workflow(parity_catalogue, jvm_driver):
     """Each task an upstream JVM source serializes runs in a paired workflow or is a task pair."""
     problems = []
@@ -76,7 +65,7 @@ def test_every_jvm_task_is_paired_or_run_by_a_paired_workflow(parity_catalogue, 
         for pair in parity_catalogue.pairs:
             if pair.source == source and pair.kind == "workflow" and pair.jvm in jvm.workflows:
                 spec = jvm.workflows[pair.jvm]
-                _tasks_run_by(spec.template.nodes, sub_workflows(jvm, spec), covered)
+                walk(spec.template.nodes, sub_workflows(jvm, spec), covered, set())
         problems += [f"{source.name}: task {name} is registered but neither paired nor run by a paired workflow"
                      for name in sorted(jvm.tasks) if name not in covered]
     assert not problems, "\n".join(problems)
