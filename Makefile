@@ -19,23 +19,25 @@ VERSIONS_RELEASE ?= 0.3.20
 # Extra Maven flags for the reactor build over jvm/.
 MVN_ARGS ?=
 PYTEST_ARGS ?=
+# Needs whose modes a run leaves out (admin: the modes that need a FlyteAdmin; flytectl).
+WITHOUT ?=
 export FLYTEKIT_JAVA_REF FLYTEKIT_JAVA_VERSION FLYTEKIT_JAVA_GIT MVN_ARGS
 # actionlint checks .github/workflows in `make test`; built from its Go module (cached in .tools/).
 ACTIONLINT_VERSION ?= 1.7.12
 TOOLS := .tools
 PY := $(VENV)/bin/python
-PYTEST := $(VENV)/bin/pytest --flytekit-version=$(FLYTEKIT_VERSION) $(PYTEST_ARGS)
+PYTEST := $(VENV)/bin/pytest --flytekit-version=$(FLYTEKIT_VERSION) --without="$(WITHOUT)" $(PYTEST_ARGS)
 
-.PHONY: test parity versions unit readme setup python jvm tools flyteadmin flytectl clean
+.PHONY: test parity versions unit readme preflight setup python jvm tools flyteadmin flytectl clean
 
 # Every test: the library's unit tests, then the parity suite and the harness self-tests
 # (tests/harness) at the default build and at $(VERSIONS_RELEASE), compared in reports/versions.md.
-test: setup tools unit versions
+test: preflight setup tools unit versions
 
 unit: python tools
 	PATH="$(abspath $(TOOLS))/bin:$$PATH" $(PYTEST) --junitxml=reports/junit-unit.xml tests/unit
 
-parity: setup
+parity: preflight setup
 	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity
 
 # The parity suite at the default build and at a Maven Central release, and what changed between
@@ -50,6 +52,12 @@ versions: python
 	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity tests/harness
 	$(PY) -m flyte_parity.reports.versions_report reports/matrix.json reports/versions/mvn-$(VERSIONS_RELEASE)/matrix.json \
 		--out reports/versions.md
+
+# Every part the run needs (a JDK, Maven, the flytekit-java source, PostgreSQL and the admin and
+# flytectl binaries unless WITHOUT leaves their modes out), checked in seconds with the system
+# Python before anything is installed or built; each missing part is one line with its fix.
+preflight:
+	@$(PYTHON) -m flyte_parity.services.preflight --without "$(WITHOUT)"
 
 # The README's list of modes and its parity matrix, from the mode registry and the last full run
 # (reports/matrix.json of `make parity`); a test run never writes a tracked file.

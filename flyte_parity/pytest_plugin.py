@@ -29,6 +29,7 @@ from flyte_parity.reports.folder import ReportFolder
 from flyte_parity.reports.matrix import Column, build, render, summary
 from flyte_parity.sdk import launches
 from flyte_parity.services.backends import BACKENDS
+from flyte_parity.services.preflight import need_missing, parse_needs
 
 DEFAULT_CATALOGUE = paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"
 DEFAULT_LEDGER = paths.REPO_ROOT / "tests" / "parity" / "ledger.toml"
@@ -56,6 +57,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--parity-workers", type=int, default=os.cpu_count() or 1,
                     help="how many subjects' SDK work runs at once, ahead of the tests that check it (default: "
                          "the number of cores; 0: each test runs its own subject when it comes)")
+    group.addoption("--without", default="",
+                    help="leave out the modes that need these (admin: a FlyteAdmin; flytectl), comma- or "
+                         "space-separated; `make parity WITHOUT=admin` passes it")
     group.addoption("--flytekit-version", default=None,
                     help="the flytekit version this run must use (refused if the virtualenv has another; "
                          "`make parity FLYTEKIT_VERSION=...` installs it)")
@@ -146,14 +150,42 @@ def _subject(item: pytest.Item) -> Subject | None:
     return found if isinstance(found, Subject) else None
 
 
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--without``: the subjects of modes that need a left-out part are deselected."""
+    try:
+        without = parse_needs(config.getoption("--without"))
+    except UsageError as err:
+        raise pytest.UsageError(f"flyte-parity: {err}") from None
+    if not without:
+        return
+    kept, dropped = [], []
+    for item in items:
+        subject = _subject(item)
+        left_out = subject is not None and without & set(registry.get(subject.mode).needs)
+        (dropped if left_out else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """End a run that cannot start in its one line; else note which subjects it selected (after -k
-    and -m), in test order."""
-    refused = getattr(session.config, "_flyte_parity_refused", None)
+    and -m), in test order, and mark those whose mode needs a part this machine lacks as not run."""
+    config = session.config
+    refused = getattr(config, "_flyte_parity_refused", None)
     if refused:
         pytest.exit(refused, returncode=2)
-    selected = [s for s in map(_subject, session.items) if s is not None]
-    session.config._flyte_parity_selected = selected
+    selected = [(s, item) for item in session.items if (s := _subject(item)) is not None]
+    missing = {need: need_missing(need) for need in {n for s, _ in selected for n in registry.get(s.mode).needs}
+               if config.getoption("--flyte-backend") == "local"}
+    not_run = {}
+    for subject, item in selected:
+        lacking = [line for need in registry.get(subject.mode).needs for line in missing.get(need, [])]
+        if lacking:
+            not_run[subject.test_id] = lacking[0]
+            item.add_marker(pytest.mark.skip(reason=f"not run: {lacking[0]}"))
+    config._flyte_parity_not_run = not_run
+    config._flyte_parity_selected = [s for s, _ in selected if s.test_id not in not_run]
 
 
 @pytest.fixture(scope="session")
@@ -210,17 +242,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if subject is None or (report.when != "call" and report.outcome == "passed"):
         return
     results = item.config.__dict__.setdefault("_flyte_parity_outcomes", {})
-    results.setdefault((subject.row, subject.mode), []).append(report.outcome)
+    lacking = getattr(item.config, "_flyte_parity_not_run", {}).get(subject.test_id)
+    results.setdefault((subject.row, subject.mode), []).append(f"not run: {lacking}" if lacking else report.outcome)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run some of whose subjects could not run for a missing part is incomplete: not a success."""
+    if getattr(session.config, "_flyte_parity_not_run", None) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     """The matrix of the modes this run selected: reports/parity-matrix.md and matrix.json."""
     selected = getattr(config, "_flyte_parity_selected", [])
+    not_run = getattr(config, "_flyte_parity_not_run", {})
     outcomes = config.__dict__.get("_flyte_parity_outcomes")
-    if not selected or not outcomes:
+    if not outcomes:
         return
     catalogue = _catalogue(config)
-    ran = {s.mode for s in selected}
+    ran = {s.mode for s in selected} | {test_id.partition(":")[0] for test_id in not_run}
     columns = [Column(m.name, m.table, m.cells(catalogue)) for m in registry.modes() if m.name in ran]
     default = (Path(config.getoption("--catalogue")).resolve() == DEFAULT_CATALOGUE.resolve()
                and Path(config.getoption("--ledger")).resolve() == DEFAULT_LEDGER.resolve())
@@ -235,4 +276,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     reports.document("matrix.json", json.dumps(matrix, indent=1, sort_keys=True, ensure_ascii=False))
     written = reports.document("parity-matrix.md", render(matrix))
     terminalreporter.write_line(f"{summary(matrix['counts'])} ({written})")
+    for reason in sorted(set(not_run.values())):
+        count = sum(1 for r in not_run.values() if r == reason)
+        terminalreporter.write_line(f"flyte-parity: incomplete: {count} test(s) not run: missing {reason}")
 

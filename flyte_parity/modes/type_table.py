@@ -192,7 +192,8 @@ def run_all(catalogue: Catalogue, sdks: Sides, load, work: Path) -> list[TypeRow
 
 
 def main(argv: list[str] | None = None) -> int:
-    from flyte_parity.sdk import JvmDriver, PythonDriver
+    from flyte_parity.sdk.jvm import JvmDriver
+    from flyte_parity.sdk.python import PythonDriver
     from flyte_parity.data.ledger import load_ledger
     from flyte_parity.sdk.package import load_entities
 

@@ -49,13 +49,17 @@ def ledger_text(entries: list[Divergence]) -> tuple[str, str]:
 
 
 def cell(state: str, reason: str, outcomes: list[str] | None, ledger: list[Divergence]) -> Cell:
-    """One row and mode. ``outcomes`` are the pytest outcomes of its tests."""
+    """One row and mode. ``outcomes`` are the pytest outcomes of its tests (``not run: <why>`` for
+    a test that could not run because the machine lacks a part it needs)."""
     if state in ("n/a", "pending"):
         return Cell(state, state, reason)
     if not outcomes:
         return Cell("not run", "not run")
     if "failed" in outcomes:
         return Cell("failed", "FAILED")
+    missing = [o.partition(": ")[2] for o in outcomes if o.startswith("not run: ")]
+    if missing:
+        return Cell("not run", "not run", missing[0])
     if "skipped" in outcomes:
         return Cell("skipped", "skipped")
     if ledger:
@@ -96,7 +100,8 @@ LEGEND = (
     "(tests/parity/ledger.toml; each topic is explained there and in docs/divergences.md); `n/a [k]` — the "
     "mode does not apply, for reason k below; `pending [k]` — it applies but is not built yet; `FAILED` — a "
     "difference the ledger does not explain (or a stale entry); `skipped` — it could not run on this host "
-    "(the test's skip says why); `not run` — not selected in this run."
+    "(the test's skip says why); `not run` — not selected in this run, or `not run [k]`: the machine lacks "
+    "a part it needs (reason k)."
 )
 
 

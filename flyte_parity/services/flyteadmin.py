@@ -53,7 +53,8 @@ class FlyteAdmin:
 
 def admin_binary() -> Path:
     """The flyteadmin executable: ``$FLYTEADMIN_BIN``, else .tools/bin/flyteadmin; a UsageError naming both when neither is."""
-    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "FlyteAdmin", "make flyteadmin")
+    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "FlyteAdmin",
+                             "make flyteadmin FLYTE_SRC=<flyteorg/flyte checkout at v1.16.8>")
 
 
 def kubeconfig() -> dict[str, Any]:

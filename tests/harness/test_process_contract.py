@@ -12,7 +12,7 @@ import pytest
 from flyteidl.core import literals_pb2
 
 from flyte_parity.sdk import process_log
-from flyte_parity.sdk import PythonDriver
+from flyte_parity.sdk.python import PythonDriver
 
 from flyte_parity.modes.run import load
 

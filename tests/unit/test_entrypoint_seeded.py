@@ -5,7 +5,7 @@ one, and a copy with the seeded change (the real twin is never edited). No JVM i
 from flyte_parity.base import paths
 from flyte_parity.base.sides import Sides
 from flyte_parity.data.catalogue import PythonSource
-from flyte_parity.sdk import PythonDriver
+from flyte_parity.sdk.python import PythonDriver
 from flyte_parity.modes.entrypoint_walk import run_pair
 from flyte_parity.data.ledger import check
 from flyte_parity.sdk.package import load_entities

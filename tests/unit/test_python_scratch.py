@@ -17,7 +17,7 @@ from flytekit.configuration import Config
 from flytekit.core import data_persistence
 
 from flyte_parity.data.catalogue import PythonSource
-from flyte_parity.sdk import PythonDriver
+from flyte_parity.sdk.python import PythonDriver
 from flyte_parity.sdk.package import load_entities
 
 FIBONACCI = PythonSource("fibonacci", ("python_wf.fibonacci",))

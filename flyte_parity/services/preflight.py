@@ -1,0 +1,131 @@
+"""What a run needs from the machine, checked in seconds before anything slow: every missing part
+said at once, one line each with the knob or command that supplies it.
+
+Every parity run needs git, a JDK, Maven and the flytekit-java source (or a release); a mode that
+needs a FlyteAdmin (``needs = ("admin",)``) also needs PostgreSQL and a FlyteAdmin binary, and one
+that needs flytectl a flytectl binary. ``--without admin,flytectl`` leaves out the modes that need
+those (the pytest option of the same name deselects them). Standard library only: ``make`` runs it
+with the system Python, before the virtualenv exists.
+
+Run as ``python3 -m flyte_parity.services.preflight [--without NEEDS]``: exit 0 when nothing is
+missing, 2 when something is (nothing is built or run then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from flyte_parity.base import paths
+from flyte_parity.base.errors import UsageError
+from flyte_parity.services.flyteadmin import admin_binary
+from flyte_parity.services.flytectl import flytectl_binary
+from flyte_parity.services.postgres import server_binaries
+
+FLYTEKIT_JAVA_REMOTE = "https://github.com/flyteorg/flytekit-java.git"
+
+
+def _command(name: str, fix: str) -> Callable[[], str | None]:
+    return lambda: None if shutil.which(name) else f"no `{name}` on PATH: {fix}"
+
+
+def _lookup(find: Callable[[], Path]) -> Callable[[], str | None]:
+    def check() -> str | None:
+        try:
+            find()
+            return None
+        except UsageError as err:
+            return str(err)
+    return check
+
+
+def _python() -> str | None:
+    if sys.version_info >= (3, 11):
+        return None
+    return f"{sys.executable} is Python {sys.version.split()[0]}; the suite needs 3.11+: make ... PYTHON=python3.11"
+
+
+def _flytekit_java() -> str | None:
+    """The source the JVM build takes flytekit-java from (or a Maven Central release)."""
+    if os.environ.get("FLYTEKIT_JAVA_VERSION", "").strip():
+        return None  # a release from Maven Central
+    if (paths.JVM_DIR / "flytekit-java" / "pom.xml").is_file():
+        return None  # the submodule is checked out
+    source = os.environ.get("FLYTEKIT_JAVA_GIT", "").strip()
+    if not source or "://" in source and not source.startswith("file://"):
+        return None  # a remote (GitHub by default): reached when the build fetches it
+    local = Path(source.removeprefix("file://"))
+    if local.exists():
+        return None
+    return (f"FLYTEKIT_JAVA_GIT={source} does not exist: point it at a flytekit-java clone, mirror or git bundle, "
+            f"or unset it to fetch {FLYTEKIT_JAVA_REMOTE}")
+
+
+# Every run's parts, then the parts of each need a mode may declare: (part, check).
+BASE = (
+    ("Python", _python),
+    ("git", _command("git", "install git (apt-get install git)")),
+    ("Java", lambda: _command("java", "install a JDK 17+ (apt-get install openjdk-17-jdk-headless)")()
+     or _command("javac", "install a JDK 17+, not only a JRE (apt-get install openjdk-17-jdk-headless)")()),
+    ("Maven", _command("mvn", "install Maven 3.6+ (apt-get install maven)")),
+    ("flytekit-java", _flytekit_java),
+)
+NEEDS = {
+    "admin": (("PostgreSQL", _lookup(server_binaries)), ("FlyteAdmin", _lookup(admin_binary))),
+    "flytectl": (("flytectl", _lookup(flytectl_binary)),),
+}
+
+
+def parse_needs(text: str | Iterable[str]) -> set[str]:
+    """``admin,flytectl`` or ``admin flytectl`` (or a list of such) as a set, checked."""
+    items = [text] if isinstance(text, str) else list(text)
+    names = {n for item in items for n in item.replace(",", " ").split()}
+    unknown = sorted(names - set(NEEDS))
+    if unknown:
+        raise UsageError(f"--without takes {', '.join(NEEDS)}, not {', '.join(unknown)}")
+    return names
+
+
+def need_missing(need: str) -> list[str]:
+    """What is missing for one need: one line per part."""
+    return [f"{part}: {why}" for part, check in NEEDS[need] if (why := check())]
+
+
+def missing(without: set[str] = frozenset()) -> list[str]:
+    """Every missing part of a run that leaves out the modes needing ``without``: one line each."""
+    lines = [f"{part}: {why}" for part, check in BASE if (why := check())]
+    for need in NEEDS:
+        if need not in without:
+            lines += [f"{line}; or leave out the modes that need {need}: `make parity WITHOUT={need}`"
+                      for line in need_missing(need)]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m flyte_parity.services.preflight", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--without", default="", help="needs whose modes the run leaves out: admin, flytectl")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        without = parse_needs(args.without)
+    except UsageError as err:
+        print(f"flyte-parity: {err}", file=sys.stderr)
+        return 2
+    lines = missing(without)
+    for line in lines:
+        print(f"flyte-parity: missing {line}", file=sys.stderr)
+    if lines:
+        print(f"flyte-parity: {len(lines)} part(s) missing; nothing was built or run", file=sys.stderr)
+        return 2
+    left_out = f" (leaving out the modes that need {', '.join(sorted(without))})" if without else ""
+    print(f"==> preflight: every part the run needs is here{left_out} ({time.monotonic() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
