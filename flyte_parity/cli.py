@@ -129,6 +129,7 @@ def _readme(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read {source} ({err}); run the parity suite first (`make parity`)") from None
     problems = [why for why, bad in (
         ("not every subject ran", matrix.get("counts", {}).get("not run", 0) or "tables" not in matrix),
+        ("some cells were kept from earlier runs", matrix.get("kept", 0)),
         ("it is not the pinned flytekit-java build", not matrix.get("pinned_build")),
         ("it used another catalogue or ledger", not matrix.get("default_catalogue"))) if bad]
     if problems:

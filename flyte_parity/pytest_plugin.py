@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from flyte_parity.data.ledger import Draft, RunLedger, load_ledger
 from flyte_parity.modes import registry
 from flyte_parity.modes.base import Subject
 from flyte_parity.reports.folder import ReportFolder
-from flyte_parity.reports.matrix import Column, build, render, summary
+from flyte_parity.reports.matrix import Column, build, merge, render, summary
 from flyte_parity.sdk import launches
 from flyte_parity.services.backends import BACKENDS
 from flyte_parity.services.preflight import need_missing, parse_needs
@@ -253,6 +254,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def _previous(path: Path) -> dict | None:
+    """The matrix an earlier run wrote here, if it can be read (partial runs keep its cells)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     """The matrix of the modes this run selected: reports/parity-matrix.md and matrix.json."""
     selected = getattr(config, "_flyte_parity_selected", [])
@@ -271,11 +280,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                    versions={"flytekit_java": versions.flytekit_java(),
                              "flytekit_java_commit": versions.flytekit_java_commit(),
                              "flytekit": versions.flytekit(), "pinned_build": versions.is_pinned_build(),
-                             "default_catalogue": default})
+                             "default_catalogue": default},
+                   ran_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     reports = ReportFolder(Path(config.getoption("--reports")))
+    matrix = merge(_previous(reports.root / "matrix.json"), matrix)
     reports.document("matrix.json", json.dumps(matrix, indent=1, sort_keys=True, ensure_ascii=False))
     written = reports.document("parity-matrix.md", render(matrix))
-    terminalreporter.write_line(f"{summary(matrix['counts'])} ({written})")
+    terminalreporter.write_line(f"{summary(matrix['counts'], matrix['kept'])} ({written})")
     for reason in sorted(set(not_run.values())):
         count = sum(1 for r in not_run.values() if r == reason)
         terminalreporter.write_line(f"flyte-parity: incomplete: {count} test(s) not run: missing {reason}")

@@ -8,7 +8,7 @@ out. ``splice`` puts the tables into the README between its markers (``make read
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from flyte_parity.data.ledger import Divergence
@@ -34,6 +34,7 @@ class Cell:
     kind: str  # one of ORDER
     text: str  # what the cell says (at most WIDTH characters, note number aside)
     reason: str = ""  # why, for n/a, pending and skipped cells (and a ledger cell's topics when too many)
+    topics: Mapping[str, int] = field(default_factory=dict)  # a ledger cell's entries per topic
 
 
 def ledger_text(entries: list[Divergence]) -> tuple[str, str]:
@@ -64,13 +65,13 @@ def cell(state: str, reason: str, outcomes: list[str] | None, ledger: list[Diver
         return Cell("skipped", "skipped")
     if ledger:
         text, note = ledger_text(ledger)
-        return Cell("ledger", text, note)
+        return Cell("ledger", text, note, dict(Counter(d.topic for d in ledger)))
     return Cell("same", "same")
 
 
 def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str]], ledger: Iterable[Divergence],
           *, header: str, absent: Mapping[str, str] = {}, pending: Mapping[str, str] = {},
-          versions: Mapping[str, object] = {}) -> dict:
+          versions: Mapping[str, object] = {}, ran_at: str = "") -> dict:
     """The matrix as data (what matrix.json holds and ``render`` shows)."""
     per_key: dict[tuple[str, str], list[Divergence]] = {}
     for entry in ledger:
@@ -87,12 +88,48 @@ def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str
                 table["rows"].append(row)
             entries = per_key.get((row, column.mode), [])
             found = cell(state, reason, outcomes.get((row, column.mode)), entries)
-            cells.setdefault(row, {})[column.mode] = found.__dict__
+            cells.setdefault(row, {})[column.mode] = {**found.__dict__, "topics": dict(found.topics)}
             counts[found.kind] += 1
-            if found.kind == "ledger":
-                topics.update(d.topic for d in entries)
-    return {"header": header, **versions, "tables": tables, "cells": cells, "counts": dict(counts),
-            "topics": dict(topics), "absent": dict(absent), "pending": dict(pending)}
+            topics.update(found.topics)
+    return {"header": header, **versions, "ran_at": ran_at, "tables": tables, "cells": cells,
+            "counts": dict(counts), "topics": dict(topics), "absent": dict(absent), "pending": dict(pending)}
+
+
+RESULTS = ("same", "ledger", "failed", "skipped")  # what a run found (n/a and pending come from the catalogue)
+SAME_RUN_KEYS = ("header", "flytekit_java", "flytekit_java_commit", "flytekit", "default_catalogue")
+
+
+def merge(previous: Mapping | None, current: dict) -> dict:
+    """``current`` with each cell it did not run (not selected) kept from ``previous`` — a matrix of
+    the same SDK versions and catalogue — marked with the time of the run that found it, and the
+    columns and rows only ``previous`` has. Counts, then, are of every cell shown; ``kept`` says
+    how many came from earlier runs."""
+    if not previous or any(previous.get(k) != current.get(k) for k in SAME_RUN_KEYS) or "tables" not in previous:
+        return {**current, "kept": 0}
+    merged = {**current, "tables": {}, "cells": {row: dict(c) for row, c in current["cells"].items()}}
+    kept = 0
+    for table in dict.fromkeys([*previous["tables"], *current["tables"]]):
+        old, new = previous["tables"].get(table, {}), current["tables"].get(table, {})
+        columns = list(dict.fromkeys([*old.get("columns", []), *new.get("columns", [])]))
+        rows = list(dict.fromkeys([*new.get("rows", []), *old.get("rows", [])]))
+        merged["tables"][table] = {"columns": columns, "rows": rows}
+        for row in rows:
+            for column in columns:
+                mine = merged["cells"].get(row, {}).get(column)
+                theirs = previous["cells"].get(row, {}).get(column)
+                if theirs and theirs["kind"] != "not run" and (mine is None or (mine["kind"] == "not run"
+                                                                                 and not mine["reason"])):
+                    if theirs["kind"] in RESULTS:
+                        theirs = {**theirs, "as_of": theirs.get("as_of") or previous.get("ran_at") or "an earlier run"}
+                        kept += 1
+                    merged["cells"].setdefault(row, {})[column] = theirs
+    counts: Counter = Counter(c["kind"] for cells in merged["cells"].values() for c in cells.values())
+    topics: Counter = Counter()
+    for cells in merged["cells"].values():
+        for found in cells.values():
+            topics.update(found.get("topics", {}))
+    merged["counts"], merged["topics"], merged["kept"] = dict(counts), dict(topics), kept
+    return merged
 
 
 LEGEND = (
@@ -116,7 +153,9 @@ def render(matrix: dict, full: bool = True) -> str:
     def show(found: dict | None) -> str:
         if not found:
             return ""
-        return f"{found['text']} {note(found['reason'])}" if found["reason"] else found["text"]
+        reason = "; ".join(filter(None, [found["reason"], found.get("as_of") and
+                                         f"kept from the run of {found['as_of']} (not run in this one)"]))
+        return f"{found['text']} {note(reason)}" if reason else found["text"]
 
     lines = (["# Parity matrix", "", matrix["header"], "", LEGEND, ""] if full else [matrix["header"], ""])
     for table, shape in matrix["tables"].items():
@@ -135,7 +174,7 @@ def render(matrix: dict, full: bool = True) -> str:
     if matrix["absent"] or matrix["pending"]:
         lines.append("")
     lines += [f"{n}. {reason}" for reason, n in notes.items()]
-    lines += ["", summary(Counter(matrix["counts"]))]
+    lines += ["", summary(Counter(matrix["counts"]), matrix.get("kept", 0))]
     return "\n".join(lines) + "\n"
 
 
@@ -147,5 +186,7 @@ def splice(readme: str, block: str, begin: str = BEGIN, end: str = END) -> str:
     return readme[: start + len(begin)] + "\n" + block + readme[stop:]
 
 
-def summary(counts: Counter) -> str:
-    return "parity matrix: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ORDER)
+def summary(counts: Counter, kept: int = 0) -> str:
+    """The cells' counts in one line (cells, not tests: pytest counts those)."""
+    line = "parity matrix cells: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ORDER)
+    return line + (f" ({kept} of them kept from earlier runs)" if kept else "")

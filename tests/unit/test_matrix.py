@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flyte_parity.data.ledger import Divergence
-from flyte_parity.reports.matrix import BEGIN, END, WIDTH, Column, build, cell, ledger_text, render, splice
+from flyte_parity.reports.matrix import BEGIN, END, WIDTH, Column, build, cell, ledger_text, merge, render, splice
 
 
 def entry(pair, mode, path, topic):
@@ -40,7 +40,7 @@ def test_cells_say_what_the_run_found_and_reasons_are_numbered_notes_written_onc
     assert "Registered JVM entities with no pair yet: org.x.Sub (s) [5]." in text
     assert text.count("one pair per language") == 1
     assert "1. one pair per language" in text and "5. no twin yet" in text
-    assert text.rstrip().endswith("parity matrix: 1 same, 2 ledger, 4 n/a, 0 pending, 1 failed, 0 skipped, 0 not run")
+    assert text.rstrip().endswith("parity matrix cells: 1 same, 2 ledger, 4 n/a, 0 pending, 1 failed, 0 skipped, 0 not run")
 
 
 def test_a_column_appears_only_for_a_mode_that_ran_and_unrun_cells_say_not_run():
@@ -82,3 +82,42 @@ def test_splice_replaces_only_the_block():
 def test_counts_and_summary_come_from_the_cells():
     matrix = build(PAIRS, {}, [], header="h")
     assert Counter(matrix["counts"]) == Counter({"not run": 3, "n/a": 3})
+
+
+# --- partial runs keep the last results ---------------------------------------------------------
+
+def _full():
+    outcomes = {("a/s", "idl"): ["passed"], ("b/s", "idl"): ["passed"], ("a/s", "entrypoint"): ["passed"],
+                ("types/int/s", "types"): ["passed"]}
+    ledger = [entry("a/s", "idl", "p", "deck")]
+    return build(PAIRS + TYPES, outcomes, ledger, header="h", ran_at="2026-12-01 10:00 UTC",
+                 versions={"flytekit_java": "0.4.62"})
+
+
+def test_a_partial_run_keeps_the_cells_it_did_not_run_marked_with_their_time():
+    partial = build(PAIRS[:1], {("a/s", "idl"): ["failed"]}, [], header="h", ran_at="2026-12-01 11:00 UTC",
+                    versions={"flytekit_java": "0.4.62"})
+    merged = merge(_full(), partial)
+    assert merged["cells"]["a/s"]["idl"]["kind"] == "failed"  # what this run found
+    assert "as_of" not in merged["cells"]["a/s"]["idl"]
+    assert merged["cells"]["b/s"]["idl"] == {**_full()["cells"]["b/s"]["idl"], "as_of": "2026-12-01 10:00 UTC"}
+    assert merged["cells"]["a/s"]["entrypoint"]["as_of"] == "2026-12-01 10:00 UTC"
+    assert "as_of" not in merged["cells"]["b/s"]["entrypoint"]  # n/a is the catalogue's, not a result
+    assert merged["tables"]["pairs"]["columns"] == ["idl", "entrypoint", "bad-inputs"]
+    assert "types" in merged["tables"]
+    assert merged["kept"] == 3 and merged["counts"] == {"failed": 1, "same": 3, "n/a": 4}
+    assert merged["topics"] == {}  # the one ledger cell (a/s idl) is now this run's failure
+    text = render(merged)
+    assert "| b/s | same [1] |" in text and "1. kept from the run of 2026-12-01 10:00 UTC (not run in this one)" in text
+    assert text.rstrip().endswith("(3 of them kept from earlier runs)")
+
+
+def test_a_matrix_of_other_versions_is_not_merged():
+    partial = build(PAIRS[:1], {("a/s", "idl"): ["passed"]}, [], header="h", versions={"flytekit_java": "0.3.20"})
+    merged = merge(_full(), partial)
+    assert merged["kept"] == 0 and merged["cells"]["b/s"]["idl"]["kind"] == "not run"
+    assert merge(None, partial)["kept"] == 0
+
+
+def test_a_full_run_keeps_nothing():
+    assert merge(_full(), _full())["kept"] == 0
