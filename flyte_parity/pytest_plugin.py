@@ -207,6 +207,7 @@ def parity_run(pytestconfig: pytest.Config, parity_catalogue: Catalogue, tmp_pat
     run = ParityRun(parity_catalogue, _ledger(pytestconfig), ReportFolder(folder),
                     tmp_path_factory.mktemp("parity"), max(0, pytestconfig.getoption("--parity-workers")),
                     pytestconfig.getoption("--flyte-backend"))
+    pytestconfig._flyte_parity_explained = run.explained  # the matrix's ledger topics, read at the end
     try:
         run.sdks  # here, in the main thread: flytekit's import replaces the SIGINT handler, which is put back
         run.start(getattr(pytestconfig, "_flyte_parity_selected", []))
@@ -274,7 +275,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     columns = [Column(m.name, m.table, m.cells(catalogue)) for m in registry.modes() if m.name in ran]
     default = (Path(config.getoption("--catalogue")).resolve() == DEFAULT_CATALOGUE.resolve()
                and Path(config.getoption("--ledger")).resolve() == DEFAULT_LEDGER.resolve())
-    matrix = build(columns, outcomes, _ledger(config), header=versions.line() + ".",
+    matrix = build(columns, outcomes, getattr(config, "_flyte_parity_explained", {}), header=versions.line() + ".",
                    absent={p.id: p.absent for p in catalogue.pairs if p.absent},
                    pending={f"{cls} ({source})": why for (source, cls), why in sorted(catalogue.pending.items())},
                    versions={"flytekit_java": versions.flytekit_java(),

@@ -86,7 +86,10 @@ class Divergence:
 class LedgerCheck:
     unexpected: tuple[Difference, ...]  # found, not in the ledger (or with other values)
     stale: tuple[Divergence, ...]  # in the ledger, not found (or with other values)
-    explained: tuple[Divergence, ...]
+    explained: tuple[Divergence, ...]  # every entry that explains a found difference (borrowed ones too)
+    borrowed: tuple[Divergence, ...] = ()  # the explaining entries of other pairs with the same JVM entity
+    # An unexpected difference's path -> an entry that explains the very same difference for another pair
+    elsewhere: Mapping[str, Divergence] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -96,7 +99,10 @@ class LedgerCheck:
         lines = []
         if self.unexpected:
             lines.append(f"{pair} [{mode}]: {len(self.unexpected)} difference(s) not in the ledger (jvm != python):")
-            lines += [f"  {f.path}: {f.jvm} != {f.python}" for f in self.unexpected]
+            for f in self.unexpected:
+                known = self.elsewhere.get(f.path)
+                note = f"  (known elsewhere: topic {known.topic}, for {known.pair})" if known else ""
+                lines.append(f"  {f.path}: {f.jvm} != {f.python}{note}")
         if self.stale:
             lines.append(f"{pair} [{mode}]: {len(self.stale)} ledger entr(y/ies) no longer reproduce (remove or update):")
             lines += [f"  {d.path}: {d.jvm} != {d.python}" for d in self.stale]
@@ -239,21 +245,35 @@ def load_ledger(path: Path) -> Ledger:
         raise UsageError(f"cannot read ledger {path}: {err}; fix the file") from None
 
 
-def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Difference], within: str = "") -> LedgerCheck:
+def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Difference], within: str = "",
+          sharing: Iterable[str] = ()) -> LedgerCheck:
     """Match what a run found for one pair and mode against the ledger; ``within`` limits both to
-    the paths under one prefix (one input case of a pair)."""
-    listed = {d.path: d for d in ledger if d.pair == pair and d.mode == mode and d.path.startswith(within)}
-    unexpected, explained = [], []
+    the paths under one prefix (one input case of a pair). ``sharing`` names the other pairs with
+    the same JVM entity: their entries explain this pair's differences too (a known difference
+    travels with the workflow), but only this pair's own entries can be stale."""
+    entries = list(ledger)
+    listed = {d.path: d for d in entries if d.pair == pair and d.mode == mode and d.path.startswith(within)}
+    sharing = set(sharing) - {pair}
+    others = [d for d in entries if d.pair in sharing and d.mode == mode and d.path.startswith(within)]
+    unexpected, explained, borrowed = [], [], []
     matched = set()
     for item in found:
         entry = listed.get(item.path)
         if entry is not None and entry.explains(item):
             explained.append(entry)
             matched.add(item.path)
+            continue
+        lender = next((d for d in others if d.path == item.path and d.explains(item)), None)
+        if lender is not None:
+            explained.append(lender)
+            borrowed.append(lender)
         else:
             unexpected.append(item)
     stale = [d for path, d in sorted(listed.items()) if path not in matched]
-    result = LedgerCheck(tuple(unexpected), tuple(stale), tuple(explained))
+    elsewhere = {item.path: known for item in unexpected
+                 if (known := next((d for d in entries if d.mode == mode and d.path == item.path and d.explains(item)),
+                                   None))}
+    result = LedgerCheck(tuple(unexpected), tuple(stale), tuple(explained), tuple(borrowed), elsewhere)
     draft = getattr(ledger, "draft", None)
     if draft is not None and not result.ok:
         draft.record(pair, mode, result)
@@ -279,9 +299,12 @@ class Draft:
         comment per stale entry."""
         lines = []
         for found in result.unexpected:
+            known = result.elsewhere.get(found.path)
+            hint = (f"# topic: the same difference is explained for {known.pair} by topic {known.topic}" if known else
+                    "# topic: name an existing topic of the ledger, or add a [topics.<name>] table with why and source")
             lines += ["[[divergence]]", f"pair = {_toml(pair)}", f"mode = {_toml(mode)}", f"path = {_toml(found.path)}",
-                      "# topic: name an existing topic of the ledger, or add a [topics.<name>] table with why and source",
-                      'topic = ""', f'flytekit_java = {_toml(">=" + self.flytekit_java)}', f"jvm = {_toml(found.jvm)}",
+                      hint, f"topic = {_toml(known.topic if known else '')}",
+                      f'flytekit_java = {_toml(">=" + self.flytekit_java)}', f"jvm = {_toml(found.jvm)}",
                       f"python = {_toml(found.python)}", ""]
         for entry in result.stale:
             lines.append(f"# stale at flytekit-java {self.flytekit_java}: {pair} [{mode}] {entry.path}: "

@@ -41,8 +41,14 @@ class ParityRun:
         self._stack = ExitStack()
         self._lock = threading.RLock()
         self._sdks: Sides[Driver] | None = None
-        self._shared: dict[str, Any] = {}
         self._folders = 0
+        # (row, mode) -> the ledger entries that explained what its subjects found (the matrix's topics)
+        self.explained: dict[tuple[str, str], list] = {}
+        entities: dict[tuple, list[str]] = {}
+        for pair in catalogue.pairs:
+            entities.setdefault((pair.kind, pair.source.name, pair.jvm_class, pair.jvm), []).append(pair.id)
+        # a pair id -> every pair id with the same JVM entity (its known differences travel with it)
+        self._sharing = {pid: ids for ids in entities.values() for pid in ids}
 
     # --- the SDKs ---
     @property
@@ -124,7 +130,10 @@ class ParityRun:
         NotAvailable (skip) or UsageError (bad input: one line)."""
         mode = registry.get(subject.mode)
         verdict = mode.judge(subject, self, self.result(subject))
-        verdict_check = check(self.ledger, subject.row, mode.name, verdict.found, within=verdict.within)
+        verdict_check = check(self.ledger, subject.row, mode.name, verdict.found, within=verdict.within,
+                              sharing=self._sharing.get(subject.row, ()))
+        with self._lock:
+            self.explained.setdefault((subject.row, mode.name), []).extend(verdict_check.explained)
         if verdict_check.ok and not verdict.problems:
             return None
         lines = list(verdict.problems)

@@ -69,13 +69,12 @@ def cell(state: str, reason: str, outcomes: list[str] | None, ledger: list[Diver
     return Cell("same", "same")
 
 
-def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str]], ledger: Iterable[Divergence],
+def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str]],
+          explained: Mapping[tuple[str, str], list[Divergence]],
           *, header: str, absent: Mapping[str, str] = {}, pending: Mapping[str, str] = {},
           versions: Mapping[str, object] = {}, ran_at: str = "") -> dict:
-    """The matrix as data (what matrix.json holds and ``render`` shows)."""
-    per_key: dict[tuple[str, str], list[Divergence]] = {}
-    for entry in ledger:
-        per_key.setdefault((entry.pair, entry.mode), []).append(entry)
+    """The matrix as data (what matrix.json holds and ``render`` shows). ``explained``: for each row
+    and mode, the ledger entries that explained what its tests found (a ledger cell's topics)."""
     tables: dict[str, dict[str, list[str]]] = {}
     cells: dict[str, dict[str, dict[str, str]]] = {}
     counts: Counter = Counter()
@@ -86,7 +85,7 @@ def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str
         for row, (state, reason) in column.rows.items():
             if row not in table["rows"]:
                 table["rows"].append(row)
-            entries = per_key.get((row, column.mode), [])
+            entries = explained.get((row, column.mode), [])
             found = cell(state, reason, outcomes.get((row, column.mode)), entries)
             cells.setdefault(row, {})[column.mode] = {**found.__dict__, "topics": dict(found.topics)}
             counts[found.kind] += 1

@@ -143,7 +143,7 @@ def test_a_launch_plan_listed_twice_is_refused():
 
 def _matrix(catalogue, outcomes):
     columns = [Column(m.name, m.table, m.cells(catalogue)) for m in registry.pair_modes()]
-    return build(columns, outcomes, [], header="versions")
+    return build(columns, outcomes, {}, header="versions")
 
 
 def test_the_matrix_shows_a_pending_mode_with_its_reason_and_counts_it():

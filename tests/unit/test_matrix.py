@@ -12,6 +12,14 @@ def entry(pair, mode, path, topic):
     return Divergence(pair, mode, path, topic, "1", "2", "why", "source")
 
 
+def by_key(entries):
+    """Ledger entries as the session records them: what explained each row and mode."""
+    found = {}
+    for e in entries:
+        found.setdefault((e.pair, e.mode), []).append(e)
+    return found
+
+
 PAIRS = [
     Column("idl", "pairs", {"a/s": ("run", ""), "b/s": ("run", "")}),
     Column("entrypoint", "pairs", {"a/s": ("run", ""), "b/s": ("n/a", "a launch plan runs no task")}),
@@ -24,7 +32,7 @@ def test_cells_say_what_the_run_found_and_reasons_are_numbered_notes_written_onc
     outcomes = {("a/s", "idl"): ["passed"], ("b/s", "idl"): ["passed"], ("a/s", "entrypoint"): ["passed", "failed"],
                 ("types/int/s", "types"): ["passed"]}
     ledger = [entry("a/s", "idl", "p", "deck"), entry("a/s", "idl", "q", "deck"), entry("b/s", "idl", "p", "lp")]
-    matrix = build(PAIRS + TYPES, outcomes, ledger, header="versions", absent={"old/s": "not in flytekit-java 0.3.20"},
+    matrix = build(PAIRS + TYPES, outcomes, by_key(ledger), header="versions", absent={"old/s": "not in flytekit-java 0.3.20"},
                    pending={"org.x.Sub (s)": "no twin yet"})
     assert matrix["tables"] == {"pairs": {"columns": ["idl", "entrypoint", "bad-inputs"], "rows": ["a/s", "b/s"]},
                                 "types": {"columns": ["types"], "rows": ["types/blob/s", "types/int/s"]}}
@@ -44,7 +52,7 @@ def test_cells_say_what_the_run_found_and_reasons_are_numbered_notes_written_onc
 
 
 def test_a_column_appears_only_for_a_mode_that_ran_and_unrun_cells_say_not_run():
-    matrix = build(PAIRS[:1], {("a/s", "idl"): ["passed"]}, [], header="h")
+    matrix = build(PAIRS[:1], {("a/s", "idl"): ["passed"]}, {}, header="h")
     assert matrix["tables"]["pairs"]["columns"] == ["idl"]
     assert matrix["cells"]["b/s"]["idl"]["kind"] == "not run"
     assert "entrypoint" not in render(matrix)
@@ -80,7 +88,7 @@ def test_splice_replaces_only_the_block():
 
 
 def test_counts_and_summary_come_from_the_cells():
-    matrix = build(PAIRS, {}, [], header="h")
+    matrix = build(PAIRS, {}, {}, header="h")
     assert Counter(matrix["counts"]) == Counter({"not run": 3, "n/a": 3})
 
 
@@ -90,12 +98,12 @@ def _full():
     outcomes = {("a/s", "idl"): ["passed"], ("b/s", "idl"): ["passed"], ("a/s", "entrypoint"): ["passed"],
                 ("types/int/s", "types"): ["passed"]}
     ledger = [entry("a/s", "idl", "p", "deck")]
-    return build(PAIRS + TYPES, outcomes, ledger, header="h", ran_at="2026-12-01 10:00 UTC",
+    return build(PAIRS + TYPES, outcomes, by_key(ledger), header="h", ran_at="2026-12-01 10:00 UTC",
                  versions={"flytekit_java": "0.4.62"})
 
 
 def test_a_partial_run_keeps_the_cells_it_did_not_run_marked_with_their_time():
-    partial = build(PAIRS[:1], {("a/s", "idl"): ["failed"]}, [], header="h", ran_at="2026-12-01 11:00 UTC",
+    partial = build(PAIRS[:1], {("a/s", "idl"): ["failed"]}, {}, header="h", ran_at="2026-12-01 11:00 UTC",
                     versions={"flytekit_java": "0.4.62"})
     merged = merge(_full(), partial)
     assert merged["cells"]["a/s"]["idl"]["kind"] == "failed"  # what this run found
@@ -113,7 +121,7 @@ def test_a_partial_run_keeps_the_cells_it_did_not_run_marked_with_their_time():
 
 
 def test_a_matrix_of_other_versions_is_not_merged():
-    partial = build(PAIRS[:1], {("a/s", "idl"): ["passed"]}, [], header="h", versions={"flytekit_java": "0.3.20"})
+    partial = build(PAIRS[:1], {("a/s", "idl"): ["passed"]}, {}, header="h", versions={"flytekit_java": "0.3.20"})
     merged = merge(_full(), partial)
     assert merged["kept"] == 0 and merged["cells"]["b/s"]["idl"]["kind"] == "not run"
     assert merge(None, partial)["kept"] == 0
