@@ -86,8 +86,12 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _local_admin(args: argparse.Namespace) -> int:
+    """start and ``status --env``: export lines on stdout for ``eval``, the rest on stderr."""
     folder = local_admin.check_folder(Path(args.dir))
+    if args.env and args.action == "stop":
+        raise UsageError("--env goes with start or status, not stop")
     if args.action == "start":
+        before = local_admin.remembered_ports(folder)
         try:
             state, started = local_admin.start(folder)
         except ServiceError as err:
@@ -96,18 +100,26 @@ def _local_admin(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("flyte-parity: interrupted; the local FlyteAdmin was stopped", file=sys.stderr)
             return 130
-        print(state.platform_url)
-        print(f"local FlyteAdmin {'started' if started else 'already running'}: http {state.http}, project "
-              f"{state.project}, log {state.log}; stop it with `flyte-parity local-admin stop`", file=sys.stderr)
+        moved = local_admin.moved_ports(before, state.ports) if started else []
+        if moved:
+            print(f"flyte-parity: port(s) of the last start were taken, new ones used: {', '.join(moved)}",
+                  file=sys.stderr)
+        print(local_admin.export_lines(state.environment()), end="")
+        print(f"local FlyteAdmin {'started' if started else 'already running'}: {state.platform_url}, http "
+              f"{state.http}, project {state.project}, log {state.log}; in a shell: eval \"$(flyte-parity "
+              f"local-admin start)\"; stop it with `flyte-parity local-admin stop`", file=sys.stderr)
         return 0
     if args.action == "status":
         state = local_admin.running(folder)
         if state is None:
-            print(f"not running ({folder})")
+            print(f"not running ({folder})", file=sys.stderr if args.env else sys.stdout)
             return 1
         health = "healthy" if state.healthy() else "not answering /healthcheck"
-        print(f"running, {health}: {state.platform_url}, http {state.http}, project {state.project}, "
-              f"supervisor pid {state.supervisor}, folder {folder}")
+        line = (f"running, {health}: {state.platform_url}, http {state.http}, project {state.project}, "
+                f"supervisor pid {state.supervisor}, folder {folder}")
+        if args.env:
+            print(local_admin.export_lines(state.environment()), end="")
+        print(line, file=sys.stderr if args.env else sys.stdout)
         return 0
     print("stopped" if local_admin.stop(folder) else f"not running ({folder})")
     return 0
@@ -180,13 +192,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     diff.set_defaults(run=_diff)
     admin = commands.add_parser(
         "local-admin", help="a real FlyteAdmin (with PostgreSQL) on loopback, in the background",
-        description="start: print FLYTE_PLATFORM_URL=127.0.0.1:<grpc port> once it answers (exit 1 when it "
+        description="start: once it answers, print `export NAME=value` lines for FLYTE_PLATFORM_URL, "
+                    "FLYTE_PLATFORM_INSECURE and FLYTE_STAGING_LOCATION (eval \"$(flyte-parity local-admin "
+                    "start)\"), on the ports of the folder's last start where still free (exit 1 when it "
                     "cannot start); status: exit 0 when it runs, 1 when not; stop: stop FlyteAdmin and "
                     "PostgreSQL. The binary: $FLYTEADMIN_BIN, else .tools/bin/flyteadmin (`make flyteadmin`).",
     )
     admin.add_argument("action", choices=["start", "status", "stop"])
     admin.add_argument("--dir", default=str(local_admin.DEFAULT_FOLDER),
                        help="run folder: state, logs, database, blobs (default: .flyte-parity/local-admin)")
+    admin.add_argument("--env", action="store_true",
+                       help="status: print the export lines start prints (other output goes to stderr)")
     admin.set_defaults(run=_local_admin)
     readme = commands.add_parser(
         "readme", help="refresh the README's list of modes and its parity matrix (from a full run)",

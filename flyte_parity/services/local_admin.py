@@ -3,26 +3,35 @@
 ``start`` runs a supervisor (this module: ``python -m flyte_parity.services.local_admin FOLDER BINARY``) in a
 session of its own. It holds ``services.flyteadmin`` open — PostgreSQL, then FlyteAdmin — writes
 ``state.json`` once admin is healthy, and on SIGTERM or SIGINT (or when admin or PostgreSQL dies)
-stops both and removes it. ``stop`` sends the supervisor SIGTERM, then ends whatever a supervisor
-killed outright left behind (``processes.processes_of``). Everything lives in the run folder
+stops both and cuts it down to the ports. ``stop`` sends the supervisor SIGTERM, then ends whatever a
+supervisor killed outright left behind (``processes.processes_of``). Everything lives in the run folder
 (default ``.flyte-parity/local-admin`` in the checkout): state.json, supervisor.log, admin.log,
-admin.yaml, postgres/ (the database, kept from one start to the next) and store/ (blobs).
+admin.yaml, postgres/ (the database, kept from one start to the next) and store/ (blobs; jflyte
+stages jars in store/flyte/jvm-staging, which admin's storage serves).
+
+The ports outlive a stop: state.json keeps them, and the next start of the folder asks for each
+again while it is free, so FLYTE_PLATFORM_URL stays the same. ``State.environment`` is what a
+shell needs to register against the admin; ``export_lines`` prints it for ``eval``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
-from flyte_parity.services.flyteadmin import admin_binary, flyteadmin
+from flyte_parity.services import loopback
+from flyte_parity.services.flyteadmin import CONTAINER, FlyteAdmin, admin_binary, flyteadmin
 from flyte_parity.services.lifecycle import Service
 from flyte_parity.services.loopback import http_status
 from flyte_parity.services.postgres import preflight
@@ -38,6 +47,9 @@ from flyte_parity.services.processes import (
 
 DEFAULT_FOLDER = paths.REPO_ROOT / ".flyte-parity" / "local-admin"
 STATE = "state.json"
+STAGING = "jvm-staging"  # under the store's container: jar locations admin's storage serves
+ADMIN_PORTS = ("http", "grpc", "profiler")  # in the order flyteadmin() asks loopback.free_ports for them
+ROLES = ("postgres", *ADMIN_PORTS)
 
 
 @dataclass(frozen=True)
@@ -54,21 +66,88 @@ class State:
     log: str
     storage: str
     started: float
+    ports: dict[str, int] = field(default_factory=dict)  # by role (ROLES): asked for again on the next start
 
     @property
     def platform_url(self) -> str:
         return f"FLYTE_PLATFORM_URL={self.grpc}"
 
+    @property
+    def staging(self) -> str:
+        """FLYTE_STAGING_LOCATION: a ``file://`` folder inside admin's own storage."""
+        return (Path(self.storage) / CONTAINER / STAGING).as_uri()
+
+    def environment(self) -> dict[str, str]:
+        """What a shell needs to register with jflyte against this admin."""
+        return {"FLYTE_PLATFORM_URL": self.grpc, "FLYTE_PLATFORM_INSECURE": "true",
+                "FLYTE_STAGING_LOCATION": self.staging}
+
     def healthy(self) -> bool:
         return http_status(int(self.http.rsplit(":", 1)[1]), "/healthcheck") == 200
 
 
-def read_state(folder: Path) -> State | None:
-    """The state file of ``folder`` (None when missing or unreadable)."""
+def export_lines(environment: Mapping[str, str]) -> str:
+    """``export NAME=value`` lines, values shell-quoted: what ``eval "$(...)"`` takes."""
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in environment.items())
+
+
+def _read_json(folder: Path) -> Any:
     try:
-        return State(**json.loads((Path(folder) / STATE).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+        return json.loads((Path(folder) / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
+
+
+def _write_json(folder: Path, document: dict[str, Any]) -> None:
+    """Replace the state file at once: a reader sees the old or the new one, never half."""
+    partial = Path(folder) / (STATE + ".tmp")
+    partial.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    partial.replace(Path(folder) / STATE)
+
+
+def read_state(folder: Path) -> State | None:
+    """The state file of ``folder`` (None when missing, unreadable, or holding only ports)."""
+    try:
+        return State(**_read_json(folder))
+    except TypeError:
+        return None
+
+
+def remembered_ports(folder: Path) -> dict[str, int]:
+    """The ports the state file of ``folder`` keeps, by role (empty when it keeps none)."""
+    document = _read_json(folder)
+    ports = document.get("ports") if isinstance(document, dict) else None
+    if not isinstance(ports, dict):
+        return {}
+    return {role: port for role, port in ports.items()
+            if role in ROLES and isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536}
+
+
+def _keep_only_ports(folder: Path) -> None:
+    """Cut the state file down to its ports (removed when it has none): nothing runs, the next start asks for them."""
+    ports = remembered_ports(folder)
+    if ports:
+        _write_json(folder, {"ports": ports})
+    else:
+        (Path(folder) / STATE).unlink(missing_ok=True)
+
+
+def choose_ports(wished: Sequence[int | None], is_free: Callable[[int], bool],
+                 fresh: Callable[[int], list[int]]) -> list[int]:
+    """Each wished port that is free, in its place; fresh ones (``fresh(n)``: n distinct free ports) for the rest."""
+    kept: list[int | None] = []
+    for port in wished:
+        kept.append(port if port is not None and port not in kept and is_free(port) else None)
+    missing = kept.count(None)
+    taken = {port for port in kept if port is not None}
+    spare = iter([port for port in fresh(missing + len(taken)) if port not in taken] if missing else [])
+    return [port if port is not None else next(spare) for port in kept]
+
+
+def moved_ports(before: Mapping[str, int], after: Mapping[str, int]) -> list[str]:
+    """Each remembered port now replaced by another (it was taken), e.g. ``grpc 8089 -> 40123``."""
+    return [f"{role} {before[role]} -> {after[role]}" for role in ROLES
+            if role in before and role in after and before[role] != after[role]]
 
 
 def _is_supervisor(pid: int, folder: Path) -> bool:
@@ -101,7 +180,7 @@ def start(folder: Path = DEFAULT_FOLDER, *, timeout: float = 180.0) -> tuple[Sta
         return current, False
     _sweep(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / STATE).unlink(missing_ok=True)
+    _keep_only_ports(folder)  # what an earlier admin left: its ports, asked for again
     log = folder / "supervisor.log"
     log.unlink(missing_ok=True)  # one start's log
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.REPO_ROOT),
@@ -143,8 +222,40 @@ def stop(folder: Path = DEFAULT_FOLDER, *, timeout: float = 60.0) -> bool:
     if state is not None:
         stop_process(state.supervisor, signal.SIGTERM, timeout=timeout)
     left = _sweep(folder)
-    (folder / STATE).unlink(missing_ok=True)
+    _keep_only_ports(folder)
     return state is not None or bool(left)
+
+
+@contextmanager
+def _asking_for(ports: Mapping[str, int]) -> Iterator[None]:
+    """Inside, ``loopback.free_ports`` hands PostgreSQL (one port) and FlyteAdmin (three) the remembered
+    ports that are still free at the address asked about, fresh ones for the rest (``choose_ports``):
+    ``flyteadmin()`` and ``postgres()`` take no ports, they ask ``free_ports`` once each."""
+    real = loopback.free_ports
+    wishes = {1: [ports.get("postgres")], len(ADMIN_PORTS): [ports.get(role) for role in ADMIN_PORTS]}
+
+    def free_ports(count: int, bind: str = loopback.HOST) -> list[int]:
+        wished = wishes.pop(count, None)
+        if wished is None:
+            return real(count, bind)
+        return choose_ports(wished, lambda port: loopback.port_is_free(port, bind), lambda n: real(n, bind))
+
+    loopback.free_ports = free_ports
+    try:
+        yield
+    finally:
+        loopback.free_ports = real
+
+
+def _port(address: str) -> int:
+    return int(address.rsplit(":", 1)[1])
+
+
+def ports_of(admin: FlyteAdmin) -> dict[str, int]:
+    """The ports a running admin and its PostgreSQL listen on, by role (the profiler's from admin.yaml)."""
+    config = json.loads(admin.config.read_text(encoding="utf-8"))
+    return {"postgres": admin.postgres.port, "http": _port(admin.http), "grpc": _port(admin.grpc),
+            "profiler": int(config["flyteadmin"]["profilerPort"])}
 
 
 def supervise(folder: Path, binary: Path) -> int:
@@ -158,15 +269,13 @@ def supervise(folder: Path, binary: Path) -> int:
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGINT, leave)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    state_path = folder / STATE
     try:
-        with flyteadmin(folder, binary) as admin:
+        with _asking_for(remembered_ports(folder)), flyteadmin(folder, binary) as admin:
             state = State(folder=str(folder), supervisor=os.getpid(), admin=admin.pid, postgres=admin.postgres.pid,
                           grpc=admin.grpc, http=admin.http, project=admin.project, log=str(admin.log),
-                          storage=str(admin.storage), started=time.time())
-            partial = state_path.with_suffix(".tmp")
-            partial.write_text(json.dumps(asdict(state), indent=1) + "\n", encoding="utf-8")
-            partial.replace(state_path)
+                          storage=str(admin.storage), started=time.time(), ports=ports_of(admin))
+            (admin.storage / CONTAINER / STAGING).mkdir(parents=True, exist_ok=True)
+            _write_json(folder, asdict(state))
             print(f"running: {state.platform_url} (http {admin.http}, log {admin.log})", flush=True)
             while alive(admin.pid) and alive(admin.postgres.pid):
                 time.sleep(0.5)
@@ -181,7 +290,7 @@ def supervise(folder: Path, binary: Path) -> int:
     finally:
         state = read_state(folder)
         if state is not None and state.supervisor == os.getpid():
-            state_path.unlink(missing_ok=True)
+            _keep_only_ports(folder)
 
 
 if __name__ == "__main__":

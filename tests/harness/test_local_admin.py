@@ -2,7 +2,9 @@
 our own registers a task and a workflow written by hand as flyteidl messages, reads back the closure
 admin compiled, and sees a mistyped binding refused; once stopped — normally, on Ctrl-C, or after
 its supervisor was killed outright — no flyteadmin or postgres process of the run is left, and its
-ports are free. Skipped only when there is no admin binary (FLYTEADMIN_BIN or `make flyteadmin`)."""
+ports are free. `eval "$(flyte-parity local-admin start)"` in bash exports what jflyte needs, and a
+restart of the same folder listens on the same ports unless one was taken meanwhile (then says so).
+Skipped only when there is no admin binary (FLYTEADMIN_BIN or `make flyteadmin`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -177,19 +180,38 @@ def _state(folder: Path) -> dict:
     return json.loads((folder / "state.json").read_text(encoding="utf-8"))
 
 
+VARIABLES = ("FLYTE_PLATFORM_URL", "FLYTE_PLATFORM_INSECURE", "FLYTE_STAGING_LOCATION")
+
+
+def _eval_start(folder: Path, binary: Path) -> tuple[dict[str, str], subprocess.CompletedProcess[str]]:
+    """`eval "$(flyte-parity local-admin start)"` in bash: what its environment then holds of VARIABLES."""
+    script = 'eval "$("$0" -m flyte_parity.cli local-admin start --dir "$1")" && env -0'
+    env = {name: value for name, value in os.environ.items() if name not in VARIABLES}
+    ran = subprocess.run(["bash", "-c", script, sys.executable, str(folder)], cwd=paths.REPO_ROOT,
+                         capture_output=True, text=True, timeout=300, env={**env, "FLYTEADMIN_BIN": str(binary)})
+    exported = dict(entry.split("=", 1) for entry in ran.stdout.split("\0") if "=" in entry)
+    return {name: exported[name] for name in VARIABLES if name in exported}, ran
+
+
 def test_local_admin_start_status_stop(binary, run_folder):
-    started = _cli("start", folder=run_folder, binary=binary)
-    assert started.returncode == 0, started.stderr
-    url = started.stdout.strip()
-    assert url.startswith("FLYTE_PLATFORM_URL=127.0.0.1:") and "\n" not in url, started.stdout
-    address = url.split("=", 1)[1]
+    exported, started = _eval_start(run_folder, binary)
+    assert started.returncode == 0 and "local FlyteAdmin started" in started.stderr, started.stderr
     state = _state(run_folder)
     pids = [state["supervisor"], state["admin"], state["postgres"]]
     try:
+        staging = run_folder.resolve() / "store" / "flyte" / "jvm-staging"
+        assert exported == {"FLYTE_PLATFORM_URL": state["grpc"], "FLYTE_PLATFORM_INSECURE": "true",
+                            "FLYTE_STAGING_LOCATION": staging.as_uri()}, started.stderr
+        address = exported["FLYTE_PLATFORM_URL"]
+        assert address.startswith("127.0.0.1:") and staging.is_dir()
+        lines = _cli("status", "--env", folder=run_folder, binary=binary)
+        assert lines.returncode == 0 and "running, healthy" in lines.stderr, lines
+        assert lines.stdout.splitlines() == [f"export FLYTE_PLATFORM_URL={address}", "export FLYTE_PLATFORM_INSECURE=true",
+                                             f"export FLYTE_STAGING_LOCATION={staging.as_uri()}"]
         status = _cli("status", folder=run_folder, binary=binary)
-        assert status.returncode == 0 and "running, healthy" in status.stdout and url in status.stdout, status
+        assert status.returncode == 0 and f"running, healthy: FLYTE_PLATFORM_URL={address}," in status.stdout, status
         again = _cli("start", folder=run_folder, binary=binary)
-        assert again.returncode == 0 and again.stdout.strip() == url and "already running" in again.stderr
+        assert again.returncode == 0 and again.stdout == lines.stdout and "already running" in again.stderr, again
         with _channel(address) as channel:
             projects = admin_pb2_grpc.AdminServiceStub(channel).ListProjects(project_pb2.ProjectListRequest(limit=10),
                                                                              timeout=30)
@@ -199,7 +221,50 @@ def test_local_admin_start_status_stop(binary, run_folder):
     assert stopped.returncode == 0 and stopped.stdout.strip() == "stopped", stopped
     after = _cli("status", folder=run_folder, binary=binary)
     assert after.returncode == 1 and after.stdout.startswith("not running"), after
-    _assert_nothing_left(run_folder, pids, [_port(address), _port(state["http"])])
+    _assert_nothing_left(run_folder, pids, list(state["ports"].values()))
+
+
+def _start(folder: Path, binary: Path) -> dict:
+    started = _cli("start", folder=folder, binary=binary)
+    assert started.returncode == 0, started.stderr
+    return {**_state(folder), "stderr": started.stderr, "stdout": started.stdout}
+
+
+def _stop(folder: Path, binary: Path, state: dict) -> None:
+    stopped = _cli("stop", folder=folder, binary=binary)
+    assert stopped.returncode == 0 and stopped.stdout.strip() == "stopped", stopped
+    _assert_nothing_left(folder, [state["supervisor"], state["admin"], state["postgres"]],
+                         list(state["ports"].values()))
+
+
+def test_a_restart_keeps_the_ports_and_takes_a_new_one_only_for_a_port_in_use(binary, run_folder):
+    first = _start(run_folder, binary)
+    try:
+        assert set(first["ports"]) == {"postgres", "http", "grpc", "profiler"} and "taken" not in first["stderr"]
+    finally:
+        _stop(run_folder, binary, first)
+    assert _state(run_folder) == {"ports": first["ports"]}  # what a stopped folder keeps
+
+    second = _start(run_folder, binary)
+    try:
+        assert second["ports"] == first["ports"] and second["grpc"] == first["grpc"], second["stderr"]
+        assert second["stdout"] == first["stdout"] and "taken" not in second["stderr"]
+    finally:
+        _stop(run_folder, binary, second)
+
+    grpc = first["ports"]["grpc"]
+    with socket.socket() as squatter:  # someone else listens on the gRPC port meanwhile
+        squatter.bind(("127.0.0.1", grpc))
+        squatter.listen()
+        third = _start(run_folder, binary)
+        try:
+            assert third["ports"]["grpc"] != grpc and third["grpc"] == f"127.0.0.1:{third['ports']['grpc']}"
+            assert {role: port for role, port in third["ports"].items() if role != "grpc"} == \
+                {role: port for role, port in first["ports"].items() if role != "grpc"}
+            assert f"grpc {grpc} -> {third['ports']['grpc']}" in third["stderr"], third["stderr"]
+            assert f"export FLYTE_PLATFORM_URL={third['grpc']}" in third["stdout"].splitlines()
+        finally:
+            _stop(run_folder, binary, third)
 
 
 def test_stop_cleans_up_after_a_supervisor_killed_outright(binary, run_folder):

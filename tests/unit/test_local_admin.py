@@ -1,6 +1,7 @@
 """The pure parts of the local FlyteAdmin: where the binaries come from, the config it writes, the
-state it keeps, how it finds and stops its processes, and `flyte-parity local-admin` on bad input.
-Starting the real thing is tests/parity/test_local_admin.py."""
+state it keeps (ports reused from one start to the next), how it finds and stops its processes, the
+export lines for a shell, and `flyte-parity local-admin` on bad input.
+Starting the real thing is tests/harness/test_local_admin.py."""
 
 import json
 import os
@@ -237,6 +238,146 @@ def test_a_state_whose_supervisor_is_gone_or_another_process_is_not_running(tmp_
     for pid in (gone.pid, os.getpid()):  # a dead pid; a live process that is no supervisor of this folder
         (tmp_path / "state.json").write_text(json.dumps(_state(tmp_path, pid)), encoding="utf-8")
         assert local_admin.running(tmp_path) is None
+
+
+def _running(folder: Path, **ports: int) -> local_admin.State:
+    return local_admin.State(**{**_state(folder, 7), "storage": str(folder / "store"), "ports": ports})
+
+
+# What a shell needs: export lines for eval.
+
+def test_the_environment_names_the_grpc_address_insecure_and_a_staging_folder_inside_admins_storage(tmp_path):
+    environment = _running(tmp_path).environment()
+    assert environment == {"FLYTE_PLATFORM_URL": "127.0.0.1:1002", "FLYTE_PLATFORM_INSECURE": "true",
+                           "FLYTE_STAGING_LOCATION": (tmp_path / "store" / "flyte" / "jvm-staging").as_uri()}
+    assert environment["FLYTE_STAGING_LOCATION"].startswith("file:///")
+
+
+def test_export_lines_one_per_variable_values_quoted_only_when_needed():
+    assert local_admin.export_lines({"A": "127.0.0.1:80", "B": "true", "C": "file:///tmp/x"}) == (
+        "export A=127.0.0.1:80\nexport B=true\nexport C=file:///tmp/x\n")
+    assert local_admin.export_lines({"A": "a b"}) == "export A='a b'\n"
+    assert local_admin.export_lines({}) == ""
+
+
+def test_bash_eval_of_export_lines_gives_the_values_back_unchanged():
+    values = {"ONE": "file:///tmp/a b", "TWO": "it's $HOME; `true` \\ \"x\"", "THREE": ""}
+    shown = subprocess.run(["bash", "-c", 'eval "$1" && printf "%s\\0" "$ONE" "$TWO" "$THREE"', "bash",
+                            local_admin.export_lines(values)], capture_output=True, text=True, check=True,
+                           env={"PATH": os.environ["PATH"]})
+    assert shown.stdout.split("\0")[:3] == list(values.values())
+
+
+# Ports: remembered in the state file, asked for again while free.
+
+def test_a_running_state_and_a_stopped_one_both_remember_the_ports(tmp_path):
+    ports = {"postgres": 5001, "http": 5002, "grpc": 5003, "profiler": 5004}
+    (tmp_path / "state.json").write_text(json.dumps({**_state(tmp_path, 7), "ports": ports}), encoding="utf-8")
+    assert local_admin.read_state(tmp_path).ports == ports and local_admin.remembered_ports(tmp_path) == ports
+    (tmp_path / "state.json").write_text(json.dumps({"ports": ports}), encoding="utf-8")
+    assert local_admin.read_state(tmp_path) is None and local_admin.remembered_ports(tmp_path) == ports
+
+
+@pytest.mark.parametrize("text", ["", "[]", '{"ports": [1]}', '{"ports": {"grpc": "80", "http": true, '
+                                                               '"profiler": 70000, "other": 81}}'])
+def test_unusable_ports_are_not_remembered(tmp_path, text):
+    (tmp_path / "state.json").write_text(text, encoding="utf-8")
+    assert local_admin.remembered_ports(tmp_path) == {}
+
+
+def test_stop_cuts_a_stale_state_down_to_its_ports(tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    ports = {"postgres": 5001, "grpc": 5003}
+    (tmp_path / "state.json").write_text(json.dumps({**_state(tmp_path, gone.pid), "ports": ports}), encoding="utf-8")
+    assert local_admin.stop(tmp_path) is False
+    assert json.loads((tmp_path / "state.json").read_text(encoding="utf-8")) == {"ports": ports}
+    (tmp_path / "state.json").write_text(json.dumps(_state(tmp_path, gone.pid)), encoding="utf-8")  # no ports
+    local_admin.stop(tmp_path)
+    assert not (tmp_path / "state.json").exists()
+
+
+def _fresh(*ports: int):
+    return lambda count: list(ports[:count])
+
+
+def test_choose_ports_keeps_every_wished_port_that_is_free():
+    assert local_admin.choose_ports([8001, 8002, 8003], lambda port: True, _fresh()) == [8001, 8002, 8003]
+
+
+def test_choose_ports_takes_a_fresh_port_in_place_of_a_taken_or_unknown_one():
+    taken = {8002}
+    chosen = local_admin.choose_ports([8001, 8002, None], lambda port: port not in taken, _fresh(9001, 9002, 9003, 9004))
+    assert chosen == [8001, 9001, 9002]
+
+
+def test_choose_ports_never_hands_out_a_port_twice():
+    # The system may offer a kept port as a fresh one (it is free); a doubled wish counts once.
+    assert local_admin.choose_ports([8001, None], lambda port: True, _fresh(8001, 9001)) == [8001, 9001]
+    assert local_admin.choose_ports([8001, 8001], lambda port: True, _fresh(8001, 9001)) == [8001, 9001]
+
+
+def test_moved_ports_names_each_remembered_port_now_another():
+    before = {"postgres": 5001, "http": 5002, "grpc": 5003}
+    assert local_admin.moved_ports(before, {**before, "profiler": 5004}) == []
+    assert local_admin.moved_ports(before, {"postgres": 5001, "http": 6002, "grpc": 6003}) == [
+        "http 5002 -> 6002", "grpc 5003 -> 6003"]
+    assert local_admin.moved_ports({}, {"grpc": 6003}) == []
+
+
+def test_postgres_and_admin_are_handed_the_remembered_ports_while_free():
+    wished = dict(zip(local_admin.ROLES, loopback.free_ports(4, bind="0.0.0.0")))
+    real = loopback.free_ports
+    with local_admin._asking_for(wished):
+        assert loopback.free_ports(1) == [wished["postgres"]]
+        assert loopback.free_ports(3, bind="0.0.0.0") == [wished[role] for role in local_admin.ADMIN_PORTS]
+        assert len(loopback.free_ports(3)) == 3  # each wish is handed out once
+    assert loopback.free_ports is real
+
+
+def test_a_remembered_port_in_use_is_replaced_by_a_free_one():
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        with local_admin._asking_for({"grpc": port}):
+            http, grpc, profiler = loopback.free_ports(3, bind="0.0.0.0")
+        assert grpc != port and len({http, grpc, profiler}) == 3
+        assert all(loopback.port_is_free(p, bind="0.0.0.0") for p in (http, grpc, profiler))
+
+
+# `flyte-parity local-admin start` and `status --env`: export lines on stdout, people's text on stderr.
+
+def test_cli_start_prints_export_lines_on_stdout_and_says_which_ports_moved(monkeypatch, tmp_path, capsys):
+    (tmp_path / "state.json").write_text(json.dumps({"ports": {"grpc": 5003, "http": 1001}}), encoding="utf-8")
+    state = _running(tmp_path, grpc=1002, http=1001)
+    monkeypatch.setattr(local_admin, "start", lambda folder: (state, True))
+    assert cli.main(["local-admin", "start", "--dir", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == local_admin.export_lines(state.environment()) and out.count("\n") == 3
+    assert "grpc 5003 -> 1002" in err and "http" not in err.split("\n")[0] and "local FlyteAdmin started" in err
+
+
+def test_cli_status_env_prints_the_same_export_lines(monkeypatch, tmp_path, capsys):
+    state = _running(tmp_path)
+    monkeypatch.setattr(local_admin, "running", lambda folder: state)
+    monkeypatch.setattr(local_admin.State, "healthy", lambda self: True)
+    assert cli.main(["local-admin", "status", "--env", "--dir", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == local_admin.export_lines(state.environment()) and err.startswith("running, healthy: ")
+    assert cli.main(["local-admin", "status", "--dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("running, healthy: FLYTE_PLATFORM_URL=127.0.0.1:1002")
+
+
+def test_cli_status_env_when_nothing_runs_prints_nothing_to_eval(tmp_path, capsys):
+    assert cli.main(["local-admin", "status", "--env", "--dir", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("not running")
+
+
+def test_cli_stop_env_exits_2(tmp_path, capsys):
+    assert cli.main(["local-admin", "stop", "--env", "--dir", str(tmp_path)]) == 2
+    assert "--env goes with start or status" in capsys.readouterr().err
 
 
 # `flyte-parity local-admin` on bad input: exit 2, one line, nothing started.
