@@ -67,8 +67,19 @@ class PythonDriver(Driver):
         self._fork_lock = threading.Lock()
         self._serializing = threading.Lock()
         self._in_process = threading.Lock()  # flytekit's local runs share its context stack: one at a time
+        self._import_scratch: Path | None = None  # where flytekit's import put its folders
 
     def build(self) -> None:
+        """Import flytekit into this process. Its import makes temporary folders of its own (its
+        local sandbox and raw-output folder): they go to a folder of the driver's, removed by close."""
+        if "flytekit" not in sys.modules and self.work_dir is not None:
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+            self._import_scratch = Path(tempfile.mkdtemp(prefix="import-", dir=self.work_dir))
+            saved, tempfile.tempdir = tempfile.tempdir, str(self._import_scratch)
+            try:
+                importlib.import_module("flytekit")
+            finally:
+                tempfile.tempdir = saved
         importlib.import_module("flytekit")
         keep_ctrl_c()  # flytekit's import made Ctrl-C exit(1); a run must stop on it
 
@@ -167,11 +178,13 @@ class PythonDriver(Driver):
         return self._forks if self._forks.fits(env) else None
 
     def close(self) -> None:
-        """Stop the fork parent, if one was started."""
+        """Stop the fork parent, if one was started, and remove the folders flytekit's import made."""
         with self._fork_lock:
             forks, self._forks = self._forks, None
         if forks is not None:
             forks.close()
+        if self._import_scratch is not None:
+            shutil.rmtree(self._import_scratch, ignore_errors=True)
 
 
 @contextmanager

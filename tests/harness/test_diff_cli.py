@@ -2,6 +2,7 @@
 one semantic change each exits 1 naming it; names, node ids or statement order alone exit 0;
 a corrupt file exits 2 with one line."""
 
+import os
 import subprocess
 import sys
 import tarfile
@@ -77,6 +78,7 @@ def packages(tmp_path_factory):
             [sys.executable, "-m", "flyte_parity.sdk.pyflyte_serialize", "--root", str(root / name),
              "--out", str(root / name / "out"), "twins"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.REPO_ROOT,
+            env={**os.environ, "TMPDIR": str(root)},  # flytekit's import-time folders stay in the test's
         )
     for name, process in running.items():
         _, err = process.communicate(timeout=300)
