@@ -79,6 +79,8 @@ NEEDS = {
     "admin": (("PostgreSQL", _lookup(server_binaries)), ("FlyteAdmin", _lookup(admin_binary))),
     "flytectl": (("flytectl", _lookup(flytectl_binary)),),
 }
+# Leaving out one need leaves out others: every mode that needs flytectl needs a FlyteAdmin too.
+LEAVES_OUT = {"admin": {"flytectl"}}
 
 
 def parse_needs(text: str | Iterable[str]) -> set[str]:
@@ -88,7 +90,7 @@ def parse_needs(text: str | Iterable[str]) -> set[str]:
     unknown = sorted(names - set(NEEDS))
     if unknown:
         raise UsageError(f"--without takes {', '.join(NEEDS)}, not {', '.join(unknown)}")
-    return names
+    return names.union(*(LEAVES_OUT.get(n, set()) for n in names))
 
 
 def need_missing(need: str) -> list[str]:

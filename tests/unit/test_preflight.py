@@ -19,7 +19,15 @@ def test_every_need_a_mode_declares_has_parts_to_check_and_a_session_to_provide_
     assert declared <= set(preflight.NEEDS) == set(SESSION_NEEDS)
 
 
-@pytest.mark.parametrize("text, needs", [("", set()), ("admin", {"admin"}), ("admin,flytectl", {"admin", "flytectl"}),
+def test_leaving_out_a_need_leaves_out_the_needs_that_come_only_with_it():
+    for mode in registry.modes():
+        for need, implied in preflight.LEAVES_OUT.items():
+            if implied & set(mode.needs):
+                assert need in mode.needs, f"mode {mode.name} needs {implied} without {need}"
+
+
+@pytest.mark.parametrize("text, needs", [("", set()), ("flytectl", {"flytectl"}), ("admin", {"admin", "flytectl"}),
+                                         ("admin,flytectl", {"admin", "flytectl"}),
                                          (" admin  flytectl ", {"admin", "flytectl"})])
 def test_needs_are_read_from_commas_or_spaces(text, needs):
     assert preflight.parse_needs(text) == needs
@@ -48,8 +56,8 @@ def test_each_missing_part_is_one_line_naming_its_fix(bare):
 
 
 def test_leaving_out_the_modes_that_need_them_leaves_out_their_parts(bare):
-    assert preflight.missing({"admin", "flytectl"}) == []
-    assert [line.split(":")[0] for line in preflight.missing({"admin"})] == ["flytectl"]
+    assert preflight.missing(preflight.parse_needs("admin")) == []
+    assert [line.split(":")[0] for line in preflight.missing({"flytectl"})] == ["PostgreSQL", "FlyteAdmin"]
 
 
 def test_a_flytekit_java_source_that_is_not_there_is_named(monkeypatch, tmp_path):
