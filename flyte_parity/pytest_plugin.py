@@ -26,6 +26,7 @@ from flyte_parity.data.catalogue import Catalogue, load_catalogue
 from flyte_parity.data.ledger import Draft, RunLedger, load_ledger
 from flyte_parity.modes import registry
 from flyte_parity.modes.base import Subject
+from flyte_parity.modes.run import NotAvailable, ParityRun
 from flyte_parity.reports.folder import ReportFolder
 from flyte_parity.reports.matrix import Column, build, merge, render, summary
 from flyte_parity.sdk import launches
@@ -201,8 +202,6 @@ def parity_catalogue(pytestconfig: pytest.Config) -> Catalogue:
 def parity_run(pytestconfig: pytest.Config, parity_catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory):
     """The session: made at the first parity test, the SDK work of every selected subject started
     (in test order), stopped at the end — on failure and Ctrl-C too."""
-    from flyte_parity.modes.run import ParityRun
-
     folder = Path(pytestconfig.getoption("--reports"))
     run = ParityRun(parity_catalogue, _ledger(pytestconfig), ReportFolder(folder),
                     tmp_path_factory.mktemp("parity"), max(0, pytestconfig.getoption("--parity-workers")),
@@ -218,8 +217,6 @@ def parity_run(pytestconfig: pytest.Config, parity_catalogue: Catalogue, tmp_pat
 
 def check(subject: Subject, run) -> None:
     """Run one subject and fail with its explanation only (no traceback), or skip with what is missing."""
-    from flyte_parity.modes.run import NotAvailable
-
     try:
         failure = run.check(subject)
     except NotAvailable as missing:
