@@ -1,32 +1,80 @@
 """Canonical forms of Flyte IDL entities: identity fields set aside, semantics kept.
 
 Every function returns a canonical copy plus the identity notes it removed (path and value), so
-identity is still reported, separately, and never counted as a difference. docs/idl-normalisation.md
-lists each rule and why it holds.
+identity is still reported, separately, and never counted as a difference. An identifier's note
+also carries its fields: a registration placeholder in a field it does not fill in is compared
+(placeholder_mismatches). docs/idl-normalisation.md lists each rule and why it holds.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2 as admin_workflow_pb2
 from flyteidl.core import errors_pb2, interface_pb2, literals_pb2, tasks_pb2, types_pb2, workflow_pb2
 from google.protobuf.message import Message
 
-from flyte_parity.idl.diff import render
+from flyte_parity.idl.diff import ABSENT, render
 from flyte_parity.idl.walk import message_children
 
 START_NODE = "start-node"
 RAW_CONTAINER = "raw-container"  # the task type of a plain container task (no SDK entrypoint)
 
 
+IdFields = tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True)
 class Note:
-    """An identity field that was set aside: where, and its value."""
+    """An identity field that was set aside: where, and its value; for an identifier, also its
+    text fields (``id_fields``), whose registration placeholders are still compared."""
 
     path: str
     value: str
+    id_fields: IdFields | None = None
+
+
+IDENTIFIER = "flyteidl.core.Identifier"
+REGISTRATION_FIELDS = ("project", "domain", "version")  # what registration fills in, by name
+_PLACEHOLDER = re.compile(r"\{\{\s*registration\.")
+EMPTY = "<empty>"
+
+
+def identifier_fields(identifier: Message) -> IdFields:
+    """An identifier's text fields (project, domain, name, version, ...), empty ones included."""
+    return tuple((f.name, getattr(identifier, f.name)) for f in identifier.DESCRIPTOR.fields
+                 if f.type == f.TYPE_STRING and not f.is_repeated)
+
+
+def own_placeholder(field: str) -> str:
+    """The registration placeholder that fills in an identifier field: ``{{ registration.domain }}``."""
+    return f"{{{{ registration.{field} }}}}"
+
+
+def misplaced_placeholders(fields: Mapping[str, str]) -> list[str]:
+    """The identifier fields holding a registration placeholder other than their own, as
+    written: registration (flytectl's ``hydrateIdentifier``) fills in project, domain and
+    version each only from exactly its own placeholder, and any other field from none."""
+    return [name for name, value in fields.items()
+            if _PLACEHOLDER.search(value) and not (name in REGISTRATION_FIELDS and value == own_placeholder(name))]
+
+
+def placeholder_mismatches(left: IdFields | None, right: IdFields | None) -> list[tuple[str, str, str]]:
+    """(field, left value, right value) for each field of two paired identifiers where one side
+    holds a misplaced registration placeholder and the sides differ. An identifier a side lacks
+    shows as <absent>, an empty field as <empty>."""
+    lmap, rmap = dict(left or ()), dict(right or ())
+    fields = dict.fromkeys([*misplaced_placeholders(lmap), *misplaced_placeholders(rmap)])
+    shown = [(name, _shown(left, lmap, name), _shown(right, rmap, name)) for name in fields]
+    return [(name, lval, rval) for name, lval, rval in shown if lval != rval]
+
+
+def _shown(fields: IdFields | None, values: Mapping[str, str], name: str) -> str:
+    if fields is None or name not in values:
+        return ABSENT
+    return values[name] or EMPTY
 
 
 Rename = Callable[[str], str]
@@ -53,7 +101,8 @@ def set_aside(message: Message, name: str, path: str, notes: list[Note]) -> None
         present = value != field.default_value
         shown = render(value)
     if present:
-        notes.append(Note(f"{path}.{name}" if path else name, shown))
+        is_id = field.type == field.TYPE_MESSAGE and not field.is_repeated and field.message_type.full_name == IDENTIFIER
+        notes.append(Note(f"{path}.{name}" if path else name, shown, identifier_fields(value) if is_id else None))
     message.ClearField(name)
 
 
@@ -177,8 +226,9 @@ def canonical_node(
         set_aside(clone.task_node, "reference_id", f"{path}.task_node", notes)
     elif kind == "workflow_node":
         reference = clone.workflow_node.WhichOneof("reference")
-        notes.append(Note(f"{path}.workflow_node.{reference}", render(getattr(clone.workflow_node, reference))))
-        getattr(clone.workflow_node, reference).Clear()
+        target = getattr(clone.workflow_node, reference)
+        notes.append(Note(f"{path}.workflow_node.{reference}", render(target), identifier_fields(target)))
+        target.Clear()
     elif kind == "branch_node":
         _branch_input_names(clone, path, notes)
         _canonical_branch(clone, rename, task_metadata, f"{path}.branch_node.if_else", notes, default_interruptible)

@@ -7,6 +7,7 @@ come back separately: only the first can fail a comparison.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -22,6 +23,7 @@ from flyte_parity.idl.canonical import (
     canonical_task,
     canonical_workflow,
     interface_signature,
+    placeholder_mismatches,
 )
 from flyte_parity.idl.diff import ABSENT, Difference, diff_messages
 from flyte_parity.idl.entities import EntitySet
@@ -48,6 +50,29 @@ def _identity_differences(left: list[Note], right: list[Note], lname: str, rname
         lval, rval = lmap.get(path, ABSENT), rmap.get(path, ABSENT)
         if lval != rval:
             yield between(lname, rname, f"{prefix}{path}", lval, rval)
+
+
+PLACEHOLDER = "registration placeholder"
+# flytekit-java 0.4 names a node the user did not name "w" + four random letters + "-n<k>", new
+# for every build of the workflow (SdkNodeNamePolicy).
+_RANDOM_NODE = re.compile(r'nodes\["w[a-z]{4}-(n\d+)"\]')
+
+
+def stable_path(path: str) -> str:
+    """A path with flytekit-java's random node-id prefixes written ``w????``, so that it names
+    the same field in every run."""
+    return _RANDOM_NODE.sub(r'nodes["w????-\1"]', path)
+
+
+def placeholder_differences(left: list[Note], right: list[Note], lname: str, rname: str, prefix: str):
+    """The identifiers set aside as identity still have their registration placeholders compared:
+    a placeholder in a field it does not fill in (``domain: "{{ registration.version }}"``) is a
+    semantic difference, at ``<id path>.<field> (registration placeholder)`` (a stable path)."""
+    lmap = {n.path: n.id_fields for n in left if n.id_fields is not None}
+    rmap = {n.path: n.id_fields for n in right if n.id_fields is not None}
+    for path in sorted(set(lmap) | set(rmap)):
+        for name, lval, rval in placeholder_mismatches(lmap.get(path), rmap.get(path)):
+            yield between(lname, rname, stable_path(f"{prefix}{path}.{name} ({PLACEHOLDER})"), lval, rval)
 
 
 def _task_ref(node: workflow_pb2.Node) -> str | None:
@@ -151,6 +176,7 @@ def _compare_template(lside: _Side, lspec, rside: _Side, rspec, prefix: str, rep
         between(lname, rname, f"{prefix}template.{d.path}", d.left, d.right)
         for d in diff_messages(lcanon, rcanon)
     ]
+    report.semantic += list(placeholder_differences(lnotes, rnotes, lname, rname, prefix))
     report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, prefix))
     partner = {rnode.id: lnode.id for lnode, rnode in node_pairs}  # branch nodes too: admin connects them
 
@@ -229,6 +255,7 @@ def _compare_tasks(left: EntitySet, right: EntitySet, node_pairs, prefix: str, l
             between(lref, rref, f"{task_prefix}template.{d.path}", d.left, d.right)
             for d in diff_messages(ltemplate, rtemplate)
         ]
+        report.semantic += list(placeholder_differences(lnotes, rnotes, lref, rref, task_prefix))
         report.identity += list(_identity_differences(lnotes, rnotes, lref, rref, task_prefix))
     return report
 
@@ -258,6 +285,7 @@ def compare_launch_plans(left: EntitySet, lname: str, right: EntitySet, rname: s
     report.semantic += [
         between(lname, rname, f"launch_plan.{d.path}", d.left, d.right) for d in diff_messages(lcanon, rcanon)
     ]
+    report.semantic += list(placeholder_differences(lnotes, rnotes, lname, rname, "launch_plan."))
     report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, "launch_plan."))
     lclosure, rclosure = left.launch_plan_closures.get(lname), right.launch_plan_closures.get(rname)
     if lclosure is not None and rclosure is not None:  # read back from FlyteAdmin
@@ -267,8 +295,8 @@ def compare_launch_plans(left: EntitySet, lname: str, right: EntitySet, rname: s
                             for d in diff_messages(lcanon, rcanon)]
         report.identity += list(_identity_differences(lnotes, rnotes, lname, rname, "launch_plan."))
     lform, rform = left.launch_plan_forms.get(lname), right.launch_plan_forms.get(rname)
-    if lform != rform:
-        report.identity.append(between(lname, rname, "launch_plan (file form)", str(lform), str(rform)))
+    if lform != rform:  # flytectl register files reads a launch-plan file as admin.LaunchPlan only
+        report.semantic.append(between(lname, rname, "launch_plan (file form)", str(lform), str(rform)))
     return report
 
 

@@ -12,12 +12,24 @@ from flyte_parity.idl.diff import Difference
 from .idl_factory import NodeDef, WorkflowDef, build, fibonacci
 
 
-def compare(wf: WorkflowDef, seed: int = 0, mutate=None):
+def compare(wf: WorkflowDef, seed: int = 0, mutate=None, same_file_form: bool = True):
+    """Compare the "jvm" and "python" builds of ``wf``; the launch-plan file form (a difference
+    of its own, tested below) is made the same unless ``same_file_form`` is false."""
     left, lname, _, _ = build(wf, "jvm")
     right, rname, node_map, task_map = build(wf, "python", seed)
+    if same_file_form:
+        left.launch_plan_forms[lname] = right.launch_plan_forms[rname]
     if mutate is not None:
         mutate(right, rname, node_map, task_map)
     return compare_workflows(left, lname, right, rname)
+
+
+def test_a_bare_launch_plan_spec_file_differs_from_a_launch_plan_file():
+    """flytectl register files reads a launch-plan file as admin.LaunchPlan only."""
+    report = compare(fibonacci(), same_file_form=False)
+    assert [(d.path, d.left, d.right) for d in report.semantic] == [
+        ("launch_plan (file form)", "LaunchPlanSpec", "LaunchPlan")]
+    assert "launch_plan (file form)" not in {d.path for d in report.identity}
 
 
 def test_relabelled_twin_has_only_identity_differences():
