@@ -55,13 +55,20 @@ def _identity_differences(left: list[Note], right: list[Note], lname: str, rname
 PLACEHOLDER = "registration placeholder"
 # flytekit-java 0.4 names a node the user did not name "w" + four random letters + "-n<k>", new
 # for every build of the workflow (SdkNodeNamePolicy).
-_RANDOM_NODE = re.compile(r'nodes\["w[a-z]{4}-(n\d+)"\]')
+_RANDOM_NODE_ID = re.compile(r"^w[a-z]{4}-(n\d+)$")
+_RANDOM_NODE = re.compile(r'nodes\["(w[a-z]{4}-n\d+)"\]')
+
+
+def stable_node_id(node_id: str) -> str:
+    """A JVM node id as reports show it: flytekit-java 0.4's random prefix (``w`` and four random
+    letters, new for every workflow object: SdkNodeNamePolicy) written as ``w????``."""
+    return _RANDOM_NODE_ID.sub(r"w????-\1", node_id)
 
 
 def stable_path(path: str) -> str:
     """A path with flytekit-java's random node-id prefixes written ``w????``, so that it names
     the same field in every run."""
-    return _RANDOM_NODE.sub(r'nodes["w????-\1"]', path)
+    return _RANDOM_NODE.sub(lambda match: f'nodes["{stable_node_id(match.group(1))}"]', path)
 
 
 def placeholder_differences(left: list[Note], right: list[Note], lname: str, rname: str, prefix: str):

@@ -18,7 +18,6 @@ Findings are (path, jvm value, python value) triples for the ledger, with paths 
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,22 +31,12 @@ from flyte_parity.sdk.container import TaskResult, same_bytes
 from flyte_parity.idl.align import Alignment, align_nodes, topological_order
 from flyte_parity.idl.bindings import UnresolvedBinding, node_inputs
 from flyte_parity.idl.canonical import canonical_error
-from flyte_parity.idl.compare import compare_workflows, sub_workflows, task_signature
+from flyte_parity.idl.compare import compare_workflows, stable_node_id, sub_workflows, task_signature
 from flyte_parity.idl.diff import ABSENT, Difference, diff_messages, render
 from flyte_parity.idl.entities import EntitySet
 from flyte_parity.idl.literals import canonical_literal_map, literal_map_from_values
 
 SIDES = ("jvm", "python")
-# flytekit-java 0.4 names a node the user did not name <random prefix>-n<k>: "w" and four random
-# letters, new for every workflow object (SdkNodeNamePolicy), so no two runs agree on it.
-_RANDOM_NODE_ID = re.compile(r"^w[a-z]{4}-(n\d+)$")
-
-
-def stable_node_id(node_id: str) -> str:
-    """A JVM node id as reports show it: flytekit-java's random prefix written as ``w????``."""
-    return _RANDOM_NODE_ID.sub(r"w????-\1", node_id)
-
-
 @dataclass(frozen=True)
 class Run:
     node: str  # the JVM node id (the pair's shared name for the node)
