@@ -2,10 +2,12 @@
 """jflyte on the local JVM, no Docker.
 
 Usage: python scripts/jflyte_wrapper.py [--env-file PATH] [--debug] <jflyte arguments...>
+       python scripts/jflyte_wrapper.py --help
 
 Loads .env.local from the current folder (or --env-file), fills harmless defaults, checks the
-call, then runs `java ... org.flyte.jflyte.Main jflyte <arguments>` and returns its exit code.
-Every other argument goes to jflyte unchanged. Secret values never appear in the output.
+call and its settings, then runs `java ... org.flyte.jflyte.Main jflyte <arguments>` and returns
+its exit code. Every other argument goes to jflyte unchanged. jflyte's full output goes to a log
+file; a failure ends with one line naming the cause and the fix. Secret values never appear.
 """
 
 from __future__ import annotations

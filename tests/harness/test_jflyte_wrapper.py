@@ -1,18 +1,49 @@
 """The users' door: scripts/jflyte_wrapper.py runs the README's commands on the local JVM."""
 
 import os
+import re
+import shutil
+import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from flyte_parity.base import paths
+from flyte_parity.sdk import jflyte
 
 WRAPPER = [sys.executable, str(paths.REPO_ROOT / "scripts" / "jflyte_wrapper.py")]
 
 
 def wrapper(*args, cwd=paths.REPO_ROOT, env=None):
     return subprocess.run([*WRAPPER, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def clean_env(**settings):
+    """The process environment without the user's FLYTE_* settings (the suite's own FLYTE_PARITY_*
+    stay: they name the JVM build in use), plus ``settings``."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_") or k.startswith("FLYTE_PARITY_")}
+    return {**kept, **settings}
+
+
+def last_line(result) -> str:
+    return result.stderr.strip().splitlines()[-1]
+
+
+def logged(result, cwd) -> Path:
+    """The log file the wrapper named on failure (under ``cwd``)."""
+    named = re.search(r"\(all \d+ in (\S+)\)", result.stderr)
+    assert named, result.stderr
+    return cwd / named.group(1)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def in_use(lib: str) -> str:
@@ -62,9 +93,10 @@ def test_secret_from_env_local_never_shown(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "FLYTE_AWS_SECRET_ACCESS_KEY=***" in result.stderr
     assert "Welcome, ***! How are you?" in result.stderr
-    for text in (result.stdout, result.stderr):
+    for text in (result.stdout, result.stderr, *(log.read_text() for log in (tmp_path / ".flyte-parity").rglob("*.log"))):
         assert secret not in text
         assert "AKIAEXAMPLE00001" not in text
+    assert list((tmp_path / ".flyte-parity" / "logs").glob("jflyte-execute-local-*.log"))
 
 
 def test_env_local_syntax_error_names_the_line(tmp_path):
@@ -75,7 +107,7 @@ def test_env_local_syntax_error_names_the_line(tmp_path):
 
 
 def test_register_without_platform_url_is_refused_before_the_jvm(tmp_path):
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("FLYTE_")}
+    env = clean_env()
     lib = in_use("jvm/target/current/lib/parity-java")
     result = wrapper("register", "workflows", "-p=p", "-d=d", "-v=v", f"-cp={lib}", cwd=tmp_path, env=env)
     assert result.returncode == 2
@@ -97,9 +129,8 @@ def test_register_says_what_admin_now_holds_and_why_it_refused(flyte_backend, tm
     (tmp_path / "out").mkdir()
     tasks, workflows, plans = _serialized_kinds(lib, tmp_path / "out")
     target = flyte_backend.target("wrapper")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")},
-           "FLYTE_PLATFORM_URL": target.address, "FLYTE_PLATFORM_INSECURE": "true",
-           "FLYTE_STAGING_LOCATION": target.staging}
+    env = clean_env(FLYTE_PLATFORM_URL=target.address, FLYTE_PLATFORM_INSECURE="true",
+                    FLYTE_STAGING_LOCATION=target.staging)
     result = wrapper("register", "workflows", f"-p={target.project}", f"-d={target.domain}", f"-v={target.version}",
                      f"-cp={lib}", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -115,6 +146,8 @@ def test_register_says_what_admin_now_holds_and_why_it_refused(flyte_backend, tm
     assert len(said) == 1 and said[0].startswith("jflyte_wrapper: register failed: refused: INVALID_ARGUMENT: "), \
         refused.stderr[-3000:]
     assert "no-such-project" in said[0]
+    assert said[0].endswith("; pass a project admin has as -p, or create no-such-project there first")
+    assert said[0] == last_line(refused)
 
 
 def test_the_wrapper_runs_without_grpc_and_flyteidl(tmp_path):
@@ -131,3 +164,141 @@ def test_the_wrapper_runs_without_grpc_and_flyteidl(tmp_path):
                             timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Outputs: {greeting=Welcome, bare! How are you?}" in result.stderr
+
+
+def test_without_debug_only_the_result_is_shown_and_the_rest_is_logged(tmp_path):
+    lib = in_use("jvm/target/current/lib/upstream-java")
+    args = ["execute-local", f"-cp={lib}", "--workflow=org.flyte.examples.WelcomeWorkflow", "--name=quiet"]
+    quiet = wrapper(*args, cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr.strip().splitlines() == [
+        "[main] INFO org.flyte.jflyte.ExecuteLocal - Outputs: {greeting=Welcome, quiet! How are you?}"]
+    (log,) = (tmp_path / ".flyte-parity" / "logs").glob("jflyte-execute-local-*.log")
+    logged_lines = log.read_text().splitlines()
+    assert logged_lines[0].startswith("# ") and "--name=quiet" in logged_lines[0]  # the command, settings masked
+    loud = wrapper("--debug", *args, cwd=tmp_path)
+    printed = [line for line in loud.stderr.splitlines() if not line.startswith("jflyte_wrapper: ")]
+    assert sorted(printed) == sorted(logged_lines[1:])  # --debug prints all that the log holds
+
+
+def test_unknown_workflow_is_one_line_with_the_nearest_names(tmp_path):
+    lib = in_use("jvm/target/current/lib/upstream-java")
+    result = wrapper("execute-local", f"-cp={lib}", "--workflow=org.flyte.examples.WelcomWorkflow", "--name=x",
+                     cwd=tmp_path)
+    assert result.returncode != 0
+    assert last_line(result) == (f"jflyte_wrapper: no workflow org.flyte.examples.WelcomWorkflow in the jars of "
+                                 f"-cp={lib}; did you mean --workflow=org.flyte.examples.WelcomeWorkflow?")
+    assert len(result.stderr.strip().splitlines()) <= 2 + 5, result.stderr
+    assert "\tat " not in result.stderr  # the stack trace is in the log, not on the console
+    full = logged(result, tmp_path).read_text()
+    assert "workflow not found [org.flyte.examples.WelcomWorkflow]" in full and "\tat " in full
+
+
+def test_unknown_task_of_a_task_run_is_one_line_with_the_nearest_names(tmp_path):
+    """`jflyte execute` exits 0 after writing the error for propeller; the wrapper says what failed
+    and exits non-zero."""
+    from flyteidl.admin import task_pb2
+    from flyteidl.core import literals_pb2
+
+    from flyte_parity.sdk.container import RunFolder, substitute
+
+    lib = in_use("jvm/target/current/lib/upstream-java")
+    (tmp_path / "out").mkdir()
+    assert wrapper("serialize", "workflows", f"-cp={lib}", "-f", str(tmp_path / "out")).returncode == 0
+    (spec_file,) = (tmp_path / "out").glob("*_org.flyte.examples.GreetTask_1.pb")
+    spec = task_pb2.TaskSpec.FromString(spec_file.read_bytes())
+    folder = RunFolder(tmp_path / "run")
+    folder.prepare(spec.template, literals_pb2.LiteralMap())
+    args = substitute(list(spec.template.container.args), folder.values())[1:]
+    args[args.index("--task") + 1] = "org.flyte.examples.GretTask"
+    identity = {f"FLYTE_INTERNAL_{prefix}{name}": "x" for prefix in ("", "TASK_") for name in ("PROJECT", "DOMAIN", "VERSION")}
+    result = wrapper(*args, cwd=tmp_path, env=clean_env(**identity))
+    assert result.returncode == 1
+    assert last_line(result) == ("jflyte_wrapper: no task org.flyte.examples.GretTask in the jars of the task template; "
+                                 "did you mean --task=org.flyte.examples.GreetTask?"), result.stderr
+
+
+def test_placeholders_from_the_example_env_file_are_refused_before_the_jvm(tmp_path):
+    """The example file copied unfilled. Should jflyte start anyway, everything it could reach is a
+    closed loopback port (admin, the S3 endpoint; no instance metadata): nothing leaves the host."""
+    shutil.copy(paths.REPO_ROOT / ".env.local.example", tmp_path / ".env.local")
+    with (tmp_path / ".env.local").open("a") as file:
+        file.write("FLYTE_AWS_SECRET_ACCESS_KEY=<your-secret-key>\n")
+    lib = in_use("jvm/target/current/lib/upstream-java")
+    port = closed_port()
+    env = clean_env(FLYTE_PLATFORM_URL=f"127.0.0.1:{port}", FLYTE_AWS_ENDPOINT=f"http://127.0.0.1:{port}",
+                    AWS_EC2_METADATA_DISABLED="true")
+    result = wrapper("register", "workflows", "-p=flytesnacks", "-d=development", "-v=v1", f"-cp={lib}",
+                     cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "jflyte_wrapper: FLYTE_AWS_SECRET_ACCESS_KEY, FLYTE_INTERNAL_IMAGE and FLYTE_STAGING_LOCATION in .env.local "
+        "still hold the placeholders of .env.local.example; set them to your cluster's values before running "
+        "jflyte register"]
+    assert "your-secret-key" not in result.stderr
+    assert not (tmp_path / ".flyte-parity").exists()  # no JVM ran: no log was written
+
+
+@pytest.mark.parametrize("kind", ["unreachable-admin", "unusable-staging"])
+def test_unreachable_admin_or_unusable_staging_is_refused_before_the_jvm(tmp_path, kind):
+    (tmp_path / "a-file").write_text("")
+    url = f"127.0.0.1:{closed_port()}"
+    staging = (tmp_path / "a-file" / "staging").as_uri() if kind == "unusable-staging" else (tmp_path / "s").as_uri()
+    lib = in_use("jvm/target/current/lib/upstream-java")
+    started = time.monotonic()
+    result = wrapper("register", "workflows", "-p=flytesnacks", "-d=development", "-v=v1", f"-cp={lib}", cwd=tmp_path,
+                     env=clean_env(FLYTE_PLATFORM_URL=url, FLYTE_PLATFORM_INSECURE="true",
+                                   FLYTE_STAGING_LOCATION=staging))
+    assert result.returncode == 2
+    expected = (f"jflyte_wrapper: FlyteAdmin at FLYTE_PLATFORM_URL={url} is not reachable (connection refused); "
+                "start it (`flyte-parity local-admin start` prints its address) or fix FLYTE_PLATFORM_URL"
+                if kind == "unreachable-admin" else
+                f"jflyte_wrapper: FLYTE_STAGING_LOCATION folder {tmp_path / 'a-file' / 'staging'} cannot be made "
+                f"({tmp_path / 'a-file'} is a file); pick another folder")
+    assert result.stderr.strip().splitlines() == [expected]
+    assert time.monotonic() - started < 10
+    assert not (tmp_path / ".flyte-parity").exists()
+
+
+def test_registering_a_version_again_says_so_in_one_line(flyte_backend, tmp_path):
+    """The README's register command run twice under one version: with flytekit-java 0.4 (random
+    node ids, ledger topic random-node-ids) admin refuses the second as a different structure, and
+    the wrapper says so, soon; with 0.3 the same jars register again."""
+    lib = in_use("jvm/target/current/lib/upstream-java")
+    target = flyte_backend.target("wrapper-again")
+    env = clean_env(FLYTE_PLATFORM_URL=target.address, FLYTE_PLATFORM_INSECURE="true",
+                    FLYTE_STAGING_LOCATION=target.staging)
+    args = ["register", "workflows", f"-p={target.project}", f"-d={target.domain}", f"-v={target.version}", f"-cp={lib}"]
+    first = wrapper(*args, cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    started = time.monotonic()
+    again = wrapper(*args, cwd=tmp_path, env=env)
+    version = jflyte.flytekit_java_version([Path(lib)])
+    if not jflyte.random_node_ids(version):
+        assert again.returncode == 0, again.stderr[-3000:]
+        return
+    assert again.returncode == 1
+    assert last_line(again) == (
+        f"jflyte_wrapper: version {target.version} of project {target.project}, domain {target.domain} is already "
+        f"registered with a different structure (flytekit-java {version} gives each node without an id of its own a "
+        "new random prefix every time jflyte builds the workflows, so even unchanged jars differ); register under a "
+        "new -v"), again.stderr[-3000:]
+    assert len(again.stderr.strip().splitlines()) <= 2 + 5
+    assert time.monotonic() - started < 25  # not jflyte's half minute of retries
+    assert "different structure" in logged(again, tmp_path).read_text() or \
+        "RST_STREAM" in logged(again, tmp_path).read_text()
+
+
+def test_help_documents_the_wrapper_then_jflyte():
+    result = wrapper("--help")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    for word in ("--env-file PATH", "--debug", "-h, --help", ".env.local", "FLYTE_PLATFORM_URL",
+                 "FLYTE_STAGING_LOCATION", "FLYTE_INTERNAL_IMAGE", "FLYTE_PARITY_JVM_BUILD", ".flyte-parity/logs"):
+        assert word in text, word
+    own, _, theirs = text.partition("jflyte's own subcommands follow")
+    assert own.startswith("usage: python scripts/jflyte_wrapper.py")
+    for command in ("execute-local", "register", "serialize", "execute-dynamic-workflow"):
+        assert command in theirs, theirs
+    sub = wrapper("register", "workflows", "--help")
+    assert sub.returncode == 0 and "--classpath=<packageDir>" in sub.stdout.partition("`register workflows`")[2]
