@@ -29,7 +29,9 @@ def test_without_an_admin_binary_the_admin_modes_are_not_run_and_the_run_is_inco
     assert any(line.startswith("flyte-parity: incomplete: 1 test(s) not run: missing FlyteAdmin") for line in said)
     assert "Traceback" not in out and "raise UsageError" not in out, out[-3000:]
     matrix = (tmp_path / "reports" / "parity-matrix.md").read_text()
-    assert "| welcome/upstream-java | ledger: generates-deck ×2 | not run [1] |" in matrix, matrix
+    row = next(line for line in matrix.splitlines() if line.startswith("| welcome/upstream-java |"))
+    idl, register = [cell.strip() for cell in row.strip(" |").split("|")][1:]
+    assert idl.startswith("ledger: ") and register == "not run [1]", row
     assert "\n1. FlyteAdmin: FLYTEADMIN_BIN=" in matrix and "make flyteadmin" in matrix, matrix
 
 
