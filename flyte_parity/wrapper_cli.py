@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
+import tempfile
 import sys
 import time
 import traceback
@@ -134,9 +136,14 @@ def _main(argv: Sequence[str]) -> int:
         # jflyte retries a refusal it reads as RST_STREAM for half a minute; at a version admin
         # already holds, that refusal is the different structure: no retry can change it.
         copies.stop_on = jflyte.STREAM_RESET
+    # jflyte copies a task's staged jars into its temporary folder and never removes them: a folder
+    # of this run's own, removed after it, as a container's /tmp goes with the container.
+    scratch = Path(tempfile.mkdtemp(prefix="jflyte-wrapper-"))
+    invocation.java_options = [*invocation.java_options, f"-Djava.io.tmpdir={scratch}"]
     try:
         code = jflyte.run(invocation, copies=copies)
     finally:
+        shutil.rmtree(scratch, ignore_errors=True)
         if log is not None:
             log.close()
     code = 1 if copies.stopped.is_set() else code

@@ -70,6 +70,10 @@ class PythonDriver(Driver):
         self._import_scratch: Path | None = None  # where flytekit's import put its folders
 
     def build(self) -> None:
+        self._import_flytekit()
+        keep_ctrl_c()  # flytekit's import made Ctrl-C exit(1); a run must stop on it
+
+    def _import_flytekit(self) -> None:
         """Import flytekit into this process. Its import makes temporary folders of its own (its
         local sandbox and raw-output folder): they go to a folder of the driver's, removed by close."""
         if "flytekit" not in sys.modules and self.work_dir is not None:
@@ -81,7 +85,6 @@ class PythonDriver(Driver):
             finally:
                 tempfile.tempdir = saved
         importlib.import_module("flytekit")
-        keep_ctrl_c()  # flytekit's import made Ctrl-C exit(1); a run must stop on it
 
     def serialize(self, source: PythonSource = TWINS) -> Path:
         """Serialize every twin in one flytekit process (once per driver); returns the folder."""
@@ -136,6 +139,7 @@ class PythonDriver(Driver):
     def run_workflow(self, ref: str, inputs: dict[str, Any]) -> literals_pb2.LiteralMap:
         """Call a workflow (``module:workflow``) locally; outputs as a LiteralMap. flytekit's local
         folders for the run are in a temporary folder of its own, removed after it."""
+        self._import_flytekit()
         with self._in_process:
             workflow = load_workflow(ref)
             with self._scratch("local-run") as scratch, local_folders(Path(scratch)):

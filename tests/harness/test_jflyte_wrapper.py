@@ -5,6 +5,7 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -212,7 +213,9 @@ def test_unknown_task_of_a_task_run_is_one_line_with_the_nearest_names(tmp_path)
     args = substitute(list(spec.template.container.args), folder.values())[1:]
     args[args.index("--task") + 1] = "org.flyte.examples.GretTask"
     identity = {f"FLYTE_INTERNAL_{prefix}{name}": "x" for prefix in ("", "TASK_") for name in ("PROJECT", "DOMAIN", "VERSION")}
+    copies_before = set(Path(tempfile.gettempdir()).glob("tasks*"))  # where jflyte copies a task's jars
     result = wrapper(*args, cwd=tmp_path, env=clean_env(**identity))
+    assert set(Path(tempfile.gettempdir()).glob("tasks*")) <= copies_before, "jflyte's jar copies were left in /tmp"
     assert result.returncode == 1
     assert last_line(result) == ("jflyte_wrapper: no task org.flyte.examples.GretTask in the jars of the task template; "
                                  "did you mean --task=org.flyte.examples.GreetTask?"), result.stderr

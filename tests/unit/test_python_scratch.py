@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 from flyteidl.core import literals_pb2
-from flytekit.configuration import Config
-from flytekit.core import data_persistence
 
 from flyte_parity.data.catalogue import PythonSource
 from flyte_parity.sdk.python import PythonDriver
@@ -78,15 +76,23 @@ def test_a_task_run_keeps_its_temporary_files_in_its_own_folder(tmp_path, system
 
 
 def test_a_local_run_keeps_flytekits_folders_in_its_own(tmp_path, system_tmp):
+    """The first local run imports flytekit with its import-time folders in the driver's folder; no
+    run adds anything under them; closing the driver removes them. (flytekit is imported here,
+    not at the module's top: an import at collection would put its folders in the real /tmp.)"""
+    driver = PythonDriver(tmp_path / "work")
+    run = lambda: driver.run_workflow("python_wf.fibonacci:fibonacci_wf", {"fib0": 0, "fib1": 1})  # noqa: E731
+    assert run().literals["fib5"].scalar.primitive.integer == 5
+    from flytekit.configuration import Config
+    from flytekit.core import data_persistence
+
     imported = [Path(Config.local_sandbox_path), Path(data_persistence.flyte_tmp_dir)]  # this process's
 
     def entries() -> set[Path]:
         return {path for root in imported for path in root.rglob("*")}
 
     before = entries()
-    outputs = PythonDriver(tmp_path / "work").run_workflow("python_wf.fibonacci:fibonacci_wf", {"fib0": 0, "fib1": 1})
-
-    assert outputs.literals["fib5"].scalar.primitive.integer == 5
+    assert run().literals["fib5"].scalar.primitive.integer == 5
     assert sorted(entries() - before) == []
     assert sorted(p.name for p in system_tmp.iterdir()) == []
+    driver.close()
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == []
