@@ -122,13 +122,15 @@ def _ledger(config: pytest.Config) -> RunLedger:
     if cached is None:
         try:
             java = _java_version_or_refuse()
-            entries = load_ledger(Path(config.getoption("--ledger"))).applicable(java, versions.flytekit())
+            ledger = load_ledger(Path(config.getoption("--ledger")))
+            entries = ledger.applicable(java, versions.flytekit())
         except UsageError as err:
             pytest.exit(f"flyte-parity: {err}", returncode=2)
         except _Refused as refused:
             pytest.exit(str(refused), returncode=2)
         draft = config.getoption("--ledger-draft")
-        cached = config._flyte_parity_ledger = RunLedger(entries, Draft(Path(draft), java) if draft else None)
+        cached = config._flyte_parity_ledger = RunLedger(entries, Draft(Path(draft), java) if draft else None,
+                                                         ledger.topics)
     return cached
 
 

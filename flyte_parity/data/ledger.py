@@ -19,6 +19,7 @@ apply to one version.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,24 @@ OPTIONAL_FIELDS = ("jvm_also",)
 # [topics.<name>] table explains it, the matrix cells name it and docs/divergences.md says what it
 # means for a user.
 TOPIC_FIELDS = ("why", "source")  # required: the cause and its consequence, the upstream files
-TOPIC_OPTIONAL_FIELDS = ("issue",)  # an upstream issue or pull request
+TOPIC_OPTIONAL_FIELDS = ("issue", "rule")  # an upstream issue or pull request; where the topic holds for any pair
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Where a topic holds for every pair, entry or not: a difference in one of ``modes`` whose path
+    matches ``path`` (a regular expression, whole path) with exactly these JVM and Python values.
+    It explains such a difference in a pair the ledger has no entry for (a new pair's, say);
+    entries stay the evidence and are checked strictly as ever."""
+
+    path: re.Pattern
+    jvm: str
+    python: str
+    modes: tuple[str, ...]
+
+    def explains(self, mode: str, found: Difference) -> bool:
+        return (mode in self.modes and found.jvm == self.jvm and found.python == self.python
+                and self.path.fullmatch(found.path) is not None)
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,7 @@ class Topic:
     why: str
     source: str
     issue: str = ""
+    rule: Rule | None = None
 
 
 @dataclass(frozen=True)
@@ -206,8 +225,25 @@ def _parse_topics(data: object, origin: str) -> dict[str, Topic]:
                              "and the upstream files (source)")
         if not isinstance(table.get("issue", ""), str):
             raise UsageError(f"{where}: issue must be a string (an upstream issue or pull request); fix it")
-        topics[name] = Topic(name, table["why"], table["source"], table.get("issue", ""))
+        rule = _parse_rule(table["rule"], where) if "rule" in table else None
+        topics[name] = Topic(name, table["why"], table["source"], table.get("issue", ""), rule)
     return topics
+
+
+def _parse_rule(table: object, where: str) -> Rule:
+    """A topic's ``rule = { path = "<regex>", jvm = "...", python = "...", modes = [...] }``, checked."""
+    keys = ("path", "jvm", "python", "modes")
+    if not isinstance(table, dict) or sorted(table) != sorted(keys):
+        raise UsageError(f"{where}: rule must be a table with exactly {', '.join(keys)}; fix it")
+    modes = table["modes"]
+    if not isinstance(modes, list) or not modes or not all(isinstance(m, str) and m.strip() for m in modes) \
+            or not all(isinstance(table[k], str) for k in ("path", "jvm", "python")):
+        raise UsageError(f"{where}: rule's path, jvm and python are strings and modes a list of mode names; fix it")
+    try:
+        pattern = re.compile(table["path"])
+    except re.error as err:
+        raise UsageError(f"{where}: rule's path is no regular expression ({err}); fix it") from None
+    return Rule(pattern, table["jvm"], table["python"], tuple(modes))
 
 
 def _add(divergence: Divergence, where: str, entries: list[Divergence], by_key: dict,
@@ -250,7 +286,8 @@ def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Di
     """Match what a run found for one pair and mode against the ledger; ``within`` limits both to
     the paths under one prefix (one input case of a pair). ``sharing`` names the other pairs with
     the same JVM entity: their entries explain this pair's differences too (a known difference
-    travels with the workflow), but only this pair's own entries can be stale."""
+    travels with the workflow), and so do the rules of the ledger's topics (``RunLedger.topics``);
+    only this pair's own entries can be stale."""
     entries = list(ledger)
     listed = {d.path: d for d in entries if d.pair == pair and d.mode == mode and d.path.startswith(within)}
     sharing = set(sharing) - {pair}
@@ -264,6 +301,11 @@ def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Di
             matched.add(item.path)
             continue
         lender = next((d for d in others if d.path == item.path and d.explains(item)), None)
+        if lender is None:
+            lender = next((Divergence(pair, mode, item.path, topic.name, item.jvm, item.python, topic.why,
+                                      topic.source, issue=topic.issue)
+                           for topic in getattr(ledger, "topics", {}).values()
+                           if topic.rule is not None and topic.rule.explains(mode, item)), None)
         if lender is not None:
             explained.append(lender)
             borrowed.append(lender)
@@ -281,12 +323,14 @@ def check(ledger: Iterable[Divergence], pair: str, mode: str, found: Iterable[Di
 
 
 class RunLedger(list):
-    """The entries a run applies (a list), and where it drafts entries for what it found
-    unexplained (``--ledger-draft``): a maintainer's starting point, never read back."""
+    """The entries a run applies (a list), the topics' rules, and where it drafts entries for what it
+    found unexplained (``--ledger-draft``): a maintainer's starting point, never read back."""
 
-    def __init__(self, entries: Iterable[Divergence], draft: "Draft | None" = None) -> None:
+    def __init__(self, entries: Iterable[Divergence], draft: "Draft | None" = None,
+                 topics: Mapping[str, Topic] | None = None) -> None:
         super().__init__(entries)
         self.draft = draft
+        self.topics = dict(topics or {})
 
 
 @dataclass(frozen=True)
