@@ -78,3 +78,13 @@ def test_no_import_cycle():
         if name not in state:
             visit(name, [name])
     assert not cycles, "\n".join(cycles)
+
+
+def test_the_readmes_list_of_modes_is_the_registrys():
+    """The README lists the registered modes as `make readme` writes them (add a mode: run it)."""
+    from flyte_parity.cli import MODES_BEGIN, MODES_END
+    from flyte_parity.modes import registry
+
+    readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index(MODES_BEGIN) + len(MODES_BEGIN):readme.index(MODES_END)]
+    assert block.strip() == registry.markdown().strip(), "the README's list of modes is stale: run `make readme`"
