@@ -22,7 +22,7 @@ import signal
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from flyte_parity.base import paths
 from flyte_parity.services import loopback
@@ -30,6 +30,7 @@ from flyte_parity.services.postgres import Postgres, postgres
 from flyte_parity.services.lifecycle import Service, step
 
 BIN_VARIABLE = "FLYTEADMIN_BIN"
+ADMIN_ROLES = ("http", "grpc", "profiler")  # the ports FlyteAdmin listens on
 TOOLS_BINARY = paths.REPO_ROOT / ".tools" / "bin" / "flyteadmin"
 PROJECT = "flytesnacks"  # with admin's default domains: development, staging, production
 CONTAINER = "flyte"  # the stow container: a folder of that name under the store
@@ -98,9 +99,10 @@ def _healthy(http_port: int, grpc_port: int) -> bool:
 
 
 @contextmanager
-def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJECT,
-               timeout: float = 120.0) -> Iterator[FlyteAdmin]:
-    """Start PostgreSQL and FlyteAdmin in ``folder``, yield the running admin, stop both on leaving."""
+def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJECT, timeout: float = 120.0,
+               ports: Mapping[str, int] | None = None) -> Iterator[FlyteAdmin]:
+    """Start PostgreSQL and FlyteAdmin in ``folder``, yield the running admin, stop both on leaving.
+    ``ports`` (by role: postgres, http, grpc, profiler) are used while free; the others are fresh."""
     binary = Path(binary) if binary is not None else admin_binary()
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -108,8 +110,10 @@ def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJE
     (storage / CONTAINER).mkdir(parents=True, exist_ok=True)
     log = folder / "admin.log"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder)}
-    with postgres(folder / "postgres", timeout=timeout) as database:
-        http_port, grpc_port, profiler_port = loopback.free_ports(3, bind="0.0.0.0")  # admin binds every interface
+    wished = dict(ports or {})
+    with postgres(folder / "postgres", timeout=timeout, port=wished.get("postgres")) as database:
+        http_port, grpc_port, profiler_port = loopback.ports_for(  # admin binds every interface
+            [wished.get(role) for role in ADMIN_ROLES], bind="0.0.0.0")
         kube = write_yaml(folder / "kubeconfig.yaml", kubeconfig())
         config = write_yaml(folder / "admin.yaml", admin_config(
             http_port=http_port, grpc_port=grpc_port, profiler_port=profiler_port, database=database,

@@ -23,15 +23,13 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Mapping
 
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
-from flyte_parity.services import loopback
-from flyte_parity.services.flyteadmin import CONTAINER, FlyteAdmin, admin_binary, flyteadmin
+from flyte_parity.services.flyteadmin import ADMIN_ROLES, CONTAINER, FlyteAdmin, admin_binary, flyteadmin
 from flyte_parity.services.lifecycle import Service
 from flyte_parity.services.loopback import http_status
 from flyte_parity.services.postgres import preflight
@@ -48,8 +46,7 @@ from flyte_parity.services.processes import (
 DEFAULT_FOLDER = paths.REPO_ROOT / ".flyte-parity" / "local-admin"
 STATE = "state.json"
 STAGING = "jvm-staging"  # under the store's container: jar locations admin's storage serves
-ADMIN_PORTS = ("http", "grpc", "profiler")  # in the order flyteadmin() asks loopback.free_ports for them
-ROLES = ("postgres", *ADMIN_PORTS)
+ROLES = ("postgres", *ADMIN_ROLES)  # the ports a local admin remembers, by role
 
 
 @dataclass(frozen=True)
@@ -130,18 +127,6 @@ def _keep_only_ports(folder: Path) -> None:
         _write_json(folder, {"ports": ports})
     else:
         (Path(folder) / STATE).unlink(missing_ok=True)
-
-
-def choose_ports(wished: Sequence[int | None], is_free: Callable[[int], bool],
-                 fresh: Callable[[int], list[int]]) -> list[int]:
-    """Each wished port that is free, in its place; fresh ones (``fresh(n)``: n distinct free ports) for the rest."""
-    kept: list[int | None] = []
-    for port in wished:
-        kept.append(port if port is not None and port not in kept and is_free(port) else None)
-    missing = kept.count(None)
-    taken = {port for port in kept if port is not None}
-    spare = iter([port for port in fresh(missing + len(taken)) if port not in taken] if missing else [])
-    return [port if port is not None else next(spare) for port in kept]
 
 
 def moved_ports(before: Mapping[str, int], after: Mapping[str, int]) -> list[str]:
@@ -226,27 +211,6 @@ def stop(folder: Path = DEFAULT_FOLDER, *, timeout: float = 60.0) -> bool:
     return state is not None or bool(left)
 
 
-@contextmanager
-def _asking_for(ports: Mapping[str, int]) -> Iterator[None]:
-    """Inside, ``loopback.free_ports`` hands PostgreSQL (one port) and FlyteAdmin (three) the remembered
-    ports that are still free at the address asked about, fresh ones for the rest (``choose_ports``):
-    ``flyteadmin()`` and ``postgres()`` take no ports, they ask ``free_ports`` once each."""
-    real = loopback.free_ports
-    wishes = {1: [ports.get("postgres")], len(ADMIN_PORTS): [ports.get(role) for role in ADMIN_PORTS]}
-
-    def free_ports(count: int, bind: str = loopback.HOST) -> list[int]:
-        wished = wishes.pop(count, None)
-        if wished is None:
-            return real(count, bind)
-        return choose_ports(wished, lambda port: loopback.port_is_free(port, bind), lambda n: real(n, bind))
-
-    loopback.free_ports = free_ports
-    try:
-        yield
-    finally:
-        loopback.free_ports = real
-
-
 def _port(address: str) -> int:
     return int(address.rsplit(":", 1)[1])
 
@@ -270,7 +234,7 @@ def supervise(folder: Path, binary: Path) -> int:
     signal.signal(signal.SIGINT, leave)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
-        with _asking_for(remembered_ports(folder)), flyteadmin(folder, binary) as admin:
+        with flyteadmin(folder, binary, ports=remembered_ports(folder)) as admin:
             state = State(folder=str(folder), supervisor=os.getpid(), admin=admin.pid, postgres=admin.postgres.pid,
                           grpc=admin.grpc, http=admin.http, project=admin.project, log=str(admin.log),
                           storage=str(admin.storage), started=time.time(), ports=ports_of(admin))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import socket
 from contextlib import ExitStack
+from typing import Callable, Sequence
 
 HOST = "127.0.0.1"
 
@@ -23,6 +24,23 @@ def free_ports(count: int, bind: str = HOST) -> list[int]:
             sock.bind((bind, 0))
             ports.append(sock.getsockname()[1])
         return ports
+
+
+def choose_ports(wished: Sequence[int | None], is_free: Callable[[int], bool],
+                 fresh: Callable[[int], list[int]]) -> list[int]:
+    """Each wished port that is free, in its place; fresh ones (``fresh(n)``: n distinct free ports) for the rest."""
+    kept: list[int | None] = []
+    for port in wished:
+        kept.append(port if port is not None and port not in kept and is_free(port) else None)
+    missing = kept.count(None)
+    taken = {port for port in kept if port is not None}
+    spare = iter([port for port in fresh(missing + len(taken)) if port not in taken] if missing else [])
+    return [port if port is not None else next(spare) for port in kept]
+
+
+def ports_for(wished: Sequence[int | None], bind: str = HOST) -> list[int]:
+    """A port for each wish at ``bind``: the wished one while it is free, else a fresh one (None: any)."""
+    return choose_ports(wished, lambda port: port_is_free(port, bind), lambda count: free_ports(count, bind))
 
 
 def port_is_free(port: int, bind: str = HOST) -> bool:

@@ -133,8 +133,9 @@ def _ready(data: Path, pid: int) -> bool:
 
 
 @contextmanager
-def postgres(folder: Path, *, timeout: float = 60.0) -> Iterator[Postgres]:
-    """Start PostgreSQL in ``folder`` (initdb on first use), yield how to reach it, stop it on leaving."""
+def postgres(folder: Path, *, timeout: float = 60.0, port: int | None = None) -> Iterator[Postgres]:
+    """Start PostgreSQL in ``folder`` (initdb on first use), yield how to reach it, stop it on leaving;
+    on ``port`` while it is free, else on a free one."""
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     binaries = preflight(folder)
@@ -145,7 +146,7 @@ def postgres(folder: Path, *, timeout: float = 60.0) -> Iterator[Postgres]:
         step("initdb", [str(binaries / "initdb"), "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8",
                         "--no-locale", "--no-instructions", "--no-sync"],
              cwd=data, log=log, env=_ENV, timeout=120, account=_as(user))
-    (port,) = loopback.free_ports(1)
+    (port,) = loopback.ports_for([port])
     server = Service("PostgreSQL", [str(binaries / "postgres"), "-D", str(data), "-p", str(port),
                                     "-c", f"listen_addresses={loopback.HOST}", "-c", "unix_socket_directories="],
                      cwd=data, log=log, env=_ENV, account=_as(user), note=f"postgres on {loopback.HOST}:{port}",

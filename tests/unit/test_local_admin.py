@@ -302,19 +302,19 @@ def _fresh(*ports: int):
 
 
 def test_choose_ports_keeps_every_wished_port_that_is_free():
-    assert local_admin.choose_ports([8001, 8002, 8003], lambda port: True, _fresh()) == [8001, 8002, 8003]
+    assert loopback.choose_ports([8001, 8002, 8003], lambda port: True, _fresh()) == [8001, 8002, 8003]
 
 
 def test_choose_ports_takes_a_fresh_port_in_place_of_a_taken_or_unknown_one():
     taken = {8002}
-    chosen = local_admin.choose_ports([8001, 8002, None], lambda port: port not in taken, _fresh(9001, 9002, 9003, 9004))
+    chosen = loopback.choose_ports([8001, 8002, None], lambda port: port not in taken, _fresh(9001, 9002, 9003, 9004))
     assert chosen == [8001, 9001, 9002]
 
 
 def test_choose_ports_never_hands_out_a_port_twice():
     # The system may offer a kept port as a fresh one (it is free); a doubled wish counts once.
-    assert local_admin.choose_ports([8001, None], lambda port: True, _fresh(8001, 9001)) == [8001, 9001]
-    assert local_admin.choose_ports([8001, 8001], lambda port: True, _fresh(8001, 9001)) == [8001, 9001]
+    assert loopback.choose_ports([8001, None], lambda port: True, _fresh(8001, 9001)) == [8001, 9001]
+    assert loopback.choose_ports([8001, 8001], lambda port: True, _fresh(8001, 9001)) == [8001, 9001]
 
 
 def test_moved_ports_names_each_remembered_port_now_another():
@@ -325,14 +325,10 @@ def test_moved_ports_names_each_remembered_port_now_another():
     assert local_admin.moved_ports({}, {"grpc": 6003}) == []
 
 
-def test_postgres_and_admin_are_handed_the_remembered_ports_while_free():
-    wished = dict(zip(local_admin.ROLES, loopback.free_ports(4, bind="0.0.0.0")))
-    real = loopback.free_ports
-    with local_admin._asking_for(wished):
-        assert loopback.free_ports(1) == [wished["postgres"]]
-        assert loopback.free_ports(3, bind="0.0.0.0") == [wished[role] for role in local_admin.ADMIN_PORTS]
-        assert len(loopback.free_ports(3)) == 3  # each wish is handed out once
-    assert loopback.free_ports is real
+def test_wished_ports_are_kept_while_free_and_each_handed_out_once():
+    wished = loopback.free_ports(3, bind="0.0.0.0")
+    assert loopback.ports_for(wished, bind="0.0.0.0") == wished
+    assert len(set(loopback.ports_for([wished[0], wished[0], None]))) == 3
 
 
 def test_a_remembered_port_in_use_is_replaced_by_a_free_one():
@@ -340,8 +336,7 @@ def test_a_remembered_port_in_use_is_replaced_by_a_free_one():
         held.bind(("127.0.0.1", 0))
         held.listen()
         port = held.getsockname()[1]
-        with local_admin._asking_for({"grpc": port}):
-            http, grpc, profiler = loopback.free_ports(3, bind="0.0.0.0")
+        http, grpc, profiler = loopback.ports_for([None, port, None], bind="0.0.0.0")
         assert grpc != port and len({http, grpc, profiler}) == 3
         assert all(loopback.port_is_free(p, bind="0.0.0.0") for p in (http, grpc, profiler))
 
