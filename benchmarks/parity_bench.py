@@ -7,8 +7,8 @@ a fresh clone, step by step. Every figure comes from this one run and is printed
                                       [--pytest-args "..."]
 
 Steps: (1) `make setup`, then again to see that a rerun rebuilds nothing; (2) the local run —
-every parity test at the default versions except the Ctrl-C tests, which start parity sessions
-of their own — once to warm caches, then once measured with FLYTE_PARITY_PROCESS_LOG on; (3) one
+every parity test at the default versions (tests/parity: the modes; the harness's own tests,
+such as the Ctrl-C ones that start sessions of their own, are in tests/harness) — once to warm caches, then once measured with FLYTE_PARITY_PROCESS_LOG on; (3) one
 logged invocation of each kind (`jflyte execute`, `jflyte execute-local`, `pyflyte-execute`) run
 ``--repeat`` times as the suite launches it and as launched bare with defaults, alternating,
 medians and their ratio; (4) every logged invocation replayed bare, one after the other. Not a
@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT))
 from flyte_parity.sdk.fork_parent import ForkParent  # noqa: E402
 from flyte_parity.sdk.jflyte import START_FLAGS  # noqa: E402
 
-EXCLUDED = ["tests/parity/test_interrupt.py", "tests/parity/test_interrupt_register.py"]
 TARGETS = {"wall": 60.0, "jvm": 0.6, "python": 0.3, "harness": 1.3}
 
 
@@ -61,8 +60,7 @@ def _cpu() -> float:
 def _pytest(extra: list[str], env: dict[str, str]) -> tuple[float, int, float]:
     """One parity run: its wall seconds, pytest's exit code, and the CPU seconds it and every
     process it started used (user + system)."""
-    command = [str(ROOT / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "tests/parity",
-               *(f"--ignore={path}" for path in EXCLUDED), *extra]
+    command = [str(ROOT / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "tests/parity", *extra]
     started, cpu = time.monotonic(), _cpu()
     result = _run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.monotonic() - started, result.returncode, _cpu() - cpu
