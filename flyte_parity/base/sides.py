@@ -32,9 +32,6 @@ class Sides(Generic[T]):
             raise KeyError(f"no side {side!r}; one of {SIDES}")
         return getattr(self, side)
 
-    def items(self) -> Iterator[tuple[str, T]]:
-        return iter((("jvm", self.jvm), ("python", self.python)))
-
     def __iter__(self) -> Iterator[T]:
         return iter((self.jvm, self.python))
 

@@ -12,18 +12,17 @@ from flyteidl.core.execution_pb2 import ExecutionError, WorkflowExecution
 from flyte_parity.base.sides import Sides
 from flyte_parity.idl.diff import Difference
 from flyte_parity.idl.executions import compare_executions
-from flyte_parity.modes.base import PairMode, Verdict
+from flyte_parity.modes.base import Verdict
+from flyte_parity.modes.register import RegisterMode
 from flyte_parity.modes.registrations import launch_side
 from flyte_parity.modes.registry import register
 
 
-class ExecutionMode(PairMode):
+class ExecutionMode(RegisterMode):
+    """Its work is register mode's (each side registered once per session); it judges executions."""
+
     name = "execution"
     summary = "CreateExecution of what each SDK registered, with the first input case and a mistyped input"
-    needs = ("admin",)
-
-    def work(self, subject, run):
-        return run.registrations().registered(subject.value.sources)
 
     def judge(self, subject, run, registered) -> Verdict:
         pair = subject.value

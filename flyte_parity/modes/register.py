@@ -10,7 +10,7 @@ difference of outcome (path ``registration (outcome)``)."""
 
 from __future__ import annotations
 
-from flyte_parity.base.sides import Sides
+from flyte_parity.base.sides import SIDES, Sides
 from flyte_parity.idl.diff import Difference
 from flyte_parity.modes.base import PairMode, Verdict
 from flyte_parity.modes.entity_report import MissingEntity, holds, pair_report, report_lines
@@ -29,9 +29,8 @@ def compare_registered(mode: str, subject, run, registered: Sides[Registered]) -
     outcomes = registered.map(lambda r: r.outcome.label())
     if not outcomes.agree:
         found.append(Difference(OUTCOME, *outcomes))
-    held = Sides(holds(registered.jvm.entities, pair, pair.jvm), holds(registered.python.entities, pair,
-                                                                        pair.python_entity))
-    header = [f"# {side}: {outcomes[side]} ({registered[side].target.where()})" for side in ("jvm", "python")]
+    held = Sides.of(lambda side: holds(registered[side].entities, pair, pair.names[side]))
+    header = [f"# {side}: {outcomes[side]} ({registered[side].target.where()})" for side in SIDES]
     if all(held):
         try:
             report = pair_report(pair, run.catalogue, registered.map(lambda r: r.entities))

@@ -8,12 +8,11 @@ ones); ``register`` also takes a mode defined anywhere else, such as a test's.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
 
 from flyte_parity.base.errors import UsageError
 from flyte_parity.data.catalogue import KINDS, Catalogue, Pair
 from flyte_parity.modes.base import PAIRS, Mode
-from flyte_parity.sdk.capabilities import Limit, reasons
+from flyte_parity.sdk.capabilities import reasons
 from flyte_parity.sdk.jvm import JvmDriver
 from flyte_parity.sdk.python import PythonDriver
 
@@ -26,10 +25,6 @@ def register(mode: Mode) -> Mode:
         raise ValueError(f"a mode named {mode.name!r} is registered already")
     _MODES[mode.name] = mode
     return mode
-
-
-def unregister(name: str) -> None:
-    _MODES.pop(name, None)
 
 
 def modes() -> list[Mode]:
@@ -57,12 +52,10 @@ def pair_modes() -> list[Mode]:
     return [m for m in _MODES.values() if m.table == PAIRS]
 
 
-def limits_against(pair: Pair, mode: str, flytekit_java: str, flytekit: str,
-                   sdks: Iterable[tuple[tuple[Limit, ...], str]] | None = None) -> list[str]:
+def limits_against(pair: Pair, mode: str, flytekit_java: str, flytekit: str) -> list[str]:
     """Why an SDK cannot run this pair in ``mode`` (each SDK's declared limits at its version)."""
-    sdks = sdks if sdks is not None else ((JvmDriver.LIMITS, flytekit_java), (PythonDriver.LIMITS, flytekit))
     found: list[str] = []
-    for limits, version in sdks:
+    for limits, version in ((JvmDriver.LIMITS, flytekit_java), (PythonDriver.LIMITS, flytekit)):
         found += reasons(limits, mode, (pair.kind, *pair.features), version)
     return found
 
