@@ -44,17 +44,45 @@ def cache_dir() -> Path:
     return path
 
 
+TOOLS_BIN = REPO_ROOT / ".tools" / "bin"
+
+
+def unpacked(archive: Path, into: Path = TOOLS_BIN) -> Path:
+    """The executable an ``.xz`` file holds, decompressed once into ``into`` (redone when the archive's
+    size or modification time changes) and made executable."""
+    import lzma
+
+    archive = Path(archive).resolve()
+    target = Path(into) / archive.name.removesuffix(".xz")
+    stamp = target.with_name(target.name + ".from")
+    key = f"{archive} {archive.stat().st_size} {archive.stat().st_mtime_ns}\n"
+    if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    with lzma.open(archive) as source, open(partial, "wb") as out:
+        while chunk := source.read(1 << 20):
+            out.write(chunk)
+    partial.chmod(0o755)
+    partial.replace(target)
+    stamp.write_text(key, encoding="utf-8")
+    return target
+
+
 def tool_binary(variable: str, tools_binary: Path, label: str, make: str) -> Path:
-    """An external tool's executable: ``$<variable>``, else ``tools_binary`` (what ``make`` builds
-    into .tools/bin); a UsageError in one line naming both when neither is there."""
+    """An external tool's executable: ``$<variable>`` (an executable, or an ``.xz`` file holding one,
+    decompressed once into .tools/bin), else ``tools_binary`` (what ``make`` builds into .tools/bin);
+    a UsageError in one line naming both when neither is there."""
     from flyte_parity.base.errors import UsageError
 
     chosen = os.environ.get(variable, "").strip()
     if chosen:
         path = Path(chosen)
+        if path.suffix == ".xz" and path.is_file():
+            return unpacked(path)
         if not (path.is_file() and os.access(path, os.X_OK)):
             raise UsageError(f"{variable}={chosen} is no executable file: point {variable} at a {tools_binary.name} "
-                             f"binary, or unset it and run `{make}`")
+                             f"binary (or its .xz), or unset it and run `{make}`")
         return path.resolve()
     if tools_binary.is_file() and os.access(tools_binary, os.X_OK):
         return tools_binary
