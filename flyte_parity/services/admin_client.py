@@ -15,14 +15,15 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 import grpc
-from flyteidl.admin import common_pb2, execution_pb2, task_pb2, workflow_pb2
-from flyteidl.core import execution_pb2 as core_execution_pb2, identifier_pb2, literals_pb2
+from flyteidl.admin import common_pb2, execution_pb2, node_execution_pb2, task_execution_pb2, task_pb2, workflow_pb2
+from flyteidl.core import catalog_pb2, execution_pb2 as core_execution_pb2, identifier_pb2, literals_pb2
 from flyteidl.service import admin_pb2_grpc
 
 from flyte_parity.idl.entities import EntitySet
+from flyte_parity.idl.runs import Failure, NodeRun, Run
 
 KINDS = {"task": identifier_pb2.TASK, "workflow": identifier_pb2.WORKFLOW, "launch plan": identifier_pb2.LAUNCH_PLAN}
 PAGE = 100
@@ -159,22 +160,102 @@ class Launched:
 
 
 def launch(address: str, target: identifier_pb2.Identifier, inputs: literals_pb2.LiteralMap,
-           settle: float = 20.0) -> Launched:
-    """CreateExecution of ``target`` (a launch plan, or a task) with ``inputs``, then its record
-    once its phase is terminal (or after ``settle`` seconds) and the full inputs admin resolved
-    (defaults and fixed inputs applied). A refusal is an AdminError."""
+           settle: float = 20.0, envs: Mapping[str, str] | None = None) -> Launched:
+    """CreateExecution of ``target`` (a launch plan, or a task) with ``inputs`` (and ``envs``, the
+    environment an execution adds to its task pods), then its record once its phase is terminal
+    (or after ``settle`` seconds) and the full inputs admin resolved (defaults and fixed inputs
+    applied). A refusal is an AdminError."""
+    spec = execution_pb2.ExecutionSpec(launch_plan=target, metadata=execution_pb2.ExecutionMetadata(
+        mode=execution_pb2.ExecutionMetadata.MANUAL))
+    for key, value in sorted((envs or {}).items()):
+        spec.envs.values.add(key=key, value=value)
     with admin_stub(address) as stub:
         created = call(stub.CreateExecution, execution_pb2.ExecutionCreateRequest(
-            project=target.project, domain=target.domain, inputs=inputs,
-            spec=execution_pb2.ExecutionSpec(launch_plan=target, metadata=execution_pb2.ExecutionMetadata(
-                mode=execution_pb2.ExecutionMetadata.MANUAL))), f"CreateExecution {target.name}")
-        request = execution_pb2.WorkflowExecutionGetRequest(id=created.id)
-        deadline = time.monotonic() + settle
-        while True:
-            execution = call(stub.GetExecution, request, f"GetExecution {created.id.name}")
-            if execution.closure.phase in TERMINAL or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
+            project=target.project, domain=target.domain, inputs=inputs, spec=spec), f"CreateExecution {target.name}")
+        execution = wait_terminal(stub, created.id, settle)
         data = call(stub.GetExecutionData, execution_pb2.WorkflowExecutionGetDataRequest(id=created.id),
                     f"GetExecutionData {created.id.name}")
     return Launched(execution, data.full_inputs)
+
+
+def wait_terminal(stub, execution_id, settle: float) -> execution_pb2.Execution:
+    """The execution once its phase is terminal, or as it is after ``settle`` seconds."""
+    request = execution_pb2.WorkflowExecutionGetRequest(id=execution_id)
+    deadline = time.monotonic() + settle
+    pause = 0.1
+    while True:
+        execution = call(stub.GetExecution, request, f"GetExecution {execution_id.name}")
+        if execution.closure.phase in TERMINAL or time.monotonic() > deadline:
+            return execution
+        time.sleep(pause)
+        pause = min(pause * 1.5, 1.0)
+
+
+def _failure(error) -> Failure | None:
+    if not error.code and not error.message:
+        return None
+    return Failure(error.code, core_execution_pb2.ExecutionError.ErrorKind.Name(error.kind), error.message)
+
+
+def _pages(method, request, items: str, name: str) -> list:
+    found, token = [], ""
+    while True:
+        request.token = token
+        page = call(method, request, name)
+        found += list(getattr(page, items))
+        token = page.token
+        if not token or not getattr(page, items):
+            return found
+
+
+def _node_runs(stub, execution_id, parent: str = "") -> tuple[NodeRun, ...]:
+    request = node_execution_pb2.NodeExecutionListRequest(workflow_execution_id=execution_id, limit=PAGE,
+                                                          unique_parent_id=parent)
+    runs = []
+    for node in _pages(stub.ListNodeExecutions, request, "node_executions", f"ListNodeExecutions {execution_id.name}"):
+        if node.id.node_id in ("start-node", "end-node"):
+            continue
+        closure, meta = node.closure, node.metadata
+        data = call(stub.GetNodeExecutionData, node_execution_pb2.NodeExecutionGetDataRequest(id=node.id),
+                    f"GetNodeExecutionData {node.id.node_id}")
+        tasks = _pages(stub.ListTaskExecutions, task_execution_pb2.TaskExecutionListRequest(
+            node_execution_id=node.id, limit=PAGE), "task_executions", f"ListTaskExecutions {node.id.node_id}")
+        attempts = tuple(core_execution_pb2.TaskExecution.Phase.Name(task.closure.phase)
+                         for task in sorted(tasks, key=lambda t: t.id.retry_attempt))
+        child_execution = None
+        if closure.HasField("workflow_node_metadata"):
+            kind = "launch plan"
+            child_execution = _run(stub, closure.workflow_node_metadata.execution_id)
+        elif meta.is_dynamic:
+            kind = "dynamic"
+        elif meta.is_parent_node:
+            kind = "parent"
+        else:
+            kind = "task"
+        cache = ""
+        if closure.HasField("task_node_metadata"):
+            cache = catalog_pb2.CatalogCacheStatus.Name(closure.task_node_metadata.cache_status)
+        children = _node_runs(stub, execution_id, node.id.node_id) if meta.is_parent_node else ()
+        runs.append(NodeRun(
+            node.id.node_id, kind, core_execution_pb2.NodeExecution.Phase.Name(closure.phase),
+            data.full_inputs if data.HasField("full_inputs") else None,
+            data.full_outputs if data.HasField("full_outputs") else None,
+            _failure(closure.error), cache, attempts, children, child_execution))
+    return tuple(runs)
+
+
+def _run(stub, execution_id) -> Run:
+    execution = call(stub.GetExecution, execution_pb2.WorkflowExecutionGetRequest(id=execution_id),
+                     f"GetExecution {execution_id.name}")
+    data = call(stub.GetExecutionData, execution_pb2.WorkflowExecutionGetDataRequest(id=execution_id),
+                f"GetExecutionData {execution_id.name}")
+    closure = execution.closure
+    return Run(core_execution_pb2.WorkflowExecution.Phase.Name(closure.phase),
+               data.full_outputs if data.HasField("full_outputs") else None, _failure(closure.error),
+               _node_runs(stub, execution_id), execution_id.name)
+
+
+def finished_run(address: str, execution_id) -> Run:
+    """What the data plane did with an execution (read after it reached a terminal phase)."""
+    with admin_stub(address) as stub:
+        return _run(stub, execution_id)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -98,11 +98,22 @@ def _healthy(http_port: int, grpc_port: int) -> bool:
     return loopback.http_status(http_port, "/healthcheck") == 200 and loopback.accepts(grpc_port)
 
 
+def merged(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra`` laid over it, nested mappings merged key by key."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merged(out[key], value) if isinstance(value, Mapping) and isinstance(out.get(key), dict) else value
+    return out
+
+
 @contextmanager
 def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJECT, timeout: float = 120.0,
-               ports: Mapping[str, int] | None = None) -> Iterator[FlyteAdmin]:
-    """Start PostgreSQL and FlyteAdmin in ``folder``, yield the running admin, stop both on leaving.
-    ``ports`` (by role: postgres, http, grpc, profiler) are used while free; the others are fresh."""
+               ports: Mapping[str, int] | None = None, database: Postgres | None = None,
+               kube_config: Path | None = None, extra: Mapping[str, Any] | None = None) -> Iterator[FlyteAdmin]:
+    """Start FlyteAdmin in ``folder`` (and PostgreSQL, unless ``database`` is a running one), yield the
+    running admin, stop what it started on leaving. ``ports`` (by role: postgres, http, grpc, profiler)
+    are used while free; the others are fresh. ``kube_config`` is the cluster admin creates executions
+    in (default: none, a closed port); ``extra`` is laid over the config (see ``merged``)."""
     binary = Path(binary) if binary is not None else admin_binary()
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -111,13 +122,15 @@ def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJE
     log = folder / "admin.log"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder)}
     wished = dict(ports or {})
-    with postgres(folder / "postgres", timeout=timeout, port=wished.get("postgres")) as database:
+    with ExitStack() as stack:
+        if database is None:
+            database = stack.enter_context(postgres(folder / "postgres", timeout=timeout, port=wished.get("postgres")))
         http_port, grpc_port, profiler_port = loopback.ports_for(  # admin binds every interface
             [wished.get(role) for role in ADMIN_ROLES], bind="0.0.0.0")
-        kube = write_yaml(folder / "kubeconfig.yaml", kubeconfig())
-        config = write_yaml(folder / "admin.yaml", admin_config(
+        kube = kube_config or write_yaml(folder / "kubeconfig.yaml", kubeconfig())
+        config = write_yaml(folder / "admin.yaml", merged(admin_config(
             http_port=http_port, grpc_port=grpc_port, profiler_port=profiler_port, database=database,
-            kube_config=kube, storage=storage))
+            kube_config=kube, storage=storage), extra or {}))
         command = [str(binary), "--config", str(config)]
         for arguments in (["migrate", "run"], ["migrate", "seed-projects", project]):
             step(f"flyteadmin {' '.join(arguments)}", command + arguments, cwd=folder, log=log, env=env,

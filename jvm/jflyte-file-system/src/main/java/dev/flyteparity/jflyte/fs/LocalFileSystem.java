@@ -12,7 +12,11 @@ import java.nio.file.StandardOpenOption;
 import org.flyte.jflyte.api.FileSystem;
 import org.flyte.jflyte.api.Manifest;
 
-/** jflyte FileSystem over file:// URIs (absolute paths only). */
+/**
+ * jflyte FileSystem over file:// URIs: {@code file:///absolute/path}, and {@code
+ * file://<container>/<key>} as Flyte's local (stow) storage writes them, read like fsspec reads
+ * them: {@code <container>/<key>} relative to the working directory.
+ */
 public final class LocalFileSystem implements FileSystem {
 
   static final String SCHEME = "file";
@@ -58,8 +62,13 @@ public final class LocalFileSystem implements FileSystem {
   static Path toPath(String uri) {
     URI parsed = URI.create(uri);
     if (!SCHEME.equals(parsed.getScheme()) || parsed.getPath() == null) {
-      throw new IllegalArgumentException("not an absolute file:// URI: " + uri);
+      throw new IllegalArgumentException("not a file:// URI: " + uri);
     }
-    return Path.of(parsed);
+    String authority = parsed.getRawAuthority();
+    if (authority == null || authority.isEmpty()) {
+      return Path.of(parsed);
+    }
+    // file://flyte/raw/x: the container "flyte" under the working directory, as fsspec reads it.
+    return Path.of("").toAbsolutePath().resolve(authority + parsed.getPath());
   }
 }
