@@ -125,6 +125,40 @@ def _local_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _local_cluster(args: argparse.Namespace) -> int:
+    """Like local-admin: export lines on stdout for ``eval`` (start, ``status --env``), the rest on stderr."""
+    from flyte_parity.services import local_cluster
+
+    folder = local_admin.check_folder(Path(args.dir))
+    if args.env and args.action == "stop":
+        raise UsageError("--env goes with start or status, not stop")
+    if args.action == "start":
+        try:
+            state, started = local_cluster.start(folder)
+        except ServiceError as err:
+            print(f"flyte-parity: {err}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("flyte-parity: interrupted; the local data plane was stopped", file=sys.stderr)
+            return 130
+        print(local_admin.export_lines(state.environment()), end="")
+        print(f"local Flyte data plane {'started' if started else 'already running'}: "
+              f"{local_cluster.status_line(state)}; in a shell: eval \"$(flyte-parity local-cluster start)\"; "
+              "stop it with `flyte-parity local-cluster stop`", file=sys.stderr)
+        return 0
+    if args.action == "status":
+        state = local_cluster.running(folder)
+        if state is None:
+            print(f"not running ({folder})", file=sys.stderr if args.env else sys.stdout)
+            return 1
+        if args.env:
+            print(local_admin.export_lines(state.environment()), end="")
+        print(local_cluster.status_line(state), file=sys.stderr if args.env else sys.stdout)
+        return 0
+    print("stopped" if local_cluster.stop(folder) else f"not running ({folder})")
+    return 0
+
+
 MODES_BEGIN = "<!-- modes:begin (written by `make readme` from the mode registry; do not edit) -->"
 MODES_END = "<!-- modes:end -->"
 
@@ -170,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                "  flyte-parity cases                       the catalogue's pairs and each mode's subjects\n"
                "  flyte-parity diff out/jvm out/python     compare two serializations in canonical form\n"
                "  flyte-parity local-admin start           a FlyteAdmin with PostgreSQL on loopback\n"
+               "  flyte-parity local-cluster start         a whole Flyte data plane on loopback (admin, Kubernetes, propeller)\n"
                "  flyte-parity readme                      refresh the README from the last full run")
     commands = parser.add_subparsers(dest="command", required=True)
     cases = commands.add_parser("cases", help="list the catalogue's pairs and each mode's subjects, as the built "
@@ -204,6 +239,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     admin.add_argument("--env", action="store_true",
                        help="status: print the export lines start prints (other output goes to stderr)")
     admin.set_defaults(run=_local_admin)
+    cluster = commands.add_parser(
+        "local-cluster", help="a whole Flyte data plane on loopback, in the background (run as root)",
+        description="start: build both SDK images (cached), start PostgreSQL, FlyteAdmin, Kubernetes (etcd, control "
+                    "plane, containerd, kubelet), datacatalog and FlytePropeller, and print `export NAME=value` "
+                    "lines for FLYTE_PLATFORM_URL, FLYTE_PLATFORM_INSECURE, FLYTE_STAGING_LOCATION, "
+                    "FLYTE_INTERNAL_IMAGE (jflyte's image), FLYTE_PARITY_FLYTEKIT_IMAGE and KUBECONFIG; status: "
+                    "exit 0 when it runs, 1 when not; stop: stop every part and put the host back.",
+    )
+    cluster.add_argument("action", choices=["start", "status", "stop"])
+    cluster.add_argument("--dir", default=str(paths.REPO_ROOT / ".flyte-parity" / "local-cluster"),
+                         help="run folder: state, logs (default: .flyte-parity/local-cluster)")
+    cluster.add_argument("--env", action="store_true",
+                         help="status: print the export lines start prints (other output goes to stderr)")
+    cluster.set_defaults(run=_local_cluster)
     readme = commands.add_parser(
         "readme", help="refresh the README's list of modes and its parity matrix (from a full run)",
         description="Writes the mode registry's list and the matrix of reports/matrix.json into README.md; "

@@ -51,16 +51,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ledger-draft", default=None,
                     help="append a draft ledger entry for every unexplained difference to this file (for "
                          "maintainers settling a new SDK version; each entry still needs its topic)")
-    group.addoption("--flyte-backend", default="local", choices=BACKENDS,
-                    help="the FlyteAdmin the admin modes use: local (started for the run on loopback; needs "
-                         "FLYTEADMIN_BIN or `make flyteadmin`), remote (FLYTE_PLATFORM_URL and "
+    group.addoption("--flyte-backend", default=None, choices=BACKENDS,
+                    help="the Flyte the admin modes use: local-cluster (default: a whole data plane started for "
+                         "the run on loopback — FlyteAdmin, Kubernetes, FlytePropeller, datacatalog — with "
+                         "both SDKs' images built here), local (FlyteAdmin alone, nothing executes; the "
+                         "default with --without cluster), remote (FLYTE_PLATFORM_URL and "
                          "FLYTE_STAGING_LOCATION from the environment or .env.local) or sandbox (the Flyte "
-                         "sandbox; needs Docker)")
+                         "sandbox image; needs Docker and the image)")
+    group.addoption("--jflyte-legacy-env", action="store_true", default=False,
+                    help="opt-in: give JVM executions FLYTE_INTERNAL_PROJECT/DOMAIN/VERSION, which FlytePropeller "
+                         "set before v1.16.2 and flytekit-java 0.4.62 reads; off, JVM tasks fail as for users")
     group.addoption("--parity-workers", type=int, default=os.cpu_count() or 1,
                     help="how many subjects' SDK work runs at once, ahead of the tests that check it (default: "
                          "the number of cores; 0: each test runs its own subject when it comes)")
     group.addoption("--without", default="",
-                    help="leave out the modes that need these (admin: a FlyteAdmin; flytectl), comma- or "
+                    help="leave out the modes that need these (admin: a FlyteAdmin; flytectl; cluster: a data "
+                         "plane that runs executions), comma- or "
                          "space-separated; `make parity WITHOUT=admin` passes it")
     group.addoption("--flytekit-version", default=None,
                     help="the flytekit version this run must use (refused if the virtualenv has another; "
@@ -68,6 +74,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--flytekit-java-version", default=None,
                     help="the flytekit-java version this run must use (refused if jvm/ was built with another; "
                          "`make parity FLYTEKIT_JAVA_VERSION=...` builds it)")
+
+
+def backend_name(config: pytest.Config) -> str:
+    """``--flyte-backend``, else local-cluster — or local when the run leaves the data plane out."""
+    chosen = config.getoption("--flyte-backend", default=None)
+    if chosen:
+        return chosen
+    try:
+        without = parse_needs(config.getoption("--without", default=""))
+    except UsageError:
+        without = set()
+    return "local" if "cluster" in without else "local-cluster"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -181,7 +199,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         pytest.exit(refused, returncode=2)
     selected = [(s, item) for item in session.items if (s := _subject(item)) is not None]
     missing = {need: need_missing(need) for need in {n for s, _ in selected for n in registry.get(s.mode).needs}
-               if config.getoption("--flyte-backend") == "local"}
+               if backend_name(config).startswith("local")}
     not_run = {}
     for subject, item in selected:
         lacking = [line for need in registry.get(subject.mode).needs for line in missing.get(need, [])]
@@ -207,7 +225,7 @@ def parity_run(pytestconfig: pytest.Config, parity_catalogue: Catalogue, tmp_pat
     folder = Path(pytestconfig.getoption("--reports"))
     run = ParityRun(parity_catalogue, _ledger(pytestconfig), ReportFolder(folder),
                     tmp_path_factory.mktemp("parity"), max(0, pytestconfig.getoption("--parity-workers")),
-                    pytestconfig.getoption("--flyte-backend"))
+                    backend_name(pytestconfig), {"jflyte_legacy_env": pytestconfig.getoption("--jflyte-legacy-env")})
     pytestconfig._flyte_parity_explained = run.explained  # the matrix's ledger topics, read at the end
     try:
         run.sdks  # here, in the main thread: flytekit's import replaces the SIGINT handler, which is put back

@@ -1,55 +1,147 @@
-"""Execution mode, as far as FlyteAdmin goes: for each pair, CreateExecution of what each SDK
-registered (register mode) — a workflow's default launch plan, a launch plan, or a task — with the
-pair's first input case, and again with its first input mistyped. Admin validates the inputs,
-applies defaults and fixed inputs, stores the execution and, with no cluster to run it, fails it.
-Both SDKs' answers and what admin stored (spec, resolved inputs, phase, error code and kind) are
-compared."""
+"""Execution mode: each pair's entity, as each SDK registered it (register mode's work), executed
+through FlyteAdmin with the pair's first input case and run by the session's data plane to a
+terminal phase; compared: the outcome (phase, error kind and message class), the outputs as typed
+literals, and every node the data plane ran — its kind, phase, inputs, outputs, error, task
+attempts, cache status, and the nodes a branch, sub-workflow or dynamic task ran beneath it, and a
+launch plan node's own execution (``idl.runs``). A pair whose tasks are cached is executed a second
+time with the same inputs, and the repeat's cache statuses are compared. Admin is also sent the
+first input mistyped, and its answers compared.
+
+The executions of every selected pair are created ahead (in the case runner), so the data plane
+runs them side by side while the tests wait for theirs in turn. On a backend with no data plane
+(``local``) the mode is not run: it says which backend to use.
+
+``--jflyte-legacy-env`` (opt-in, off by default) gives the JVM side's executions the
+``FLYTE_INTERNAL_PROJECT``/``DOMAIN``/``VERSION`` variables FlytePropeller stopped setting in
+v1.16.2 and flytekit-java 0.4.62 still reads; without it, JVM tasks fail as they do for users.
+"""
 
 from __future__ import annotations
 
-from flyteidl.core.execution_pb2 import ExecutionError, WorkflowExecution
+from dataclasses import dataclass, replace
 
 from flyte_parity.base.sides import Sides
 from flyte_parity.idl.diff import Difference
 from flyte_parity.idl.executions import compare_executions
+from flyte_parity.idl.runs import Run, compare_runs, describe
 from flyte_parity.modes.base import Verdict
 from flyte_parity.modes.register import RegisterMode
-from flyte_parity.modes.registrations import launch_side
+from flyte_parity.modes.registrations import Launch, launch_side
 from flyte_parity.modes.registry import register
+from flyte_parity.services.admin_client import finished_run, wait_for
+
+FINISH = 900.0  # seconds an execution may take to reach a terminal phase on the data plane
+CACHED = {"CACHE_MISS", "CACHE_POPULATED", "CACHE_HIT", "CACHE_LOOKUP_FAILURE", "CACHE_PUT_FAILURE",
+          "CACHE_SKIPPED", "CACHE_EVICTED"}  # a status that says the task is cached (any but DISABLED)
+
+
+def legacy_env(target) -> dict[str, str]:
+    """What FlytePropeller before v1.16.2 also set in every task pod (the opt-in option)."""
+    return {"FLYTE_INTERNAL_PROJECT": target.project, "FLYTE_INTERNAL_DOMAIN": target.domain,
+            "FLYTE_INTERNAL_VERSION": target.version}
+
+
+@dataclass(frozen=True)
+class Started:
+    registered: Sides
+    launches: Sides  # Launch per side
+
+
+def first_run_cache(run: Run) -> Run:
+    """The run with each node's cache status reduced to cached or not: whether a first execution
+    misses or hits depends on what ran before it in the same session (pairs sharing a task)."""
+    def node(n):
+        cache = n.cache if n.cache in ("", "CACHE_DISABLED") else ("cached" if n.cache in CACHED else n.cache)
+        return replace(n, cache=cache, children=tuple(map(node, n.children)))
+    return replace(run, nodes=tuple(map(node, run.nodes)))
+
+
+def has_cached(run: Run) -> bool:
+    def any_cached(nodes):
+        return any(n.cache in CACHED or any_cached(n.children) for n in nodes)
+    return any_cached(run.nodes)
+
+
+def without_envs(execution):
+    clone = type(execution)()
+    clone.CopyFrom(execution)
+    clone.spec.ClearField("envs")
+    return clone
 
 
 class ExecutionMode(RegisterMode):
-    """Its work is register mode's (each side registered once per session); it judges executions."""
+    """Its work registers (register mode's) and creates the executions; ``judge`` waits for them."""
 
     name = "execution"
-    summary = "CreateExecution of what each SDK registered, with the first input case and a mistyped input"
+    summary = "each SDK's entity executed on the data plane to a terminal phase; outcome, outputs and node runs compared"
+    needs = ("admin", "cluster")
+    ahead = True
 
-    def judge(self, subject, run, registered) -> Verdict:
+    def work(self, subject, run):
         pair = subject.value
+        backend = run.backend()
+        if not backend.executes:
+            from flyte_parity.modes.run import NotAvailable
+            raise NotAvailable(f"--flyte-backend={backend.name} runs no execution (an admin without a data plane); "
+                               "use --flyte-backend=local-cluster")
+        registered = super().work(subject, run)
         values = next(iter(pair.inputs.values()), {})
+        launches = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side], values,
+                                                     settle=0.0, envs=self._envs(run, registered, side)))
+        return Started(registered, launches)
+
+    def judge(self, subject, run, started: Started) -> Verdict:
+        pair = subject.value
+        registered, launches = started.registered, started.launches
+        backend = run.backend()
         found, lines = [], []
-        launches = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side], values))
         lines.append(f"# launch: jvm {launches.jvm.label}; python {launches.python.label}")
         if launches.jvm.label != launches.python.label:
             found.append(Difference("launch (outcome)", launches.jvm.label, launches.python.label))
         if launches.jvm.launched and launches.python.launched:
+            runs = Sides.of(lambda side: self._finish(backend, launches[side]))
             jvm, python = launches.jvm.launched, launches.python.launched
+            if run.options.get("jflyte_legacy_env"):  # the option's variables: not the SDK's doing
+                jvm = replace(jvm, execution=without_envs(jvm.execution))
             semantic, identity = compare_executions(jvm.execution, jvm.inputs, python.execution, python.inputs)
-            found += semantic
-            for side, launched in (("jvm", jvm), ("python", python)):
-                closure = launched.execution.closure
-                lines.append(f"# {side}: phase {WorkflowExecution.Phase.Name(closure.phase)}, error code "
-                             f"{closure.error.code or '-'}, kind {ExecutionError.ErrorKind.Name(closure.error.kind)}")
-            lines += ["# semantic", *map(str, semantic), "# identity", *map(str, identity)]
+            found += [d for d in semantic if not d.path.startswith("execution.closure")]  # the run says it
+            ran = compare_runs(*runs.map(first_run_cache))
+            found += ran[0]
+            for side in ("jvm", "python"):
+                lines += [f"# {side}", *describe(runs[side])]
+            lines += ["# semantic", *map(str, found), "# identity", *map(str, identity + ran[1])]
+            if any(map(has_cached, runs)) and all(r.phase == "SUCCEEDED" for r in runs):
+                again = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side],
+                                                          next(iter(pair.inputs.values()), {}), settle=0.0,
+                                                          envs=self._envs(run, registered, side)))
+                if all(launch.launched for launch in again):
+                    repeat = Sides.of(lambda side: self._finish(backend, again[side]))
+                    lines.append("# repeat (cached tasks)")
+                    for side in ("jvm", "python"):
+                        lines += [f"## {side}", *describe(repeat[side])]
+                    found += [Difference(f"repeat.{d.path.removeprefix('execution.')}", d.left, d.right)
+                              for d in compare_runs(*repeat)[0]]
+        values = next(iter(pair.inputs.values()), {})
         if values:
             name = sorted(values)[0]
             mistyped = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side], values,
-                                                         mistyped=name))
+                                                         mistyped=name, settle=0.0))
             lines.append(f"# launch with input {name} mistyped: jvm {mistyped.jvm.label}; python {mistyped.python.label}")
             if mistyped.jvm.label != mistyped.python.label:
-                found.append(Difference("launch with a mistyped input (outcome)", mistyped.jvm.label, mistyped.python.label))
+                found.append(Difference("launch with a mistyped input (outcome)", mistyped.jvm.label,
+                                        mistyped.python.label))
         out = run.reports.text(self.name, subject.id, lines)
         return Verdict(found, detail=f"(full report: {out})")
+
+    @staticmethod
+    def _envs(run, registered, side) -> dict[str, str]:
+        return legacy_env(registered.jvm.target) if side == "jvm" and run.options.get("jflyte_legacy_env") else {}
+
+    @staticmethod
+    def _finish(backend, launch: Launch) -> Run:
+        execution_id = launch.launched.execution.id
+        wait_for(backend.address, execution_id, FINISH)
+        return finished_run(backend.address, execution_id)
 
 
 register(ExecutionMode())

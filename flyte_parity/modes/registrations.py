@@ -52,7 +52,7 @@ class RegisterRun:
     def registered(self, sources: Sides) -> Sides[Registered]:
         """Each SDK's own registration of its source (``jflyte register workflows``, ``pyflyte register``)."""
         return Sides.of(lambda side: self._once(_key(side, sources[side]), lambda target: self.sdks[side].register(
-            sources[side], target)))
+            sources[side], target, image=self.backend.images.get(side))))
 
     def through_flytectl(self, sources: Sides) -> Sides[Registered]:
         """Each SDK's serialized files through ``flytectl register files``."""
@@ -107,16 +107,17 @@ def launchable(registered: Registered, kind: str, name: str) -> tuple[Identifier
 
 
 def launch_side(registered: Registered, kind: str, name: str, values: Mapping[str, Any],
-                mistyped: str | None = None) -> Launch:
+                mistyped: str | None = None, settle: float = 20.0, envs: Mapping[str, str] | None = None) -> Launch:
     """CreateExecution of a pair's entity with ``values`` (typed by what it declares); with
-    ``mistyped``, that input is sent as a literal of another type."""
+    ``mistyped``, that input is sent as a literal of another type. ``settle``: how long to wait for
+    a terminal phase before reading what admin stored; ``envs``: the execution's environment."""
     ident, variables = launchable(registered, kind, name)
     known = {k: v for k, v in values.items() if k in variables.variables}
     inputs = literal_map_from_values(known, variables)
     if mistyped is not None:
         inputs.literals[mistyped].CopyFrom(wrong_literal(variables.variables[mistyped].type))
     try:
-        return Launch("created", launch(registered.target.address, ident, inputs))
+        return Launch("created", launch(registered.target.address, ident, inputs, settle=settle, envs=envs))
     except AdminError as error:
         message = error.message.replace(registered.target.version, "<version>")
         return Launch(f"refused: {error.status}: {first_line(message)}")

@@ -25,7 +25,7 @@ from flyte_parity.sdk.package import load_entities
 from flyte_parity.sdk.python import PythonDriver
 
 load = lru_cache(maxsize=None)(load_entities)  # each serialization folder read once per process
-NEEDS = {"admin": "backend", "flytectl": "flytectl"}  # what a mode may need -> the session's method that provides it
+NEEDS = {"admin": "backend", "cluster": "backend", "flytectl": "flytectl"}  # what a mode may need -> the session's method that provides it
 
 
 class NotAvailable(Exception):
@@ -34,9 +34,10 @@ class NotAvailable(Exception):
 
 class ParityRun:
     def __init__(self, catalogue: Catalogue, ledger, reports: ReportFolder, work: Path, workers: int = 0,
-                 backend: str = "local") -> None:
+                 backend: str = "local", options: dict[str, Any] | None = None) -> None:
         self.catalogue, self.ledger, self.reports, self.work = catalogue, ledger, reports, work
         self.backend_name = backend
+        self.options = dict(options or {})  # opt-in run options (see the pytest plugin's options)
         self._runner = CaseRunner(workers)
         self._stack = ExitStack()
         self._lock = threading.RLock()

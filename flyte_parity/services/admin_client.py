@@ -191,6 +191,12 @@ def wait_terminal(stub, execution_id, settle: float) -> execution_pb2.Execution:
         pause = min(pause * 1.5, 1.0)
 
 
+def wait_for(address: str, execution_id, timeout: float) -> execution_pb2.Execution:
+    """An execution once its phase is terminal (or as it is after ``timeout`` seconds)."""
+    with admin_stub(address) as stub:
+        return wait_terminal(stub, execution_id, timeout)
+
+
 def _failure(error) -> Failure | None:
     if not error.code and not error.message:
         return None

@@ -6,6 +6,9 @@
 - ``remote``: an existing cluster, ``FLYTE_PLATFORM_URL`` (insecure gRPC) from the environment or
   ``.env.local``, ``FLYTE_STAGING_LOCATION`` for the jars, ``FLYTE_PARITY_PROJECT`` (default
   flytesnacks); nothing is started or stopped.
+- ``local-cluster``: ``services.flyte_cluster`` in a fresh run folder — PostgreSQL, FlyteAdmin, a
+  single-node Kubernetes, datacatalog and FlytePropeller on loopback, with both SDKs' images built
+  here (``services.images``); executions run to their end. Everything is stopped on leaving.
 - ``sandbox``: the Flyte sandbox through testcontainers — not built yet; it says so, and says
   first when there is no Docker engine to run it.
 
@@ -22,9 +25,9 @@ import secrets
 import shutil
 import tempfile
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from flyte_parity.base import paths
 from flyte_parity.base.envfile import load_env_file
@@ -47,6 +50,9 @@ class Backend:
     staging: str
     run: str  # a fresh id per run: versions never collide with an earlier run's on the same admin
     log: Path | None = None
+    executes: bool = False  # whether a data plane runs the executions admin creates
+    images: Mapping[str, str] = field(default_factory=dict)  # side -> the image its tasks run in
+    folder: Path | None = None  # the run folder of a backend started here
 
     def target(self, side: str) -> Target:
         return Target(self.address, self.project, DOMAIN, f"{self.run}-{side}", self.staging)
@@ -93,6 +99,36 @@ class LocalBackend(BackendContext):
         return self._started.__exit__(*exc_info)
 
 
+class LocalClusterBackend(BackendContext):
+    """A whole local Flyte data plane in a fresh folder (``services.flyte_cluster``), both SDKs'
+    images built or taken from the cache; everything stopped and the folder removed on leaving."""
+
+    name = "local-cluster"
+
+    def __init__(self, run: str | None = None) -> None:
+        super().__init__(run)
+        self._started = ExitStack()
+
+    def __enter__(self) -> Backend:
+        from flyte_parity.services.flyte_cluster import flyte_cluster
+        from flyte_parity.services.images import sdk_images
+
+        with ExitStack() as started:
+            images = sdk_images()  # built (or found in the cache) before anything is started
+            folder = Path(tempfile.mkdtemp(prefix="flyte-parity-cluster-"))
+            started.callback(shutil.rmtree, folder, ignore_errors=True)
+            folder.chmod(0o755)  # PostgreSQL runs as an unprivileged account; pods mount the store
+            flyte = started.enter_context(flyte_cluster(folder, images))
+            flyte.staging.mkdir(parents=True, exist_ok=True)
+            self._started = started.pop_all()
+        return Backend(self.name, flyte.admin.grpc, flyte.admin.project, flyte.staging.as_uri(), self.run,
+                       flyte.admin.log, executes=True, images={"jvm": flyte.images["jflyte"],
+                                                               "python": flyte.images["flytekit"]}, folder=folder)
+
+    def __exit__(self, *exc_info: Any) -> bool | None:
+        return self._started.__exit__(*exc_info)
+
+
 class RemoteBackend(BackendContext):
     """An existing admin from the environment or .env.local; nothing is started or stopped."""
 
@@ -106,7 +142,8 @@ class RemoteBackend(BackendContext):
         if not address or not staging:
             raise UsageError("--flyte-backend=remote needs FLYTE_PLATFORM_URL (admin's gRPC host:port) and "
                              "FLYTE_STAGING_LOCATION (where jflyte stages jars) in the environment or .env.local")
-        return Backend(self.name, address, env.get("FLYTE_PARITY_PROJECT", PROJECT), staging, self.run)
+        return Backend(self.name, address, env.get("FLYTE_PARITY_PROJECT", PROJECT), staging, self.run,
+                       executes=True, images=_remote_images(env))
 
 
 class SandboxBackend(BackendContext):
@@ -122,7 +159,15 @@ class SandboxBackend(BackendContext):
                                  "testcontainers); use --flyte-backend=local, or remote against a running sandbox")
 
 
-KINDS: dict[str, type[BackendContext]] = {kind.name: kind for kind in (LocalBackend, RemoteBackend, SandboxBackend)}
+def _remote_images(env: Mapping[str, str]) -> dict[str, str]:
+    """The images a remote cluster runs each side's tasks in: FLYTE_PARITY_JFLYTE_IMAGE and
+    FLYTE_PARITY_FLYTEKIT_IMAGE (each SDK's default when unset)."""
+    chosen = {"jvm": env.get("FLYTE_PARITY_JFLYTE_IMAGE", ""), "python": env.get("FLYTE_PARITY_FLYTEKIT_IMAGE", "")}
+    return {side: image.strip() for side, image in chosen.items() if image.strip()}
+
+
+KINDS: dict[str, type[BackendContext]] = {
+    kind.name: kind for kind in (LocalClusterBackend, LocalBackend, RemoteBackend, SandboxBackend)}
 BACKENDS = tuple(KINDS)
 
 

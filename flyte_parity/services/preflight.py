@@ -25,7 +25,9 @@ from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
 from flyte_parity.services.flyteadmin import admin_binary
 from flyte_parity.services.flytectl import flytectl_binary
+from flyte_parity.services.datacatalog import datacatalog_binary
 from flyte_parity.services.postgres import server_binaries
+from flyte_parity.services.propeller import propeller_binary
 
 FLYTEKIT_JAVA_REMOTE = "https://github.com/flyteorg/flytekit-java.git"
 
@@ -75,12 +77,32 @@ BASE = (
     ("Maven", _command("mvn", "install Maven 3.6+ (apt-get install maven)")),
     ("flytekit-java", _flytekit_java),
 )
+def _root() -> str | None:
+    return None if os.geteuid() == 0 else "the local data plane (a kubelet, containerd, dockerd) runs as root: run as root"
+
+
+def _file(path: str, package: str) -> Callable[[], str | None]:
+    return lambda: None if Path(path).exists() else f"no {path}: apt-get install {package}"
+
+
+def _kubernetes() -> str | None:
+    from flyte_parity.services.kubernetes import kubernetes_binaries
+    return _lookup(kubernetes_binaries)()
+
+
 NEEDS = {
     "admin": (("PostgreSQL", _lookup(server_binaries)), ("FlyteAdmin", _lookup(admin_binary))),
     "flytectl": (("flytectl", _lookup(flytectl_binary)),),
+    "cluster": (("root", _root), ("etcd", _file("/usr/bin/etcd", "etcd-server")),
+                ("containerd", _file("/usr/bin/containerd", "containerd")), ("runc", _file("/usr/sbin/runc", "runc")),
+                ("CNI loopback", _file("/usr/lib/cni/loopback", "containernetworking-plugins")),
+                ("Docker Engine", _file("/usr/sbin/dockerd", "docker.io")),
+                ("debootstrap", _file("/usr/sbin/debootstrap", "debootstrap")),
+                ("Kubernetes", _kubernetes), ("FlytePropeller", _lookup(propeller_binary)),
+                ("datacatalog", _lookup(datacatalog_binary))),
 }
-# Leaving out one need leaves out others: every mode that needs flytectl needs a FlyteAdmin too.
-LEAVES_OUT = {"admin": {"flytectl"}}
+# Leaving out one need leaves out others: every mode that needs flytectl or a data plane needs a FlyteAdmin too.
+LEAVES_OUT = {"admin": {"flytectl", "cluster"}}
 
 
 def parse_needs(text: str | Iterable[str]) -> set[str]:
@@ -110,7 +132,7 @@ def missing(without: set[str] = frozenset()) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m flyte_parity.services.preflight", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--without", default="", help="needs whose modes the run leaves out: admin, flytectl")
+    parser.add_argument("--without", default="", help="needs whose modes the run leaves out: admin, flytectl, cluster")
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:

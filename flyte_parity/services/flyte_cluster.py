@@ -1,0 +1,88 @@
+"""A local Flyte data plane: ``with flyte_cluster(folder, images) as flyte:``.
+
+In ``folder`` (one run's own): PostgreSQL (admin's and datacatalog's databases), a single-node
+Kubernetes (``services.kubernetes``: etcd, the control plane, containerd and a kubelet, every pod
+on the host network), the SDK images imported into its containerd, the namespaces
+``<project>-<domain>`` with the default pod template in each, then FlyteAdmin (creating executions
+in that cluster), datacatalog and FlytePropeller. All of it on loopback, all state under
+``folder``; leaving — normally, on an error or on Ctrl-C — stops every part in the reverse order
+(propeller first, so no pod is started while the cluster deletes them) and puts the host back.
+
+Set as upstream's sandbox sets it where a task can tell (its chart at v1.16.8): task resources
+(requests 500m CPU and 1 GiB, no limits), ``FLYTE_PLATFORM_URL``/``FLYTE_PLATFORM_INSECURE`` in
+every task pod, the same task plug-ins. Differs, and why: storage is stow ``local`` in a folder
+(the sandbox uses MinIO, which cannot be had here), so task data locations are
+``file://flyte/<key>``, resolved against the store by the pod template's working directory.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from flyte_parity.services.datacatalog import DataCatalog, datacatalog
+from flyte_parity.services.flyteadmin import CONTAINER, PROJECT, FlyteAdmin, flyteadmin
+from flyte_parity.services.postgres import postgres
+from flyte_parity.services.propeller import Propeller, pod_template, propeller
+
+DOMAINS = ("development", "staging", "production")
+# FlyteAdmin's task resources as the sandbox sets them (flyte-sandbox chart, 100-inline-config.yaml).
+TASK_RESOURCES = {"defaults": {"cpu": "500m", "memory": "1Gi", "ephemeralStorage": 0, "gpu": 0},
+                  "limits": {"cpu": 0, "memory": 0, "ephemeralStorage": 0, "gpu": 0}}
+
+
+@dataclass(frozen=True)
+class FlyteCluster:
+    admin: FlyteAdmin
+    catalog: DataCatalog
+    propeller: Propeller
+    kube: object  # services.kubernetes.Cluster
+    folder: Path
+    images: Mapping[str, str] = field(default_factory=dict)  # role -> image name in the cluster
+
+    @property
+    def storage(self) -> Path:
+        return self.admin.storage
+
+    @property
+    def staging(self) -> Path:
+        """Where jflyte stages task jars: inside the store, so pods read them at the same path."""
+        return self.admin.storage / CONTAINER / "jvm-staging"
+
+
+def namespace(project: str, domain: str) -> str:
+    return f"{project}-{domain}"
+
+
+@contextmanager
+def flyte_cluster(folder: Path, images: Mapping[str, tuple[str, Path]], *, project: str = PROJECT,
+                  timeout: float = 180.0) -> Iterator[FlyteCluster]:
+    """Start the data plane in ``folder`` with ``images`` (role -> (image name, archive)) imported
+    into the node; yield it; stop every part on leaving."""
+    from flyte_parity.services.images import import_image
+    from flyte_parity.services.kubernetes import kubernetes
+
+    folder = Path(folder).resolve()
+    with ExitStack() as stack:
+        database = stack.enter_context(postgres(folder / "postgres", timeout=timeout))
+        kube = stack.enter_context(kubernetes(folder / "kube"))
+        for name, archive in images.values():
+            print(f"==> data plane: importing {name}", flush=True)
+            import_image(archive, kube.containerd_socket)
+        storage = folder / "admin" / "store"
+        (storage / CONTAINER).mkdir(parents=True, exist_ok=True)
+        storage.chmod(0o755)
+        for domain in DOMAINS:
+            space = namespace(project, domain)
+            kube.apply_namespace(space)
+            kube.create(f"/api/v1/namespaces/{space}/podtemplates", pod_template(space, storage))
+        admin = stack.enter_context(flyteadmin(
+            folder / "admin", project=project, timeout=timeout, database=database, kube_config=kube.kubeconfig,
+            extra={"task_resources": TASK_RESOURCES}))
+        catalog = stack.enter_context(datacatalog(folder / "catalog", database, storage, timeout=timeout))
+        driver = stack.enter_context(propeller(folder / "propeller", kube_config=kube.kubeconfig,
+                                               admin_grpc=admin.grpc, catalog_grpc=catalog.grpc, storage=storage,
+                                               timeout=timeout))
+        yield FlyteCluster(admin, catalog, driver, kube, folder, {role: name for role, (name, _) in images.items()})

@@ -1,0 +1,175 @@
+"""What a kubelet and its containerd change on the host outside their run folder, noted before they
+start and put back after they stop: kernel settings, /var/log/containers and /var/log/pods, the
+kubepods cgroups, containerd's shim-socket folder, and every mount under the run folder.
+
+The notes are kept in ``<folder>/host-state.json``, so that a later run (or ``differences``) can
+tell what is still changed after a run that was killed before it could clean up.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+# What the kubelet sets at start (its kernel tunables; protectKernelDefaults: false lets it).
+KERNEL_SETTINGS = ("vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops",
+                   "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes")
+LOG_FOLDERS = ("/var/log/containers", "/var/log/pods")  # hard-coded in the kubelet (the first one)
+RUN_FOLDERS = ("/run/containerd", "/run/containerd/s")  # every containerd puts its shims' sockets there
+STATE_FILE = "host-state.json"
+_MNT_DETACH = 2
+
+
+def sysctl_name(key: str) -> str:
+    return key.replace("/", ".")
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+def _entries(folder: str) -> list[str] | None:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return None
+
+
+def note(folder: Path) -> dict:
+    """The host's state as the cluster finds it, written to ``folder``'s state file."""
+    state = {"kernel": {key: _read(Path("/proc/sys", key)) for key in KERNEL_SETTINGS},
+             "logs": {path: _entries(path) for path in LOG_FOLDERS},
+             "run": {path: os.path.isdir(path) for path in RUN_FOLDERS},
+             "restored": False}
+    save(folder, state)
+    return state
+
+
+def save(folder: Path, state: dict) -> None:
+    (Path(folder) / STATE_FILE).write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+
+def load(folder: Path) -> dict | None:
+    try:
+        return json.loads((Path(folder) / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def kernel_changes(state: dict) -> dict[str, tuple[str | None, str | None]]:
+    """Each kernel setting that differs from the noted value: key -> (noted, now)."""
+    now = {key: _read(Path("/proc/sys", key)) for key in state["kernel"]}
+    return {key: (value, now[key]) for key, value in state["kernel"].items() if value is not None and now[key] != value}
+
+
+def restore_kernel(state: dict) -> list[str]:
+    """Write the noted kernel settings back; what could not be written."""
+    failed = []
+    for key, (noted, _) in kernel_changes(state).items():
+        try:
+            Path("/proc/sys", key).write_text(noted + "\n", encoding="utf-8")
+        except OSError as err:
+            failed.append(f"{sysctl_name(key)}: {err}")
+    return failed
+
+
+def new_log_entries(state: dict) -> list[Path]:
+    """What appeared in /var/log/containers and /var/log/pods since the note (the folders themselves
+    when they did not exist then)."""
+    found = []
+    for folder, before in state["logs"].items():
+        now = _entries(folder)
+        if now is None:
+            continue
+        if before is None:
+            found.append(Path(folder))
+        else:
+            found.extend(Path(folder, name) for name in now if name not in before)
+    return found
+
+
+def remove_logs(state: dict) -> None:
+    for path in new_log_entries(state):
+        if path.is_symlink() or path.is_file():
+            path.unlink(missing_ok=True)
+        elif path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_run_folders(state: dict) -> None:
+    """containerd's shim-socket folders, when they did not exist before and are empty now."""
+    for path in reversed(RUN_FOLDERS):
+        if not state["run"].get(path, True):
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+
+
+def _mountinfo() -> list[list[str]]:
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        return [line.split() for line in handle]
+
+
+def _unescape(field: str) -> str:
+    return field.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8", "replace")
+
+
+def mounts_under(folder: Path) -> list[str]:
+    """Mount points at or under ``folder``, deepest first (a mount shown twice is listed twice)."""
+    root = str(Path(folder).resolve())
+    points = [_unescape(fields[4]) for fields in _mountinfo()]
+    under = [point for point in points if point == root or point.startswith(root + "/")]
+    return sorted(under, key=lambda point: (point.count("/"), len(point)), reverse=True)
+
+
+def unmount_all(folder: Path, rounds: int = 10) -> list[str]:
+    """Unmount everything under ``folder``, deepest first (detached when busy); what is left."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for _ in range(rounds):
+        points = mounts_under(folder)
+        if not points:
+            return []
+        for point in points:
+            if libc.umount2(point.encode(), 0) != 0 and ctypes.get_errno() == errno.EBUSY:
+                libc.umount2(point.encode(), _MNT_DETACH)
+    return mounts_under(folder)
+
+
+def cgroup_hierarchies() -> list[Path]:
+    """The mount points of the cgroup hierarchies (v1 and v2)."""
+    found = []
+    for fields in _mountinfo():
+        separator = fields.index("-")
+        if fields[separator + 1] in ("cgroup", "cgroup2"):
+            found.append(Path(_unescape(fields[4])))
+    return found
+
+
+def kubepods_cgroups() -> list[Path]:
+    """Every cgroup named kubepods* at the top of a hierarchy, with what is inside it, deepest first."""
+    found = []
+    for hierarchy in cgroup_hierarchies():
+        for top in sorted(hierarchy.glob("kubepods*")):
+            if top.is_dir():
+                for root, folders, _ in os.walk(top, topdown=False):
+                    found.extend(Path(root, name) for name in folders)
+                found.append(top)
+    return found
+
+
+def remove_cgroups() -> list[Path]:
+    """Remove the kubepods cgroups (only empty ones can go); those left."""
+    for cgroup in kubepods_cgroups():
+        try:
+            os.rmdir(cgroup)
+        except OSError:
+            pass
+    return kubepods_cgroups()

@@ -1,0 +1,349 @@
+"""A single-node Kubernetes on loopback: ``with kubernetes(folder) as cluster: ...``.
+
+Debian's etcd and containerd, then kube-apiserver, kube-controller-manager, kube-scheduler and a
+kubelet whose node is ``127.0.0.1``; every port is a free one on 127.0.0.1, and all state, logs
+and certificates live in ``folder`` (containerd's images are kept there between runs, the rest is
+made afresh). Pods must use ``hostNetwork: true``: there is no pod network, no kube-proxy, no DNS.
+Anyone holding the admin token may do anything (AlwaysAllow): a throwaway cluster.
+
+Leaving the block — normally, on an error or on Ctrl-C — deletes every pod and waits for
+containerd's tasks to end, stops the kubelet, the scheduler, the controller-manager, the apiserver,
+containerd's shims, containerd and etcd, unmounts everything under ``folder``, and undoes what the
+kubelet did to the host (kernel settings, /var/log/containers, kubepods cgroups: see host_state).
+``leftovers(folder)`` says what is still there. Only one kubelet can run on a host: a second
+``kubernetes()`` is refused. Needs root.
+
+Binaries: ``$KUBERNETES_BIN_DIR``, else .tools/bin (``make kubernetes``), holding kube-apiserver,
+kube-controller-manager, kube-scheduler and kubelet (each as itself or ``<name>.xz``) and ``pause``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from flyte_parity.base import paths
+from flyte_parity.base.errors import UsageError
+from flyte_parity.services import containerd, host_state, loopback
+from flyte_parity.services.lifecycle import Service, step
+from flyte_parity.services.processes import ServiceError, command_line, stop_all, uninterrupted
+
+BIN_VARIABLE = "KUBERNETES_BIN_DIR"
+COMMANDS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet")
+ETCD, OPENSSL = Path("/usr/bin/etcd"), Path("/usr/bin/openssl")
+NODE = "127.0.0.1"  # the node's name and InternalIP (an IP-literal name passes the kubelet's loopback check)
+SERVICE_RANGE = "10.0.0.0/24"  # the apiserver needs one; nothing routes it
+PACKAGES = {ETCD: "etcd-server", containerd.CONTAINERD: "containerd", containerd.CTR: "containerd",
+            containerd.RUNC: "runc", containerd.CNI_BIN / "loopback": "containernetworking-plugins",
+            OPENSSL: "openssl"}
+_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
+_LOCK = "\0flyte-parity-kubernetes"  # an abstract socket: held while a cluster runs, gone with its holder
+_NAMES = ("etcd", "containerd", "containerd-shim-runc-v2", *COMMANDS)  # what a killed run may leave
+
+
+class ApiError(ServiceError):
+    """The apiserver answered with an error status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A running cluster: the admin kubeconfig (static token), the apiserver's URL, containerd's socket."""
+
+    server: str  # https://127.0.0.1:<port>
+    kubeconfig: Path
+    token: str
+    ca: Path
+    containerd_socket: Path
+    log_dir: Path
+    node: str = NODE
+
+    @cached_property
+    def _opener(self) -> urllib.request.OpenerDirector:
+        context = ssl.create_default_context(cafile=str(self.ca))
+        return urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+
+    def api(self, method: str, path: str, body: Any = None, *, timeout: float = 30.0) -> dict:
+        """One JSON request to the apiserver (``path`` like /api/v1/pods); the answer, or an ApiError."""
+        content = "application/merge-patch+json" if method == "PATCH" else "application/json"
+        request = urllib.request.Request(self.server + path, method=method, headers={
+            "Authorization": f"Bearer {self.token}", "Accept": "application/json", "Content-Type": content},
+            data=None if body is None else json.dumps(body).encode("utf-8"))
+        try:
+            with self._opener.open(request, timeout=timeout) as response:
+                text = response.read()
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode("utf-8", "replace")
+            try:
+                detail = json.loads(detail).get("message", detail)
+            except ValueError:
+                pass
+            raise ApiError(err.code, f"{method} {path}: {err.code} {detail}") from None
+        return json.loads(text) if text else {}
+
+    def create(self, path: str, manifest: dict) -> dict:
+        """POST ``manifest`` to the collection ``path`` (e.g. /api/v1/namespaces/<ns>/pods); the object made."""
+        return self.api("POST", path, manifest)
+
+    def apply_namespace(self, name: str, timeout: float = 60.0) -> None:
+        """Make namespace ``name`` unless it exists, and wait for its ``default`` service account
+        (pods are refused until the controller-manager has made it)."""
+        try:
+            self.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        except ApiError as err:
+            if err.status != 409:
+                raise
+        _until(f"the default service account of {name}", lambda: self._exists(
+            f"/api/v1/namespaces/{name}/serviceaccounts/default"), timeout)
+
+    def pods(self, namespace: str | None = None) -> list[dict]:
+        return self.api("GET", _pods_path(namespace))["items"]
+
+    def delete_pods(self, namespace: str | None = None, grace: int = 5) -> None:
+        """Delete every pod (of ``namespace``, or of all), giving each ``grace`` seconds to end."""
+        for name in sorted({pod["metadata"]["namespace"] for pod in self.pods(namespace)}):
+            self.api("DELETE", f"{_pods_path(name)}?gracePeriodSeconds={grace}")
+
+    def wait_pods_gone(self, namespace: str | None = None, timeout: float = 120.0) -> None:
+        _until("the pods to be gone", lambda: not self.pods(namespace), timeout)
+
+    def import_image(self, archive: Path) -> None:
+        """Import an image archive (``docker save`` or OCI layout) into the cluster's containerd."""
+        containerd.import_image(self.containerd_socket, archive)
+
+    def node_ready(self) -> bool:
+        """The node is Ready and carries no taint (pods can be scheduled on it)."""
+        try:
+            node = self.api("GET", f"/api/v1/nodes/{self.node}", timeout=5)
+        except (ApiError, OSError):
+            return False
+        conditions = node.get("status", {}).get("conditions", [])
+        ready = any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
+        return ready and not node.get("spec", {}).get("taints")
+
+    def _exists(self, path: str) -> bool:
+        try:
+            self.api("GET", path, timeout=5)
+            return True
+        except ApiError as err:
+            if err.status == 404:
+                return False
+            raise
+
+
+def _pods_path(namespace: str | None) -> str:
+    return f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
+
+
+def _until(what: str, check: Callable[[], bool], timeout: float, alive: Sequence[Service] = ()) -> None:
+    """Return once ``check()`` is true; a ServiceError when ``timeout`` seconds pass or one of ``alive`` exits."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        for service in alive:
+            if service.process is not None and service.process.poll() is not None:
+                raise service._error(f"exited ({service.process.returncode}) while waiting for {what}")
+        if time.monotonic() > deadline:
+            raise ServiceError(f"no {what} after {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def binaries(bin_dir: Path | None = None) -> dict[str, Path]:
+    """The Kubernetes commands and ``pause``: from ``bin_dir``, else $KUBERNETES_BIN_DIR, else
+    .tools/bin; each as itself or ``<name>.xz`` (decompressed once into .tools/bin)."""
+    chosen = bin_dir or os.environ.get(BIN_VARIABLE, "").strip()
+    folder = Path(chosen) if chosen else paths.TOOLS_BIN
+    found, missing = {}, []
+    for name in (*COMMANDS, "pause"):
+        plain, packed = folder / name, folder / f"{name}.xz"
+        if plain.is_file() and os.access(plain, os.X_OK):
+            found[name] = plain.resolve()
+        elif packed.is_file():
+            found[name] = paths.unpacked(packed)
+        else:
+            missing.append(name)
+    if missing:
+        raise UsageError(f"no {', '.join(missing)} in {folder}: set {BIN_VARIABLE} to a folder holding "
+                         f"{', '.join(COMMANDS)} (or their .xz) and pause, or run `make kubernetes`")
+    return found
+
+
+def preflight(bin_dir: Path | None = None) -> dict[str, Path]:
+    """The binaries, once root and Debian's parts are there; else a UsageError naming the fix."""
+    if os.geteuid() != 0:
+        raise UsageError("a kubelet and containerd need root: run as root")
+    for path, package in PACKAGES.items():
+        if not path.exists():
+            raise UsageError(f"no {path}: `apt-get install {package}`")
+    return binaries(bin_dir)
+
+
+def running_kubelets() -> list[str]:
+    """Any kubelet or kube-apiserver on this host: 'pid command' each."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            name = (entry / "comm").read_text(encoding="utf-8").strip() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if name in ("kubelet", "kube-apiserver"):
+            found.append(f"{entry.name} {' '.join(command_line(int(entry.name)))[:160]}")
+    return found
+
+
+def _hold_host() -> socket.socket:
+    lock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        lock.bind(_LOCK)
+    except OSError:
+        lock.close()
+        raise UsageError("another kubernetes() runs on this host and only one kubelet can: wait for it to end") from None
+    others = running_kubelets()
+    if others:
+        lock.close()
+        raise UsageError(f"a kubelet or kube-apiserver already runs on this host ({others[0]}): stop it first")
+    return lock
+
+
+def _processes_naming(folder: Path, programs: Sequence[Path] = ()) -> list[tuple[int, list[str]]]:
+    """Processes (not this one or its ancestors) with ``folder`` on their command line, or running one of ``programs``."""
+    mention = re.compile(re.escape(str(folder)) + r"(?=/|$|[^\w.-])")
+    programs = {str(program) for program in programs}
+    mine, pid = set(), os.getpid()
+    while pid > 1:
+        mine.add(pid)
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) not in mine:
+            arguments = command_line(int(entry.name))
+            if arguments and (arguments[0] in programs or any(mention.search(arg) for arg in arguments)):
+                found.append((int(entry.name), arguments))
+    return found
+
+
+def leftovers(folder: Path) -> list[str]:
+    """What a cluster run in ``folder`` left on the host: processes, mounts, kernel settings,
+    kubelet log entries and kubepods cgroups (empty when it cleaned up)."""
+    folder = Path(folder).resolve()
+    state = host_state.load(folder) or {}
+    found = [f"process {pid}: {' '.join(arguments)[:200]}"
+             for pid, arguments in _processes_naming(folder, [Path(p) for p in state.get("binaries", [])])]
+    found += [f"mount {point}" for point in host_state.mounts_under(folder)]
+    if state:
+        found += [f"sysctl {host_state.sysctl_name(key)} = {now} (was {noted})"
+                  for key, (noted, now) in host_state.kernel_changes(state).items()]
+        found += [f"{path} (the kubelet's)" for path in host_state.new_log_entries(state)]
+    found += [f"cgroup {path}" for path in host_state.kubepods_cgroups()]
+    return found
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a run keeps things, under its folder."""
+
+    folder: Path
+
+    def __getattr__(self, name: str) -> Path:
+        return self.folder / {"logs": "logs", "pki": "pki", "etcd": "etcd", "kubelet_root": "kubelet",
+                              "containerd": "containerd", "socket": "containerd.sock", "kubeconfig": "kubeconfig",
+                              "kubelet_config": "kubelet.json", "resolv": "resolv.conf"}[name]
+
+
+def kubelet_config(root: Path, socket: Path, port: int, healthz_port: int, resolv: Path) -> dict:
+    """The kubelet's configuration file (JSON): on 127.0.0.1, cgroupfs on cgroup v1, nothing under
+    /var but /var/log/containers (hard-coded upstream), images never collected, lenient eviction."""
+    return {
+        "apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration",
+        "address": NODE, "port": port, "readOnlyPort": 0, "healthzBindAddress": NODE, "healthzPort": healthz_port,
+        "authentication": {"anonymous": {"enabled": True}, "webhook": {"enabled": False}},
+        "authorization": {"mode": "AlwaysAllow"},
+        "cgroupDriver": "cgroupfs", "failCgroupV1": False, "failSwapOn": False,
+        "containerRuntimeEndpoint": f"unix://{socket}",
+        "podLogsDir": str(root / "pod-logs"), "volumePluginDir": str(root / "volume-plugins"),
+        "resolvConf": str(resolv), "clusterDNS": [],
+        "imageGCHighThresholdPercent": 100, "imageGCLowThresholdPercent": 99,  # images cannot be pulled back
+        "evictionHard": {"memory.available": "50Mi", "nodefs.available": "1%", "nodefs.inodesFree": "1%",
+                         "imagefs.available": "1%"},
+        "makeIPTablesUtilChains": False, "protectKernelDefaults": False,
+        "shutdownGracePeriod": "0s", "shutdownGracePeriodCriticalPods": "0s",
+        "serializeImagePulls": False, "staticPodPath": "",
+    }
+
+
+def kubeconfig(server: str, ca: Path, token: str) -> dict:
+    """An admin kubeconfig (JSON is YAML) with a static token."""
+    return {"apiVersion": "v1", "kind": "Config", "current-context": "local",
+            "clusters": [{"name": "local", "cluster": {"server": server, "certificate-authority": str(ca)}}],
+            "users": [{"name": "admin", "user": {"token": token}}],
+            "contexts": [{"name": "local", "context": {"cluster": "local", "user": "admin"}}]}
+
+
+_OPENSSL_CONFIG = """[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = flyte-parity
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign,digitalSignature
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc
+authorityKeyIdentifier = keyid
+"""
+
+
+def _pki(pki: Path, log: Path) -> None:
+    """A CA, the apiserver's serving certificate (for 127.0.0.1) and the service accounts' signing key."""
+    pki.mkdir(parents=True)
+    (pki / "openssl.cnf").write_text(_OPENSSL_CONFIG, encoding="utf-8")
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "3650"]
+    for command in (
+            ["req", "-x509", "-config", "openssl.cnf", "-extensions", "ca", *key, "-subj", "/CN=flyte-parity-local-ca",
+             "-keyout", "ca.key", "-out", "ca.crt"],
+            ["req", "-x509", "-config", "openssl.cnf", "-extensions", "server", "-CA", "ca.crt", "-CAkey", "ca.key",
+             *key, "-subj", "/CN=kube-apiserver", "-keyout", "apiserver.key", "-out", "apiserver.crt"],
+            ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "service-accounts.key"]):
+        step("openssl", [str(OPENSSL), *command], cwd=pki, log=log, env=_ENV, timeout=30)
+
+
+def _https_ok(port: int, path: str) -> bool:
+    """GET https://127.0.0.1:<port><path> answers 200 (the component's own self-signed certificate is not checked)."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+    try:
+        with opener.open(f"https://{loopback.HOST}:{port}{path}", timeout=2) as response:
+            return response.status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def _accepts_unix(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+            return True
+        except OSError:
+            return False
