@@ -61,7 +61,6 @@ def flyte_cluster(folder: Path, images: Mapping[str, tuple[str, Path]], *, proje
                   timeout: float = 180.0) -> Iterator[FlyteCluster]:
     """Start the data plane in ``folder`` with ``images`` (role -> (image name, archive)) imported
     into the node; yield it; stop every part on leaving."""
-    from flyte_parity.services.images import import_image
     from flyte_parity.services.kubernetes import kubernetes
 
     folder = Path(folder).resolve()
@@ -70,7 +69,7 @@ def flyte_cluster(folder: Path, images: Mapping[str, tuple[str, Path]], *, proje
         kube = stack.enter_context(kubernetes(folder / "kube"))
         for name, archive in images.values():
             print(f"==> data plane: importing {name}", flush=True)
-            import_image(archive, kube.containerd_socket)
+            kube.import_image(archive)
         storage = folder / "admin" / "store"
         (storage / CONTAINER).mkdir(parents=True, exist_ok=True)
         storage.chmod(0o755)

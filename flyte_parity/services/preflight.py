@@ -77,28 +77,21 @@ BASE = (
     ("Maven", _command("mvn", "install Maven 3.6+ (apt-get install maven)")),
     ("flytekit-java", _flytekit_java),
 )
-def _root() -> str | None:
-    return None if os.geteuid() == 0 else "the local data plane (a kubelet, containerd, dockerd) runs as root: run as root"
-
-
 def _file(path: str, package: str) -> Callable[[], str | None]:
     return lambda: None if Path(path).exists() else f"no {path}: apt-get install {package}"
 
 
 def _kubernetes() -> str | None:
-    from flyte_parity.services.kubernetes import kubernetes_binaries
-    return _lookup(kubernetes_binaries)()
+    from flyte_parity.services.kubernetes import preflight as kubernetes_parts  # root, Debian's parts, binaries
+    return _lookup(kubernetes_parts)()
 
 
 NEEDS = {
     "admin": (("PostgreSQL", _lookup(server_binaries)), ("FlyteAdmin", _lookup(admin_binary))),
     "flytectl": (("flytectl", _lookup(flytectl_binary)),),
-    "cluster": (("root", _root), ("etcd", _file("/usr/bin/etcd", "etcd-server")),
-                ("containerd", _file("/usr/bin/containerd", "containerd")), ("runc", _file("/usr/sbin/runc", "runc")),
-                ("CNI loopback", _file("/usr/lib/cni/loopback", "containernetworking-plugins")),
-                ("Docker Engine", _file("/usr/sbin/dockerd", "docker.io")),
+    "cluster": (("Kubernetes", _kubernetes), ("Docker Engine", _file("/usr/sbin/dockerd", "docker.io")),
                 ("debootstrap", _file("/usr/sbin/debootstrap", "debootstrap")),
-                ("Kubernetes", _kubernetes), ("FlytePropeller", _lookup(propeller_binary)),
+                ("FlytePropeller", _lookup(propeller_binary)),
                 ("datacatalog", _lookup(datacatalog_binary))),
 }
 # Leaving out one need leaves out others: every mode that needs flytectl or a data plane needs a FlyteAdmin too.
