@@ -12,8 +12,13 @@ import ctypes
 import errno
 import json
 import os
+import re
+import signal
 import shutil
 from pathlib import Path
+from typing import Sequence
+
+from flyte_parity.services.processes import command_line
 
 # What the kubelet sets at start (its kernel tunables; protectKernelDefaults: false lets it).
 KERNEL_SETTINGS = ("vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops",
@@ -42,9 +47,9 @@ def _entries(folder: str) -> list[str] | None:
         return None
 
 
-def note(folder: Path) -> dict:
-    """The host's state as the cluster finds it, written to ``folder``'s state file."""
-    state = {"kernel": {key: _read(Path("/proc/sys", key)) for key in KERNEL_SETTINGS},
+def note(folder: Path, **extra: object) -> dict:
+    """The host's state as the cluster finds it (and ``extra``), written to ``folder``'s state file."""
+    state = {**extra, "kernel": {key: _read(Path("/proc/sys", key)) for key in KERNEL_SETTINGS},
              "logs": {path: _entries(path) for path in LOG_FOLDERS},
              "run": {path: os.path.isdir(path) for path in RUN_FOLDERS},
              "restored": False}
@@ -173,3 +178,43 @@ def remove_cgroups() -> list[Path]:
         except OSError:
             pass
     return kubepods_cgroups()
+
+
+def kill_pod_processes() -> None:
+    """SIGKILL whatever still runs in a kubepods cgroup (containers whose shim is gone)."""
+    for cgroup in kubepods_cgroups():
+        try:
+            pids = (cgroup / "cgroup.procs").read_text(encoding="utf-8").split()
+        except OSError:
+            continue
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _ancestry() -> set[int]:
+    """This process and its ancestors."""
+    found, pid = set(), os.getpid()
+    while pid > 1 and pid not in found:
+        found.add(pid)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+            pid = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return found
+
+
+def processes_naming(folder: Path, programs: Sequence[str] = ()) -> list[tuple[int, list[str]]]:
+    """(pid, arguments) of each process, not this one or an ancestor, that has ``folder`` (or a path
+    under it) on its command line or runs one of ``programs``."""
+    mention = re.compile(re.escape(str(Path(folder).resolve())) + r"(?=/|$|[^\w.-])")
+    programs, mine, found = set(programs), _ancestry(), []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) not in mine:
+            arguments = command_line(int(entry.name))
+            if arguments and (arguments[0] in programs or any(mention.search(arg) for arg in arguments)):
+                found.append((int(entry.name), arguments))
+    return found

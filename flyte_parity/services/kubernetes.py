@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
+import shutil
 import socket
 import ssl
 import time
@@ -80,13 +80,25 @@ class Cluster:
 
     def api(self, method: str, path: str, body: Any = None, *, timeout: float = 30.0) -> dict:
         """One JSON request to the apiserver (``path`` like /api/v1/pods); the answer, or an ApiError."""
+        text = self._request(method, path, body, timeout)
+        return json.loads(text) if text else {}
+
+    def answers(self, path: str) -> bool:
+        """GET ``path`` (e.g. /readyz) succeeds."""
+        try:
+            self._request("GET", path, None, 5.0)
+            return True
+        except (ApiError, OSError):
+            return False
+
+    def _request(self, method: str, path: str, body: Any, timeout: float) -> bytes:
         content = "application/merge-patch+json" if method == "PATCH" else "application/json"
         request = urllib.request.Request(self.server + path, method=method, headers={
             "Authorization": f"Bearer {self.token}", "Accept": "application/json", "Content-Type": content},
             data=None if body is None else json.dumps(body).encode("utf-8"))
         try:
             with self._opener.open(request, timeout=timeout) as response:
-                text = response.read()
+                return response.read()
         except urllib.error.HTTPError as err:
             detail = err.read().decode("utf-8", "replace")
             try:
@@ -94,7 +106,6 @@ class Cluster:
             except ValueError:
                 pass
             raise ApiError(err.code, f"{method} {path}: {err.code} {detail}") from None
-        return json.loads(text) if text else {}
 
     def create(self, path: str, manifest: dict) -> dict:
         """POST ``manifest`` to the collection ``path`` (e.g. /api/v1/namespaces/<ns>/pods); the object made."""
@@ -219,33 +230,13 @@ def _hold_host() -> socket.socket:
     return lock
 
 
-def _processes_naming(folder: Path, programs: Sequence[Path] = ()) -> list[tuple[int, list[str]]]:
-    """Processes (not this one or its ancestors) with ``folder`` on their command line, or running one of ``programs``."""
-    mention = re.compile(re.escape(str(folder)) + r"(?=/|$|[^\w.-])")
-    programs = {str(program) for program in programs}
-    mine, pid = set(), os.getpid()
-    while pid > 1:
-        mine.add(pid)
-        try:
-            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            break
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) not in mine:
-            arguments = command_line(int(entry.name))
-            if arguments and (arguments[0] in programs or any(mention.search(arg) for arg in arguments)):
-                found.append((int(entry.name), arguments))
-    return found
-
-
 def leftovers(folder: Path) -> list[str]:
     """What a cluster run in ``folder`` left on the host: processes, mounts, kernel settings,
     kubelet log entries and kubepods cgroups (empty when it cleaned up)."""
     folder = Path(folder).resolve()
     state = host_state.load(folder) or {}
     found = [f"process {pid}: {' '.join(arguments)[:200]}"
-             for pid, arguments in _processes_naming(folder, [Path(p) for p in state.get("binaries", [])])]
+             for pid, arguments in host_state.processes_naming(folder, state.get("binaries", []))]
     found += [f"mount {point}" for point in host_state.mounts_under(folder)]
     if state:
         found += [f"sysctl {host_state.sysctl_name(key)} = {now} (was {noted})"
@@ -253,18 +244,6 @@ def leftovers(folder: Path) -> list[str]:
         found += [f"{path} (the kubelet's)" for path in host_state.new_log_entries(state)]
     found += [f"cgroup {path}" for path in host_state.kubepods_cgroups()]
     return found
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where a run keeps things, under its folder."""
-
-    folder: Path
-
-    def __getattr__(self, name: str) -> Path:
-        return self.folder / {"logs": "logs", "pki": "pki", "etcd": "etcd", "kubelet_root": "kubelet",
-                              "containerd": "containerd", "socket": "containerd.sock", "kubeconfig": "kubeconfig",
-                              "kubelet_config": "kubelet.json", "resolv": "resolv.conf"}[name]
 
 
 def kubelet_config(root: Path, socket: Path, port: int, healthz_port: int, resolv: Path) -> dict:
@@ -324,7 +303,8 @@ def _pki(pki: Path, log: Path) -> None:
              "-keyout", "ca.key", "-out", "ca.crt"],
             ["req", "-x509", "-config", "openssl.cnf", "-extensions", "server", "-CA", "ca.crt", "-CAkey", "ca.key",
              *key, "-subj", "/CN=kube-apiserver", "-keyout", "apiserver.key", "-out", "apiserver.crt"],
-            ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "service-accounts.key"]):
+            ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "service-accounts.key"],
+            ["pkey", "-in", "service-accounts.key", "-pubout", "-out", "service-accounts.pub"]):
         step("openssl", [str(OPENSSL), *command], cwd=pki, log=log, env=_ENV, timeout=30)
 
 
@@ -347,3 +327,218 @@ def _accepts_unix(path: Path) -> bool:
             return True
         except OSError:
             return False
+
+
+def _flags(**options: object) -> list[str]:
+    return [f"--{name.replace('_', '-')}={value}" for name, value in options.items()]
+
+
+def _commands(folder: Path, binaries: dict[str, Path], ports: dict[str, int]) -> dict[str, list[str]]:
+    """The command of each part, by name."""
+    pki, kubeconfig, host = folder / "pki", folder / "kubeconfig", loopback.HOST
+    etcd_url = f"http://{host}:{ports['etcd']}"
+    peer = f"http://{host}:{ports['etcd-peer']}"
+    return {
+        "etcd": [str(ETCD), *_flags(name="local", data_dir=folder / "etcd", listen_client_urls=etcd_url,
+                                    advertise_client_urls=etcd_url, listen_peer_urls=peer,
+                                    initial_advertise_peer_urls=peer, initial_cluster=f"local={peer}",
+                                    listen_metrics_urls=f"http://{host}:{ports['etcd-metrics']}")],
+        "containerd": [str(containerd.CONTAINERD), "--config", str(folder / "containerd" / "config.toml")],
+        "kube-apiserver": [str(binaries["kube-apiserver"]), *_flags(
+            etcd_servers=etcd_url, bind_address=host, advertise_address=host, secure_port=ports["kube-apiserver"],
+            tls_cert_file=pki / "apiserver.crt", tls_private_key_file=pki / "apiserver.key",
+            cert_dir=folder / "kube-apiserver", token_auth_file=pki / "tokens.csv", authorization_mode="AlwaysAllow",
+            service_account_issuer="https://kubernetes.default.svc", service_account_key_file=pki / "service-accounts.pub",
+            service_account_signing_key_file=pki / "service-accounts.key", service_cluster_ip_range=SERVICE_RANGE,
+            endpoint_reconciler_type="none", allow_privileged="true", profiling="false",
+            kubelet_preferred_address_types="InternalIP")],
+        "kube-controller-manager": [str(binaries["kube-controller-manager"]), *_flags(
+            kubeconfig=kubeconfig, bind_address=host, secure_port=ports["kube-controller-manager"],
+            cert_dir=folder / "kube-controller-manager", leader_elect="false", profiling="false",
+            use_service_account_credentials="false", root_ca_file=pki / "ca.crt",
+            service_account_private_key_file=pki / "service-accounts.key",
+            controllers="*,-node-ipam-controller,-node-route-controller,-service-lb-controller,"
+                        "-cloud-node-lifecycle-controller")],
+        "kube-scheduler": [str(binaries["kube-scheduler"]), *_flags(
+            kubeconfig=kubeconfig, bind_address=host, secure_port=ports["kube-scheduler"],
+            cert_dir=folder / "kube-scheduler", leader_elect="false", profiling="false")],
+        "kubelet": [str(binaries["kubelet"]), *_flags(
+            config=folder / "kubelet.json", kubeconfig=kubeconfig, root_dir=folder / "kubelet",
+            cert_dir=folder / "kubelet" / "pki", hostname_override=NODE)],
+    }
+
+
+_FRESH = ("etcd", "kubelet", "pki", "logs", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
+          "containerd/state", "containerd/runc", "pause.tar")
+
+
+def _prepare(folder: Path) -> None:
+    """Clean up after an earlier run in ``folder`` that was killed, then clear all but containerd's images."""
+    _recover(folder)
+    if host_state.mounts_under(folder):
+        raise ServiceError(f"cannot unmount {host_state.mounts_under(folder)[0]}: unmount it first")
+    for name in _FRESH:
+        path = folder / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    (folder / "logs").mkdir(parents=True)
+
+
+def _recover(folder: Path) -> None:
+    state = host_state.load(folder)
+    stray = [(pid, arguments) for pid, arguments in host_state.processes_naming(folder)
+             if Path(arguments[0]).name in _NAMES]
+    if not stray and (state is None or state.get("restored")) and not host_state.mounts_under(folder):
+        return
+    print(f"==> kubernetes: cleaning up after an earlier run in {folder}", flush=True)
+    stop_all([pid for pid, arguments in stray if Path(arguments[0]).name == "kubelet"])
+    _stop_shims(folder / "containerd.sock")
+    stop_all([pid for pid, _ in stray])
+    _clean_host(folder)
+
+
+def _drain(cluster: Cluster, kubelet: Service, timeout: float = 60.0) -> None:
+    """Delete every pod; wait for containerd's tasks to end, then (briefly) for the pods to be gone."""
+    if kubelet.process is None or kubelet.process.poll() is not None:
+        return
+    cluster.delete_pods()
+    _until("end of containerd's tasks", lambda: not containerd.tasks(cluster.containerd_socket), timeout)
+    _until("end of the pods", lambda: not cluster.pods(), 20.0)
+
+
+def _stop_shims(socket_path: Path) -> None:
+    """Kill the tasks a drain left (the kubelet is stopped by now), then stop the shims by pid."""
+    if _accepts_unix(socket_path):
+        containerd.kill_tasks(socket_path)
+    containerd.stop_shims(socket_path)
+
+
+def _restore_kernel(folder: Path) -> None:
+    state = host_state.load(folder)
+    if state and not state.get("restored"):
+        for failure in host_state.restore_kernel(state):
+            print(f"==> kubernetes: could not restore {failure}", flush=True)
+
+
+def _clean_host(folder: Path) -> None:
+    """Unmount everything under ``folder``, remove the kubepods cgroups and the kubelet's log entries,
+    put the kernel settings back (once per run)."""
+    host_state.kill_pod_processes()
+    host_state.unmount_all(folder)
+    host_state.remove_cgroups()
+    _restore_kernel(folder)
+    state = host_state.load(folder)
+    if state and not state.get("restored"):
+        host_state.remove_logs(state)
+        host_state.remove_run_folders(state)
+        state["restored"] = True
+        host_state.save(folder, state)
+
+
+def _attempt(what: str, action: Callable[..., None], *arguments: Any) -> None:
+    """Run one step of a teardown; a failure is said and the teardown goes on."""
+    try:
+        action(*arguments)
+    except Exception as err:  # noqa: BLE001 - the next steps must run all the same
+        print(f"==> kubernetes: {what} failed: {err}", flush=True)
+
+
+def _write(path: Path, document: dict | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(document if isinstance(document, str) else json.dumps(document, indent=1), encoding="utf-8")
+    return path
+
+
+def _start(folder: Path, binaries: dict[str, Path], stack: ExitStack, timeout: float) -> Cluster:
+    began = time.monotonic()
+    deadline = began + timeout
+
+    def ready(part: str) -> None:
+        print(f"==> kubernetes: {part} ready ({time.monotonic() - began:.1f} s)", flush=True)
+
+    _prepare(folder)
+    host_state.note(folder, binaries=[str(path) for name, path in binaries.items() if name != "pause"])
+    stack.callback(_attempt, "restoring the host", _clean_host, folder)
+    logs, pki, socket_path = folder / "logs", folder / "pki", folder / "containerd.sock"
+    _pki(pki, logs / "pki.log")
+    token = secrets.token_urlsafe(32)
+    _write(pki / "tokens.csv", f'{token},admin,admin,"system:masters"\n')
+    names = ("etcd", "etcd-peer", "etcd-metrics", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
+             "kubelet", "kubelet-healthz")
+    ports = dict(zip(names, loopback.free_ports(len(names))))
+    cluster = Cluster(server=f"https://{loopback.HOST}:{ports['kube-apiserver']}", kubeconfig=folder / "kubeconfig",
+                      token=token, ca=pki / "ca.crt", containerd_socket=socket_path, log_dir=logs)
+    _write(cluster.kubeconfig, kubeconfig(cluster.server, cluster.ca, token))
+    containerd.write_config(folder / "containerd", socket_path)
+    _write(folder / "resolv.conf", "# no DNS: loopback only\n")
+    _write(folder / "kubelet.json", kubelet_config(folder / "kubelet", socket_path, ports["kubelet"],
+                                                   ports["kubelet-healthz"], folder / "resolv.conf"))
+    commands = _commands(folder, binaries, ports)
+    probes = {
+        "etcd": lambda: loopback.http_status(ports["etcd"], "/health") == 200,
+        "containerd": lambda: _accepts_unix(socket_path),
+        "kube-apiserver": lambda: cluster.answers("/readyz"),
+        "kube-controller-manager": lambda: _https_ok(ports["kube-controller-manager"], "/healthz"),
+        "kube-scheduler": lambda: _https_ok(ports["kube-scheduler"], "/healthz"),
+        "kubelet": lambda: loopback.http_status(ports["kubelet-healthz"], "/healthz") == 200,
+    }
+    services: dict[str, Service] = {}
+
+    def run(name: str) -> Service:
+        probe = probes[name]
+        service = Service(name, commands[name], cwd=folder, log=logs / f"{name}.log", env=_ENV,
+                          ready=lambda process: probe(), timeout=max(1.0, deadline - time.monotonic()),
+                          interval=0.1)
+        services[name] = service.start()
+        stack.callback(service.stop)
+        return service
+
+    def wait(name: str) -> None:
+        services[name].timeout = max(1.0, deadline - time.monotonic())
+        services[name].wait()
+        ready(name)
+
+    run("etcd")
+    run("containerd")
+    stack.callback(_attempt, "stopping containerd's shims", _stop_shims, socket_path)
+    wait("etcd")
+    run("kube-apiserver")
+    wait("containerd")
+    archive = folder / "pause.tar"
+    archive.write_bytes(containerd.pause_archive(binaries["pause"]))
+    containerd.import_image(socket_path, archive)
+    ready(f"image {containerd.PAUSE_IMAGE}")
+    wait("kube-apiserver")
+    run("kube-controller-manager")
+    run("kube-scheduler")
+    stack.callback(_attempt, "restoring kernel settings", _restore_kernel, folder)
+    kubelet = run("kubelet")
+    stack.callback(_attempt, "deleting the pods", _drain, cluster, kubelet)
+    for name in ("kube-controller-manager", "kube-scheduler", "kubelet"):
+        wait(name)
+    _until(f"Ready node {NODE}", cluster.node_ready, max(1.0, deadline - time.monotonic()), list(services.values()))
+    ready(f"node {NODE}")
+    cluster.apply_namespace("default", timeout=max(1.0, deadline - time.monotonic()))
+    return cluster
+
+
+@contextmanager
+def kubernetes(folder: Path, *, bin_dir: Path | None = None, timeout: float = 180.0) -> Iterator[Cluster]:
+    """Start a single-node cluster in ``folder`` and yield it once its node is Ready; stop it and
+    undo its changes to the host on leaving (see the module's docstring)."""
+    folder = Path(folder).resolve()
+    binaries = preflight(bin_dir)
+    if len(str(folder / "containerd.sock.ttrpc")) > 107:
+        raise UsageError(f"{folder} is too long a path for containerd's socket: choose a shorter folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    stack = ExitStack()
+    stack.callback(_hold_host().close)
+    try:
+        yield _start(folder, binaries, stack, timeout)
+    finally:
+        with uninterrupted():
+            began = time.monotonic()
+            stack.close()
+            print(f"==> kubernetes: stopped ({time.monotonic() - began:.1f} s)", flush=True)
