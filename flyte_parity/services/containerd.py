@@ -137,7 +137,8 @@ def pause_archive(pause: Path, name: str = PAUSE_IMAGE) -> bytes:
 def ctr(socket: Path, *arguments: str, timeout: float = 60.0) -> str:
     """Run ``ctr`` against our containerd in the CRI namespace; its output (a ServiceError when it fails)."""
     command = [str(CTR), "--address", str(socket), "--namespace", NAMESPACE, *arguments]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                          start_new_session=True)  # a terminal's Ctrl-C is ours to handle, not ctr's
     if done.returncode != 0:
         raise ServiceError(f"{' '.join(command)} failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
     return done.stdout
@@ -163,6 +164,11 @@ def kill_tasks(socket: Path) -> None:
                 pass
 
 
+def shim_socket(socket: Path, namespace: str, task: str) -> Path:
+    """Where the shim of ``task`` serves (containerd 1.6: a hash of the daemon's socket, namespace and id)."""
+    return SHIM_SOCKETS / hashlib.sha256(os.path.join(str(socket), namespace, task).encode()).hexdigest()
+
+
 def _option(arguments: list[str], flag: str) -> str:
     return arguments[arguments.index(flag) + 1] if flag in arguments[:-1] else ""
 
@@ -176,8 +182,7 @@ def shims(socket: Path) -> dict[int, Path]:
             continue
         arguments = command_line(int(entry.name))
         if arguments and "containerd-shim" in Path(arguments[0]).name and str(socket) in arguments:
-            key = os.path.join(str(socket), _option(arguments, "-namespace"), _option(arguments, "-id"))
-            found[int(entry.name)] = SHIM_SOCKETS / hashlib.sha256(key.encode()).hexdigest()
+            found[int(entry.name)] = shim_socket(socket, _option(arguments, "-namespace"), _option(arguments, "-id"))
     return found
 
 

@@ -1,9 +1,10 @@
 """What a kubelet and its containerd change on the host outside their run folder, noted before they
-start and put back after they stop: kernel settings, /var/log/containers and /var/log/pods, the
-kubepods cgroups, containerd's shim-socket folder, and every mount under the run folder.
+start and put back after they stop: kernel settings, what appears in /var/log/containers,
+/var/log/pods and /var/lib/kubelet, the kubepods cgroups, containerd's shim-socket folder, and
+every mount under the run folder.
 
-The notes are kept in ``<folder>/host-state.json``, so that a later run (or ``differences``) can
-tell what is still changed after a run that was killed before it could clean up.
+The notes are kept in ``<folder>/host-state.json``: a later run in the same folder undoes what a
+killed one left, and ``kubernetes.leftovers`` compares the host with them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from flyte_parity.services.processes import command_line
 # What the kubelet sets at start (its kernel tunables; protectKernelDefaults: false lets it).
 KERNEL_SETTINGS = ("vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops",
                    "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes")
-LOG_FOLDERS = ("/var/log/containers", "/var/log/pods")  # hard-coded in the kubelet (the first one)
+# Written by the kubelet whatever its root dir: its container log links, its device-plugin socket.
+HOST_FOLDERS = ("/var/log/containers", "/var/log/pods", "/var/lib/kubelet", "/var/lib/kubelet/device-plugins")
 RUN_FOLDERS = ("/run/containerd", "/run/containerd/s")  # every containerd puts its shims' sockets there
 STATE_FILE = "host-state.json"
 _MNT_DETACH = 2
@@ -50,7 +52,7 @@ def _entries(folder: str) -> list[str] | None:
 def note(folder: Path, **extra: object) -> dict:
     """The host's state as the cluster finds it (and ``extra``), written to ``folder``'s state file."""
     state = {**extra, "kernel": {key: _read(Path("/proc/sys", key)) for key in KERNEL_SETTINGS},
-             "logs": {path: _entries(path) for path in LOG_FOLDERS},
+             "folders": {path: _entries(path) for path in HOST_FOLDERS},
              "run": {path: os.path.isdir(path) for path in RUN_FOLDERS},
              "restored": False}
     save(folder, state)
@@ -85,11 +87,11 @@ def restore_kernel(state: dict) -> list[str]:
     return failed
 
 
-def new_log_entries(state: dict) -> list[Path]:
-    """What appeared in /var/log/containers and /var/log/pods since the note (the folders themselves
-    when they did not exist then)."""
+def new_entries(state: dict) -> list[Path]:
+    """What appeared in the kubelet's host folders since the note (a folder itself when it did not
+    exist then)."""
     found = []
-    for folder, before in state["logs"].items():
+    for folder, before in state["folders"].items():
         now = _entries(folder)
         if now is None:
             continue
@@ -100,8 +102,8 @@ def new_log_entries(state: dict) -> list[Path]:
     return found
 
 
-def remove_logs(state: dict) -> None:
-    for path in new_log_entries(state):
+def remove_new_entries(state: dict) -> None:
+    for path in sorted(new_entries(state), key=lambda path: len(path.parts), reverse=True):
         if path.is_symlink() or path.is_file():
             path.unlink(missing_ok=True)
         elif path.is_dir():

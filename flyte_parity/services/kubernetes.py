@@ -9,7 +9,8 @@ Anyone holding the admin token may do anything (AlwaysAllow): a throwaway cluste
 Leaving the block — normally, on an error or on Ctrl-C — deletes every pod and waits for
 containerd's tasks to end, stops the kubelet, the scheduler, the controller-manager, the apiserver,
 containerd's shims, containerd and etcd, unmounts everything under ``folder``, and undoes what the
-kubelet did to the host (kernel settings, /var/log/containers, kubepods cgroups: see host_state).
+kubelet did to the host (kernel settings, /var/log/containers, its device-plugin socket in
+/var/lib/kubelet, kubepods cgroups: see host_state).
 ``leftovers(folder)`` says what is still there. Only one kubelet can run on a host: a second
 ``kubernetes()`` is refused. Needs root.
 
@@ -28,7 +29,7 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -38,7 +39,7 @@ from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
 from flyte_parity.services import containerd, host_state, loopback
 from flyte_parity.services.lifecycle import Service, step
-from flyte_parity.services.processes import ServiceError, command_line, stop_all, uninterrupted
+from flyte_parity.services.processes import ServiceError, command_line, stop_all, tail, uninterrupted
 
 BIN_VARIABLE = "KUBERNETES_BIN_DIR"
 COMMANDS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet")
@@ -157,6 +158,17 @@ class Cluster:
             raise
 
 
+def _node_state(cluster: Cluster) -> str:
+    """The node's conditions and taints, in a line."""
+    try:
+        node = cluster.api("GET", f"/api/v1/nodes/{cluster.node}", timeout=5)
+    except (ApiError, OSError) as err:
+        return f"node {cluster.node} unknown ({err})"
+    conditions = [f"{c['type']}={c['status']} ({c.get('message', '')})" for c in node["status"].get("conditions", [])]
+    taints = [f"{t['key']}:{t['effect']}" for t in node["spec"].get("taints", [])]
+    return f"node {cluster.node}: {', '.join(conditions)}; taints: {', '.join(taints) or 'none'}"
+
+
 def _pods_path(namespace: str | None) -> str:
     return f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
 
@@ -203,27 +215,29 @@ def preflight(bin_dir: Path | None = None) -> dict[str, Path]:
     return binaries(bin_dir)
 
 
-def running_kubelets() -> list[str]:
-    """Any kubelet or kube-apiserver on this host: 'pid command' each."""
+def running_kubelets(but: Path | None = None) -> list[str]:
+    """Any kubelet or kube-apiserver on this host (but those of a run in folder ``but``): 'pid command' each."""
+    mine = {pid for pid, _ in host_state.processes_naming(but)} if but else set()
     found = []
     for entry in Path("/proc").iterdir():
         try:
             name = (entry / "comm").read_text(encoding="utf-8").strip() if entry.name.isdigit() else ""
         except OSError:
             continue
-        if name in ("kubelet", "kube-apiserver"):
+        if name in ("kubelet", "kube-apiserver") and int(entry.name) not in mine:
             found.append(f"{entry.name} {' '.join(command_line(int(entry.name)))[:160]}")
     return found
 
 
-def _hold_host() -> socket.socket:
+def _hold_host(folder: Path) -> socket.socket:
+    """Hold the host's one cluster slot; a UsageError when a cluster or a foreign kubelet runs."""
     lock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         lock.bind(_LOCK)
     except OSError:
         lock.close()
         raise UsageError("another kubernetes() runs on this host and only one kubelet can: wait for it to end") from None
-    others = running_kubelets()
+    others = running_kubelets(but=folder)
     if others:
         lock.close()
         raise UsageError(f"a kubelet or kube-apiserver already runs on this host ({others[0]}): stop it first")
@@ -241,7 +255,7 @@ def leftovers(folder: Path) -> list[str]:
     if state:
         found += [f"sysctl {host_state.sysctl_name(key)} = {now} (was {noted})"
                   for key, (noted, now) in host_state.kernel_changes(state).items()]
-        found += [f"{path} (the kubelet's)" for path in host_state.new_log_entries(state)]
+        found += [f"{path} (the kubelet's)" for path in host_state.new_entries(state)]
     found += [f"cgroup {path}" for path in host_state.kubepods_cgroups()]
     return found
 
@@ -355,6 +369,7 @@ def _commands(folder: Path, binaries: dict[str, Path], ports: dict[str, int]) ->
         "kube-controller-manager": [str(binaries["kube-controller-manager"]), *_flags(
             kubeconfig=kubeconfig, bind_address=host, secure_port=ports["kube-controller-manager"],
             cert_dir=folder / "kube-controller-manager", leader_elect="false", profiling="false",
+            flex_volume_plugin_dir=folder / "kubelet" / "volume-plugins",
             use_service_account_credentials="false", root_ca_file=pki / "ca.crt",
             service_account_private_key_file=pki / "service-accounts.key",
             controllers="*,-node-ipam-controller,-node-route-controller,-service-lb-controller,"
@@ -374,7 +389,7 @@ _FRESH = ("etcd", "kubelet", "pki", "logs", "kube-apiserver", "kube-controller-m
 
 def _prepare(folder: Path) -> None:
     """Clean up after an earlier run in ``folder`` that was killed, then clear all but containerd's images."""
-    _recover(folder)
+    _clean_up(folder)
     if host_state.mounts_under(folder):
         raise ServiceError(f"cannot unmount {host_state.mounts_under(folder)[0]}: unmount it first")
     for name in _FRESH:
@@ -386,7 +401,14 @@ def _prepare(folder: Path) -> None:
     (folder / "logs").mkdir(parents=True)
 
 
-def _recover(folder: Path) -> None:
+def clean_up(folder: Path) -> None:
+    """Stop and undo what a cluster run in ``folder`` left when it was killed (nothing when it was not)."""
+    folder = Path(folder).resolve()
+    with closing(_hold_host(folder)):
+        _clean_up(folder)
+
+
+def _clean_up(folder: Path) -> None:
     state = host_state.load(folder)
     stray = [(pid, arguments) for pid, arguments in host_state.processes_naming(folder)
              if Path(arguments[0]).name in _NAMES]
@@ -431,7 +453,7 @@ def _clean_host(folder: Path) -> None:
     _restore_kernel(folder)
     state = host_state.load(folder)
     if state and not state.get("restored"):
-        host_state.remove_logs(state)
+        host_state.remove_new_entries(state)
         host_state.remove_run_folders(state)
         state["restored"] = True
         host_state.save(folder, state)
@@ -518,7 +540,10 @@ def _start(folder: Path, binaries: dict[str, Path], stack: ExitStack, timeout: f
     stack.callback(_attempt, "deleting the pods", _drain, cluster, kubelet)
     for name in ("kube-controller-manager", "kube-scheduler", "kubelet"):
         wait(name)
-    _until(f"Ready node {NODE}", cluster.node_ready, max(1.0, deadline - time.monotonic()), list(services.values()))
+    try:
+        _until(f"Ready node {NODE}", cluster.node_ready, max(1.0, deadline - time.monotonic()), list(services.values()))
+    except ServiceError as err:
+        raise ServiceError(f"{err}: {_node_state(cluster)}; {logs / 'kubelet.log'}:\n{tail(logs / 'kubelet.log')}") from None
     ready(f"node {NODE}")
     cluster.apply_namespace("default", timeout=max(1.0, deadline - time.monotonic()))
     return cluster
@@ -534,7 +559,7 @@ def kubernetes(folder: Path, *, bin_dir: Path | None = None, timeout: float = 18
         raise UsageError(f"{folder} is too long a path for containerd's socket: choose a shorter folder")
     folder.mkdir(parents=True, exist_ok=True)
     stack = ExitStack()
-    stack.callback(_hold_host().close)
+    stack.callback(_hold_host(folder).close)
     try:
         yield _start(folder, binaries, stack, timeout)
     finally:
