@@ -33,7 +33,7 @@ from flyte_parity.services.processes import alive, processes_of, stop_all, unint
 
 DOCKERD = Path("/usr/sbin/dockerd")
 _ENV_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
-_HOST_FOLDERS = ("/run/docker/plugins", "/run/docker", "/run/containerd/s", "/run/containerd")  # children first
+RUN_FOLDERS = ("/run/docker/plugins", "/run/docker", "/run/containerd/s", "/run/containerd")  # children first
 _SOCKET_LIMIT = 107  # bytes in sun_path, less its final NUL
 _MNT_DETACH = 2
 
@@ -70,7 +70,8 @@ def cgroup_parent(folder: Path) -> str:
     return "flyte-parity-docker-" + hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:12]
 
 
-def _remove_cgroups(name: str) -> None:
+def remove_empty_cgroups(name: str) -> None:
+    """Remove the cgroup ``name`` (under the root of each hierarchy) and those below it that are empty."""
     for top in [Path("/sys/fs/cgroup") / name, *Path("/sys/fs/cgroup").glob(f"*/{name}")]:
         if top.is_dir():
             for here, _, _ in sorted(os.walk(top), key=lambda entry: entry[0].count("/"), reverse=True):
@@ -80,8 +81,9 @@ def _remove_cgroups(name: str) -> None:
                     pass  # still in use: not ours to force
 
 
-def _remove_new_host_folders(existed: set[str]) -> None:
-    for folder in _HOST_FOLDERS:
+def remove_new_run_folders(existed: set[str]) -> None:
+    """Remove each of RUN_FOLDERS not in ``existed`` (those there before a start) while it is empty."""
+    for folder in RUN_FOLDERS:
         if folder not in existed:
             try:
                 os.rmdir(folder)
@@ -141,7 +143,7 @@ class DockerEngine:
     def __enter__(self) -> DockerEngine:
         self._preflight()
         (self.folder / "tmp").mkdir(parents=True, exist_ok=True)
-        self._existed = {folder for folder in _HOST_FOLDERS if os.path.lexists(folder)}
+        self._existed = {folder for folder in RUN_FOLDERS if os.path.lexists(folder)}
         env = {"PATH": _ENV_PATH, "HOME": str(self.folder), "TMPDIR": str(self.folder / "tmp"),
                "DOCKER_TMPDIR": str(self.folder / "tmp"), "LANG": "C"}
         self._server = Service("dockerd", self._command(), cwd=self.folder, log=self.log, env=env,
@@ -175,5 +177,5 @@ class DockerEngine:
                 try:
                     unmount_under(self.folder)
                 finally:
-                    _remove_cgroups(cgroup_parent(self.folder))
-                    _remove_new_host_folders(self._existed)
+                    remove_empty_cgroups(cgroup_parent(self.folder))
+                    remove_new_run_folders(self._existed)
