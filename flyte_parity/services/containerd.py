@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import signal
+import socket as sockets
 import subprocess
 import tarfile
 from pathlib import Path
@@ -186,8 +187,21 @@ def shims(socket: Path) -> dict[int, Path]:
     return found
 
 
+def answers(socket: Path) -> bool:
+    """Whether a containerd listens on ``socket``."""
+    with sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(socket))
+            return True
+        except OSError:
+            return False
+
+
 def stop_shims(socket: Path, timeout: float = 5.0) -> None:
-    """Stop the shims of the containerd at ``socket`` by pid, and remove the sockets they leave."""
+    """Kill the tasks left (when containerd still answers), then stop the shims of the containerd
+    at ``socket`` by pid and remove the sockets they leave."""
+    if answers(socket):
+        kill_tasks(socket)
     found = shims(socket)
     stop_all(sorted(found), signal.SIGTERM, timeout=timeout)
     for path in found.values():

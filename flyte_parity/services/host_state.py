@@ -15,10 +15,12 @@ import json
 import os
 import re
 import signal
+import socket
 import shutil
 from pathlib import Path
 from typing import Sequence
 
+from flyte_parity.base.errors import UsageError
 from flyte_parity.services.processes import command_line
 
 # What the kubelet sets at start (its kernel tunables; protectKernelDefaults: false lets it).
@@ -28,6 +30,7 @@ KERNEL_SETTINGS = ("vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "k
 HOST_FOLDERS = ("/var/log/containers", "/var/log/pods", "/var/lib/kubelet", "/var/lib/kubelet/device-plugins")
 RUN_FOLDERS = ("/run/containerd", "/run/containerd/s")  # every containerd puts its shims' sockets there
 STATE_FILE = "host-state.json"
+_LOCK = "\0flyte-parity-kubernetes"  # the name of the abstract socket hold_host binds
 _MNT_DETACH = 2
 
 
@@ -76,7 +79,7 @@ def kernel_changes(state: dict) -> dict[str, tuple[str | None, str | None]]:
     return {key: (value, now[key]) for key, value in state["kernel"].items() if value is not None and now[key] != value}
 
 
-def restore_kernel(state: dict) -> list[str]:
+def _write_kernel(state: dict) -> list[str]:
     """Write the noted kernel settings back; what could not be written."""
     failed = []
     for key, (noted, _) in kernel_changes(state).items():
@@ -85,6 +88,30 @@ def restore_kernel(state: dict) -> list[str]:
         except OSError as err:
             failed.append(f"{sysctl_name(key)}: {err}")
     return failed
+
+
+def restore_kernel(folder: Path) -> None:
+    """Put the kernel settings noted in ``folder`` back, unless that run's host is restored already."""
+    state = load(folder)
+    if state and not state.get("restored"):
+        for failure in _write_kernel(state):
+            print(f"==> kubernetes: could not restore {failure}", flush=True)
+
+
+def restore(folder: Path) -> None:
+    """Undo what a cluster run in ``folder`` changed on the host (once): kill what still runs in a
+    kubepods cgroup, unmount everything under ``folder``, remove the kubepods cgroups and what the
+    kubelet wrote in its host folders, put the kernel settings back."""
+    kill_pod_processes()
+    unmount_all(folder)
+    remove_cgroups()
+    restore_kernel(folder)
+    state = load(folder)
+    if state and not state.get("restored"):
+        remove_new_entries(state)
+        remove_run_folders(state)
+        state["restored"] = True
+        save(folder, state)
 
 
 def new_entries(state: dict) -> list[Path]:
@@ -220,3 +247,33 @@ def processes_naming(folder: Path, programs: Sequence[str] = ()) -> list[tuple[i
             if arguments and (arguments[0] in programs or any(mention.search(arg) for arg in arguments)):
                 found.append((int(entry.name), arguments))
     return found
+
+
+def running_kubelets(but: Path | None = None) -> list[str]:
+    """Any kubelet or kube-apiserver on this host (but those of a run in folder ``but``): 'pid command' each."""
+    mine = {pid for pid, _ in processes_naming(but)} if but else set()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            name = (entry / "comm").read_text(encoding="utf-8").strip() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if name in ("kubelet", "kube-apiserver") and int(entry.name) not in mine:
+            found.append(f"{entry.name} {' '.join(command_line(int(entry.name)))[:160]}")
+    return found
+
+
+def hold_host(folder: Path) -> socket.socket:
+    """Hold the host's one cluster slot (an abstract socket, released with its holder, whatever ends
+    it); a UsageError when a cluster runs or a kubelet not of ``folder``'s run does."""
+    lock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        lock.bind(_LOCK)
+    except OSError:
+        lock.close()
+        raise UsageError("another kubernetes() runs on this host and only one kubelet can: wait for it to end") from None
+    others = running_kubelets(but=folder)
+    if others:
+        lock.close()
+        raise UsageError(f"a kubelet or kube-apiserver already runs on this host ({others[0]}): stop it first")
+    return lock

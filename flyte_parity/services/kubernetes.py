@@ -11,7 +11,8 @@ containerd's tasks to end, stops the kubelet, the scheduler, the controller-mana
 containerd's shims, containerd and etcd, unmounts everything under ``folder``, and undoes what the
 kubelet did to the host (kernel settings, /var/log/containers, its device-plugin socket in
 /var/lib/kubelet, kubepods cgroups: see host_state).
-``leftovers(folder)`` says what is still there. Only one kubelet can run on a host: a second
+``leftovers(folder)`` says what is still there; ``clean_up(folder)`` (or the next run in the same
+folder) stops and undoes what a killed run left. Only one kubelet can run on a host: a second
 ``kubernetes()`` is refused. Needs root.
 
 Binaries: ``$KUBERNETES_BIN_DIR``, else .tools/bin (``make kubernetes``), holding kube-apiserver,
@@ -24,7 +25,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import ssl
 import time
 import urllib.error
@@ -39,7 +39,7 @@ from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
 from flyte_parity.services import containerd, host_state, loopback
 from flyte_parity.services.lifecycle import Service, step
-from flyte_parity.services.processes import ServiceError, command_line, stop_all, tail, uninterrupted
+from flyte_parity.services.processes import ServiceError, stop_all, tail, uninterrupted
 
 BIN_VARIABLE = "KUBERNETES_BIN_DIR"
 COMMANDS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet")
@@ -50,7 +50,6 @@ PACKAGES = {ETCD: "etcd-server", containerd.CONTAINERD: "containerd", containerd
             containerd.RUNC: "runc", containerd.CNI_BIN / "loopback": "containernetworking-plugins",
             OPENSSL: "openssl"}
 _ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
-_LOCK = "\0flyte-parity-kubernetes"  # an abstract socket: held while a cluster runs, gone with its holder
 _NAMES = ("etcd", "containerd", "containerd-shim-runc-v2", *COMMANDS)  # what a killed run may leave
 
 
@@ -215,35 +214,6 @@ def preflight(bin_dir: Path | None = None) -> dict[str, Path]:
     return binaries(bin_dir)
 
 
-def running_kubelets(but: Path | None = None) -> list[str]:
-    """Any kubelet or kube-apiserver on this host (but those of a run in folder ``but``): 'pid command' each."""
-    mine = {pid for pid, _ in host_state.processes_naming(but)} if but else set()
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            name = (entry / "comm").read_text(encoding="utf-8").strip() if entry.name.isdigit() else ""
-        except OSError:
-            continue
-        if name in ("kubelet", "kube-apiserver") and int(entry.name) not in mine:
-            found.append(f"{entry.name} {' '.join(command_line(int(entry.name)))[:160]}")
-    return found
-
-
-def _hold_host(folder: Path) -> socket.socket:
-    """Hold the host's one cluster slot; a UsageError when a cluster or a foreign kubelet runs."""
-    lock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        lock.bind(_LOCK)
-    except OSError:
-        lock.close()
-        raise UsageError("another kubernetes() runs on this host and only one kubelet can: wait for it to end") from None
-    others = running_kubelets(but=folder)
-    if others:
-        lock.close()
-        raise UsageError(f"a kubelet or kube-apiserver already runs on this host ({others[0]}): stop it first")
-    return lock
-
-
 def leftovers(folder: Path) -> list[str]:
     """What a cluster run in ``folder`` left on the host: processes, mounts, kernel settings,
     kubelet log entries and kubepods cgroups (empty when it cleaned up)."""
@@ -334,15 +304,6 @@ def _https_ok(port: int, path: str) -> bool:
         return False
 
 
-def _accepts_unix(path: Path) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        try:
-            probe.connect(str(path))
-            return True
-        except OSError:
-            return False
-
-
 def _flags(**options: object) -> list[str]:
     return [f"--{name.replace('_', '-')}={value}" for name, value in options.items()]
 
@@ -404,7 +365,7 @@ def _prepare(folder: Path) -> None:
 def clean_up(folder: Path) -> None:
     """Stop and undo what a cluster run in ``folder`` left when it was killed (nothing when it was not)."""
     folder = Path(folder).resolve()
-    with closing(_hold_host(folder)):
+    with closing(host_state.hold_host(folder)):
         _clean_up(folder)
 
 
@@ -416,47 +377,24 @@ def _clean_up(folder: Path) -> None:
         return
     print(f"==> kubernetes: cleaning up after an earlier run in {folder}", flush=True)
     stop_all([pid for pid, arguments in stray if Path(arguments[0]).name == "kubelet"])
-    _stop_shims(folder / "containerd.sock")
+    containerd.stop_shims(folder / "containerd.sock")
     stop_all([pid for pid, _ in stray])
-    _clean_host(folder)
+    host_state.restore(folder)
 
 
 def _drain(cluster: Cluster, kubelet: Service, timeout: float = 60.0) -> None:
-    """Delete every pod; wait for containerd's tasks to end, then (briefly) for the pods to be gone."""
+    """Cordon the node (no pod a controller makes again is placed on it) and delete every pod; wait
+    for containerd's tasks to end, then (briefly) for the node's pods to be gone."""
     if kubelet.process is None or kubelet.process.poll() is not None:
         return
+    try:
+        cluster.api("PATCH", f"/api/v1/nodes/{cluster.node}", {"spec": {"unschedulable": True}})
+    except ApiError as err:
+        if err.status != 404:  # not registered yet
+            raise
     cluster.delete_pods()
     _until("end of containerd's tasks", lambda: not containerd.tasks(cluster.containerd_socket), timeout)
-    _until("end of the pods", lambda: not cluster.pods(), 20.0)
-
-
-def _stop_shims(socket_path: Path) -> None:
-    """Kill the tasks a drain left (the kubelet is stopped by now), then stop the shims by pid."""
-    if _accepts_unix(socket_path):
-        containerd.kill_tasks(socket_path)
-    containerd.stop_shims(socket_path)
-
-
-def _restore_kernel(folder: Path) -> None:
-    state = host_state.load(folder)
-    if state and not state.get("restored"):
-        for failure in host_state.restore_kernel(state):
-            print(f"==> kubernetes: could not restore {failure}", flush=True)
-
-
-def _clean_host(folder: Path) -> None:
-    """Unmount everything under ``folder``, remove the kubepods cgroups and the kubelet's log entries,
-    put the kernel settings back (once per run)."""
-    host_state.kill_pod_processes()
-    host_state.unmount_all(folder)
-    host_state.remove_cgroups()
-    _restore_kernel(folder)
-    state = host_state.load(folder)
-    if state and not state.get("restored"):
-        host_state.remove_new_entries(state)
-        host_state.remove_run_folders(state)
-        state["restored"] = True
-        host_state.save(folder, state)
+    _until("end of the node's pods", lambda: not [pod for pod in cluster.pods() if pod["spec"].get("nodeName")], 20.0)
 
 
 def _attempt(what: str, action: Callable[..., None], *arguments: Any) -> None:
@@ -482,7 +420,7 @@ def _start(folder: Path, binaries: dict[str, Path], stack: ExitStack, timeout: f
 
     _prepare(folder)
     host_state.note(folder, binaries=[str(path) for name, path in binaries.items() if name != "pause"])
-    stack.callback(_attempt, "restoring the host", _clean_host, folder)
+    stack.callback(_attempt, "restoring the host", host_state.restore, folder)
     logs, pki, socket_path = folder / "logs", folder / "pki", folder / "containerd.sock"
     _pki(pki, logs / "pki.log")
     token = secrets.token_urlsafe(32)
@@ -500,7 +438,7 @@ def _start(folder: Path, binaries: dict[str, Path], stack: ExitStack, timeout: f
     commands = _commands(folder, binaries, ports)
     probes = {
         "etcd": lambda: loopback.http_status(ports["etcd"], "/health") == 200,
-        "containerd": lambda: _accepts_unix(socket_path),
+        "containerd": lambda: containerd.answers(socket_path),
         "kube-apiserver": lambda: cluster.answers("/readyz"),
         "kube-controller-manager": lambda: _https_ok(ports["kube-controller-manager"], "/healthz"),
         "kube-scheduler": lambda: _https_ok(ports["kube-scheduler"], "/healthz"),
@@ -524,7 +462,7 @@ def _start(folder: Path, binaries: dict[str, Path], stack: ExitStack, timeout: f
 
     run("etcd")
     run("containerd")
-    stack.callback(_attempt, "stopping containerd's shims", _stop_shims, socket_path)
+    stack.callback(_attempt, "stopping containerd's shims", containerd.stop_shims, socket_path)
     wait("etcd")
     run("kube-apiserver")
     wait("containerd")
@@ -535,7 +473,7 @@ def _start(folder: Path, binaries: dict[str, Path], stack: ExitStack, timeout: f
     wait("kube-apiserver")
     run("kube-controller-manager")
     run("kube-scheduler")
-    stack.callback(_attempt, "restoring kernel settings", _restore_kernel, folder)
+    stack.callback(_attempt, "restoring kernel settings", host_state.restore_kernel, folder)
     kubelet = run("kubelet")
     stack.callback(_attempt, "deleting the pods", _drain, cluster, kubelet)
     for name in ("kube-controller-manager", "kube-scheduler", "kubelet"):
@@ -559,7 +497,7 @@ def kubernetes(folder: Path, *, bin_dir: Path | None = None, timeout: float = 18
         raise UsageError(f"{folder} is too long a path for containerd's socket: choose a shorter folder")
     folder.mkdir(parents=True, exist_ok=True)
     stack = ExitStack()
-    stack.callback(_hold_host(folder).close)
+    stack.callback(host_state.hold_host(folder).close)
     try:
         yield _start(folder, binaries, stack, timeout)
     finally:

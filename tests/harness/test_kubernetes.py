@@ -46,9 +46,9 @@ def host_free():
     except UsageError as missing:
         pytest.skip(str(missing))
     deadline = time.monotonic() + WAIT_FOR_OTHER_KUBELET
-    while kubernetes.running_kubelets():
+    while host_state.running_kubelets():
         if time.monotonic() > deadline:
-            pytest.skip(f"another kubelet runs on this host: {kubernetes.running_kubelets()[0]}")
+            pytest.skip(f"another kubelet runs on this host: {host_state.running_kubelets()[0]}")
         time.sleep(5)
 
 
