@@ -24,6 +24,7 @@ from flyte_parity.services.processes import ServiceError, command_line, stop_all
 
 CONTAINERD = Path("/usr/bin/containerd")
 CTR = Path("/usr/bin/ctr")
+SHIM = Path("/usr/bin/containerd-shim-runc-v2")  # found on containerd's PATH
 RUNC = Path("/usr/sbin/runc")
 CNI_BIN = Path("/usr/lib/cni")
 PAUSE_IMAGE = "localhost/pause:3.10.1-local"

@@ -47,7 +47,7 @@ ETCD, OPENSSL = Path("/usr/bin/etcd"), Path("/usr/bin/openssl")
 NODE = "127.0.0.1"  # the node's name and InternalIP (an IP-literal name passes the kubelet's loopback check)
 SERVICE_RANGE = "10.0.0.0/24"  # the apiserver needs one; nothing routes it
 PACKAGES = {ETCD: "etcd-server", containerd.CONTAINERD: "containerd", containerd.CTR: "containerd",
-            containerd.RUNC: "runc", containerd.CNI_BIN / "loopback": "containernetworking-plugins",
+            containerd.SHIM: "containerd", containerd.RUNC: "runc", containerd.CNI_BIN / "loopback": "containernetworking-plugins",
             OPENSSL: "openssl"}
 _ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
 _NAMES = ("etcd", "containerd", "containerd-shim-runc-v2", *COMMANDS)  # what a killed run may leave
