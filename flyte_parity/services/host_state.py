@@ -14,9 +14,9 @@ import errno
 import json
 import os
 import re
+import shutil
 import signal
 import socket
-import shutil
 from pathlib import Path
 from typing import Sequence
 
@@ -157,10 +157,10 @@ def _unescape(field: str) -> str:
 
 
 def mounts_under(folder: Path) -> list[str]:
-    """Mount points at or under ``folder``, deepest first (a mount shown twice is listed twice)."""
+    """Mount points under ``folder`` (not itself), deepest first (a mount shown twice is listed twice)."""
     root = str(Path(folder).resolve())
     points = [_unescape(fields[4]) for fields in _mountinfo()]
-    under = [point for point in points if point == root or point.startswith(root + "/")]
+    under = [point for point in points if point.startswith(root + "/")]
     return sorted(under, key=lambda point: (point.count("/"), len(point)), reverse=True)
 
 

@@ -39,17 +39,21 @@ with kubernetes(Path(sys.argv[1])) as cluster:
 
 
 @pytest.fixture
-def host_free():
-    """The parts are there and no other kubelet runs (waits for one to end)."""
+def host_free(tmp_path):
+    """The parts are there and no other cluster or kubelet runs (waits for it to end)."""
     try:
         kubernetes.preflight()
     except UsageError as missing:
         pytest.skip(str(missing))
     deadline = time.monotonic() + WAIT_FOR_OTHER_KUBELET
-    while host_state.running_kubelets():
-        if time.monotonic() > deadline:
-            pytest.skip(f"another kubelet runs on this host: {host_state.running_kubelets()[0]}")
-        time.sleep(5)
+    while True:
+        try:
+            host_state.hold_host(tmp_path).close()
+            return
+        except UsageError as busy:
+            if time.monotonic() > deadline:
+                pytest.skip(str(busy))
+            time.sleep(5)
 
 
 def _kernel() -> dict[str, str]:
