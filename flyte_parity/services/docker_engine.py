@@ -1,8 +1,8 @@
 """A Docker daemon of our own in a folder: ``with DockerEngine(folder) as engine: engine.client...``.
 
-Debian's dockerd (package docker.io) runs as root with its data root, exec root, pidfile, config,
-key file and Unix socket all under ``folder``; ``engine.client`` is a ``docker.DockerClient`` on
-``engine.socket``. There is no /var/run/docker.sock, no bridge, no iptables or ip6tables rule, no
+Debian's dockerd (package docker.io) runs as root with its data root (``data``), exec root (``x``,
+short: Unix socket paths are limited to 107 bytes), pidfile, config, key file and Unix socket all
+under ``folder``; ``engine.client`` is a ``docker.DockerClient`` on ``engine.socket``. There is no /var/run/docker.sock, no bridge, no iptables or ip6tables rule, no
 masquerading and no ip_forward change: host networking is never touched, so a container it runs
 (a build's RUN step) needs ``network_mode="host"``. Its cgroups go under one parent named after the
 folder, and temporary files and mounts under ``folder/tmp``.
@@ -24,12 +24,13 @@ import re
 import signal
 import time
 from pathlib import Path
+from typing import Sequence
 
 import docker
 
 from flyte_parity.base.errors import UsageError
 from flyte_parity.services.lifecycle import Service
-from flyte_parity.services.processes import alive, processes_of, stop_all, uninterrupted
+from flyte_parity.services.processes import alive, command_line, processes_of, stop_all, uninterrupted
 
 DOCKERD = Path("/usr/sbin/dockerd")
 _ENV_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
@@ -81,14 +82,26 @@ def remove_empty_cgroups(name: str) -> None:
                     pass  # still in use: not ours to force
 
 
-def remove_new_run_folders(existed: set[str]) -> None:
-    """Remove each of RUN_FOLDERS not in ``existed`` (those there before a start) while it is empty."""
-    for folder in RUN_FOLDERS:
+def remove_new_run_folders(existed: set[str], folders: Sequence[str] = RUN_FOLDERS) -> None:
+    """Remove each of ``folders`` (children first) not in ``existed`` (those there before a start) while it is empty."""
+    for folder in folders:
         if folder not in existed:
             try:
                 os.rmdir(folder)
             except OSError:
                 pass  # gone already, or in use by another daemon
+
+
+def naming(folder: Path) -> list[int]:
+    """The live processes of ``folder``: ``processes_of`` it, and any other that names a path under it
+    (a shim whose containerd was killed leads no session and has no parent of ours)."""
+    root = str(Path(folder).resolve()).rstrip("/") + "/"
+    found = set(processes_of(folder))
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            if any(arg.startswith(root) or root in arg for arg in command_line(int(entry.name))):
+                found.add(int(entry.name))
+    return sorted(pid for pid in found if alive(pid))
 
 
 class DockerEngine:
@@ -112,7 +125,7 @@ class DockerEngine:
             raise UsageError("dockerd needs root: run as root (a throwaway machine or container)")
         if not os.access(DOCKERD, os.X_OK):
             raise UsageError(f"no {DOCKERD}: `apt-get install docker.io` (Debian)")
-        longest = self.folder / "run" / "containerd" / "containerd.sock.ttrpc"
+        longest = self.folder / "x" / "containerd" / "containerd.sock.ttrpc"
         if len(str(longest).encode()) > _SOCKET_LIMIT:
             raise UsageError(f"{self.folder} is too long a path for dockerd's Unix sockets: choose a shorter folder")
         pidfile = self.folder / "docker.pid"
@@ -126,7 +139,7 @@ class DockerEngine:
         config.write_text(json.dumps({"deprecated-key-path": str(self.folder / "key.json")}) + "\n",
                           encoding="utf-8")  # else it writes /etc/docker/key.json
         return [str(DOCKERD), "--config-file", str(config), "--data-root", str(self.folder / "data"),
-                "--exec-root", str(self.folder / "run"), "--pidfile", str(self.folder / "docker.pid"),
+                "--exec-root", str(self.folder / "x"), "--pidfile", str(self.folder / "docker.pid"),
                 "--host", self.url, "--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
                 "--ip-forward=false", "--exec-opt", "native.cgroupdriver=cgroupfs",
                 "--cgroup-parent", "/" + cgroup_parent(self.folder)]
@@ -170,9 +183,9 @@ class DockerEngine:
                 if self._server is not None:
                     self._server.stop()
             finally:
-                stop_all(processes_of(self.folder), timeout=10.0)
+                stop_all(naming(self.folder), timeout=10.0)
                 deadline = time.monotonic() + 10
-                while processes_of(self.folder) and time.monotonic() < deadline:
+                while naming(self.folder) and time.monotonic() < deadline:
                     time.sleep(0.1)
                 try:
                     unmount_under(self.folder)

@@ -55,8 +55,9 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
-from flyte_parity.services.docker_engine import DockerEngine, mounts_under, unmount_under
+from flyte_parity.services.docker_engine import DockerEngine, mounts_under, remove_new_run_folders, unmount_under
 from flyte_parity.services.lifecycle import step
+from flyte_parity.services.processes import alive
 
 RECIPE = "1"  # bump when the way of building changes in a way no key input shows
 SUITE = "bookworm"
@@ -71,6 +72,7 @@ COMPAT_VARIABLE = "FLYTE_PARITY_JFLYTE_ENV_COMPAT"
 TWINS_DIR = "/opt/flyte-parity"  # holds python_wf; the flytekit image's PYTHONPATH and WORKDIR
 _HOST_CA = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
 _ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C", "LC_ALL": "C"}
+_LIBMOUNT_RUN = ("/run/mount",)  # util-linux's mount and umount, which debootstrap runs, make it
 
 LAUNCHER = f"""#!/bin/sh
 # jflyte's entrypoint: java on jflyte's class path, the task's arguments as given ("jflyte execute ...").
@@ -267,8 +269,13 @@ def _say(message: str, since: float) -> None:
 
 
 def _images_dir(cache: Path | None) -> Path:
+    """``<cache>/images`` (with its logs folder), rid of the partial archives of processes gone."""
     folder = Path(cache if cache is not None else paths.cache_dir()) / "images"
     (folder / "logs").mkdir(parents=True, exist_ok=True)
+    for partial in folder.glob("*.tar.partial-*"):
+        owner = partial.name.rsplit("-", 1)[-1]
+        if owner.isdigit() and not alive(int(owner)):
+            partial.unlink(missing_ok=True)
     return folder
 
 
@@ -289,7 +296,7 @@ def _atomic(target: Path) -> Iterator[Path]:
 def _scratch(where: Path) -> Iterator[Path]:
     """A fresh folder under ``where``, removed afterwards, once nothing is mounted under it."""
     Path(where).mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="build-", dir=where)).resolve()
+    folder = Path(tempfile.mkdtemp(prefix="b", dir=where)).resolve()  # short: socket paths
     try:
         yield folder
     finally:
@@ -306,13 +313,17 @@ def base_root(*, cache: Path | None = None, work: Path | None = None) -> Path:
         return archive
     since = time.monotonic()
     log = images / "logs" / f"base-{base_key()[:12]}.log"
+    existed = {folder for folder in _LIBMOUNT_RUN if os.path.lexists(folder)}
     with _scratch(work or images) as scratch:
         root = scratch / "rootfs"
         _say(f"debootstrap --variant={VARIANT} {SUITE} from {MIRROR}, log {log}", since)
         include = [f"--include={','.join(sorted(set(BASE_PACKAGES)))}"] if BASE_PACKAGES else []
-        step("debootstrap", ["/usr/sbin/debootstrap", f"--variant={VARIANT}", *include, SUITE, str(root), MIRROR],
-             cwd=scratch, log=log, env=_ENV, timeout=1800)
-        unmount_under(root)
+        try:
+            step("debootstrap", ["/usr/sbin/debootstrap", f"--variant={VARIANT}", *include, SUITE, str(root),
+                                 MIRROR], cwd=scratch, log=log, env=_ENV, timeout=1800)
+        finally:
+            unmount_under(root)
+            remove_new_run_folders(existed, _LIBMOUNT_RUN)
         for pattern in BASE_PRUNE:
             for path in root.glob(pattern):
                 if path.is_file() or path.is_symlink():
