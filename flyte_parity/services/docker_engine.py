@@ -2,10 +2,11 @@
 
 Debian's dockerd (package docker.io) runs as root with its data root (``data``), exec root (``x``,
 short: Unix socket paths are limited to 107 bytes), pidfile, config, key file and Unix socket all
-under ``folder``; ``engine.client`` is a ``docker.DockerClient`` on ``engine.socket``. There is no /var/run/docker.sock, no bridge, no iptables or ip6tables rule, no
-masquerading and no ip_forward change: host networking is never touched, so a container it runs
-(a build's RUN step) needs ``network_mode="host"``. Its cgroups go under one parent named after the
-folder, and temporary files and mounts under ``folder/tmp``.
+under ``folder``; ``engine.client`` is a ``docker.DockerClient`` on ``engine.socket``. There is no
+/var/run/docker.sock, no bridge, no iptables or ip6tables rule, no masquerading and no ip_forward
+change: host networking is never touched, so a container it runs (a build's RUN step) needs
+``network_mode="host"``. Its cgroups go under one parent named after the folder, and temporary
+files and mounts under ``folder/tmp``.
 
 Leaving the block — normally, on an error or on Ctrl-C — stops dockerd (which stops the containerd
 it started), then any process left that names ``folder`` (a shim), unmounts whatever is still

@@ -89,12 +89,14 @@ exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=INFO -Dorg.slf4j.simpleLogger
   -cp "/jflyte/modules/*:/jflyte/libs/*" org.flyte.jflyte.Main "$@"
 """
 
+_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_FROM_BASE = "FROM {base}{stage}\nENV PATH=" + _PATH + " LANG=C.UTF-8\n"
 _APT = ("RUN DEBIAN_FRONTEND=noninteractive apt-get update \\\n"
         " && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {packages} \\\n"
         " && apt-get clean && rm -rf /var/lib/apt/lists/*\n")
 
-_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-FLYTEKIT_DOCKERFILE = ("FROM {base} AS python\nENV PATH=" + _PATH + " LANG=C.UTF-8\n" + _APT.format(packages="python3 python3-venv") + """
+FLYTEKIT_DOCKERFILE = (_FROM_BASE.replace("{stage}", " AS python") + _APT.replace("{packages}", "python3 python3-venv")
+                       + """
 FROM python AS venv
 COPY build-ca.pem /tmp/build-ca.pem
 RUN python3 -m venv /opt/venv \\
@@ -110,7 +112,8 @@ ENV VIRTUAL_ENV=/opt/venv PYTHONPATH={twins} PATH=/opt/venv/bin:""" + _PATH + ""
 WORKDIR {twins}
 """)
 
-JFLYTE_DOCKERFILE = ("FROM {base}\nENV PATH=" + _PATH + " LANG=C.UTF-8\n" + _APT.format(packages="openjdk-17-jre-headless") + """COPY libs /jflyte/libs
+JFLYTE_DOCKERFILE = (_FROM_BASE.replace("{stage}", "") + _APT.replace("{packages}", "openjdk-17-jre-headless")
+                     + """COPY libs /jflyte/libs
 COPY modules /jflyte/modules
 COPY launcher /jflyte/launcher
 ARG FLYTE_INTERNAL_IMAGE
@@ -177,13 +180,15 @@ def base_key(suite: str = SUITE, packages: Sequence[str] = BASE_PACKAGES, *, mir
 
 
 def flytekit_key(base: str, version: str, twins: str, dockerfile: str) -> str:
-    """The flytekit image's key from the base's key, the flytekit version, the twins' ``files_key``, the Dockerfile."""
+    """The flytekit image's key from the base's key, the flytekit version, the twins' ``files_key`` and
+    the Dockerfile."""
     return _hash({"image": "flytekit", "recipe": RECIPE, "base": base, "flytekit": version, "twins": twins,
                   "dockerfile": dockerfile})
 
 
 def jflyte_key(base: str, jars: str, launcher: str, dockerfile: str) -> str:
-    """The jflyte image's key from the base's key, the ``files_key`` of libs and modules, the launcher, the Dockerfile."""
+    """The jflyte image's key from the base's key, the ``files_key`` of libs and modules, the launcher
+    and the Dockerfile."""
     return _hash({"image": "jflyte", "recipe": RECIPE, "base": base, "files": jars, "launcher": launcher,
                   "dockerfile": dockerfile})
 
@@ -224,7 +229,8 @@ def _host_ca() -> Path | None:
 
 
 def flytekit_recipe(version: str, twins: Path | None = None) -> Recipe:
-    """The flytekit image with ``flytekit==version`` and the twins package ``twins`` (default: the checkout's python_wf)."""
+    """The flytekit image with ``flytekit==version`` and the twins package ``twins`` (default: the
+    checkout's python_wf)."""
     if not re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version or ""):
         raise UsageError(f"flytekit version {version!r} is no release number: pass one like 1.16.31")
     twins = Path(twins) if twins is not None else paths.REPO_ROOT / "python_wf"
@@ -259,7 +265,8 @@ def jflyte_recipe(lib: Path | None = None, modules: Path | None = None) -> Recip
 
     jars = files_key(tree_files(lib, "libs/") + tree_files(modules, "modules/"))
     key = jflyte_key(base_key(), jars, LAUNCHER, dockerfile)
-    return Recipe(JFLYTE_REPOSITORY, key, dockerfile, fill, {"FLYTE_INTERNAL_IMAGE": image_name(JFLYTE_REPOSITORY, key)})
+    own_name = image_name(JFLYTE_REPOSITORY, key)
+    return Recipe(JFLYTE_REPOSITORY, key, dockerfile, fill, {"FLYTE_INTERNAL_IMAGE": own_name})
 
 
 # ---- building -----------------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ import pytest
 
 from flyte_parity.base import paths, versions
 from flyte_parity.services import images
-from flyte_parity.services.docker_engine import (RUN_FOLDERS, mounts_under, remove_empty_cgroups,
+from flyte_parity.services.docker_engine import (RUN_FOLDERS, mounts_under, naming, remove_empty_cgroups,
                                                  remove_new_run_folders, unmount_under)
 from flyte_parity.services.lifecycle import Service
-from flyte_parity.services.processes import processes_of, stop_all
+from flyte_parity.services.processes import stop_all
 
 CONTAINERD, CTR = Path("/usr/bin/containerd"), Path("/usr/bin/ctr")
 CGROUP = f"flyte-parity-image-test-{os.getpid()}"
@@ -55,7 +55,7 @@ def _containerd(folder: Path):
         with server:
             yield folder
     finally:
-        stop_all(processes_of(folder), timeout=10)
+        stop_all(naming(folder), timeout=10)
         unmount_under(folder)
         remove_empty_cgroups(CGROUP)
         remove_new_run_folders(existed)
@@ -110,16 +110,17 @@ def test_images(tmp_path):  # a short name: dockerd's socket paths live under tm
     flytekit, jflyte = images.build_images(versions.flytekit(), work=work)
     assert flytekit.name.startswith("localhost/flyte-parity-flytekit:") and flytekit.archive.is_file()
     assert jflyte.name.startswith("localhost/flyte-parity-jflyte:") and jflyte.archive.is_file()
-    assert not processes_of(tmp_path) and not mounts_under(tmp_path)
+    assert not naming(tmp_path) and not mounts_under(tmp_path)
 
     started = time.monotonic()
     assert images.build_images(versions.flytekit(), work=work) == (flytekit, jflyte)
-    assert time.monotonic() - started < 10 and not (work.exists() and any(work.iterdir())), "a cached image was built again"
+    rebuilt = work.exists() and any(work.iterdir())
+    assert time.monotonic() - started < 10 and not rebuilt, "a cached image was built again"
 
     with _containerd(tmp_path / "c") as containerd:
         _check_in_containerd(containerd, flytekit, jflyte)
 
-    assert not processes_of(tmp_path), "a dockerd, containerd or shim of the test still runs"
+    assert not naming(tmp_path), "a dockerd, containerd or shim of the test still runs"
     assert not [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(tmp_path) in line]
     assert not list(Path("/sys/fs/cgroup").glob(f"*/{CGROUP}"))
 

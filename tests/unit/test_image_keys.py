@@ -2,12 +2,11 @@
 and the order files are listed in does not matter. No Docker here; the jflyte launcher runs on this
 machine's /bin/sh with a stand-in java."""
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from flyte_parity.base.errors import UsageError
