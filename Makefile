@@ -19,25 +19,30 @@ VERSIONS_RELEASE ?= 0.3.20
 # Extra Maven flags for the reactor build over jvm/.
 MVN_ARGS ?=
 PYTEST_ARGS ?=
-# Needs whose modes a run leaves out (admin: the modes that need a FlyteAdmin; flytectl).
+# Needs whose modes a run leaves out (admin: the modes that need a FlyteAdmin; flytectl; cluster:
+# the modes that run on a local Kubernetes).
 WITHOUT ?=
-export FLYTEKIT_JAVA_REF FLYTEKIT_JAVA_VERSION FLYTEKIT_JAVA_GIT MVN_ARGS
+# Where the Flyte binaries' source is fetched from when no knob names built ones: a URL, a local
+# clone or mirror, or a git bundle of flyteorg/flyte (tag v1.16.8).
+FLYTE_GIT ?=
+export FLYTEKIT_JAVA_REF FLYTEKIT_JAVA_VERSION FLYTEKIT_JAVA_GIT MVN_ARGS FLYTE_GIT
 # actionlint checks .github/workflows in `make test`; built from its Go module (cached in .tools/).
 ACTIONLINT_VERSION ?= 1.7.12
 TOOLS := .tools
 PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest --flytekit-version=$(FLYTEKIT_VERSION) --without="$(WITHOUT)" $(PYTEST_ARGS)
 
-.PHONY: test parity versions unit readme preflight setup python jvm tools flyteadmin flytectl clean
+.PHONY: test parity versions unit readme preflight binaries setup python jvm tools flyteadmin flytectl \
+	flyte-binaries kubernetes clean
 
 # Every test: the library's unit tests, then the parity suite and the harness self-tests
 # (tests/harness) at the default build and at $(VERSIONS_RELEASE), compared in reports/versions.md.
-test: preflight setup tools unit versions
+test: preflight binaries setup tools unit versions
 
 unit: python tools
 	PATH="$(abspath $(TOOLS))/bin:$$PATH" $(PYTEST) --junitxml=reports/junit-unit.xml tests/unit
 
-parity: preflight setup
+parity: preflight binaries setup
 	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity
 
 # The parity suite at the default build and at a Maven Central release, and what changed between
@@ -53,9 +58,10 @@ versions: python
 	$(PY) -m flyte_parity.reports.versions_report reports/matrix.json reports/versions/mvn-$(VERSIONS_RELEASE)/matrix.json \
 		--out reports/versions.md
 
-# Every part the run needs (a JDK, Maven, the flytekit-java source, PostgreSQL and the admin and
-# flytectl binaries unless WITHOUT leaves their modes out), checked in seconds with the system
-# Python before anything is installed or built; each missing part is one line with its fix.
+# Every part the run needs (a JDK, Maven, the flytekit-java source, PostgreSQL, the Flyte and
+# Kubernetes binaries or Go to build them, unless WITHOUT leaves their modes out), checked in
+# seconds with the system Python before anything is installed or built; each missing part is one
+# line with its fix.
 preflight:
 	@$(PYTHON) -m flyte_parity.services.preflight --without "$(WITHOUT)"
 
@@ -87,22 +93,19 @@ $(TOOLS)/bin/actionlint-$(ACTIONLINT_VERSION):
 	GOBIN="$(abspath $(TOOLS))/bin" go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
 	@touch $@
 
-# FlyteAdmin for the local admin (flyte-parity local-admin, the register tests), built from a
-# flyteorg/flyte checkout at v1.16.8 given as FLYTE_SRC; FLYTEADMIN_BIN may name a built one instead.
-FLYTE_SRC ?=
-flyteadmin: $(TOOLS)/bin/flyteadmin
+# The Flyte binaries (flyteadmin, flytectl, flytepropeller, datacatalog at v1.16.8, fetched from
+# FLYTE_GIT, default GitHub) and Kubernetes v1.34.4 with pause (through the Go module proxy, ~15 min)
+# that the run needs and no knob (FLYTEADMIN_BIN, FLYTECTL_BIN, FLYTEPROPELLER_BIN, DATACATALOG_BIN,
+# KUBERNETES_BIN_DIR) provides, built with Go into .tools/bin once; the source is kept in .tools/src.
+binaries:
+	@$(PYTHON) -m flyte_parity.services.tool_build --without "$(WITHOUT)"
 
-$(TOOLS)/bin/flyteadmin:
-	@test -n "$(FLYTE_SRC)" || { echo "make: set FLYTE_SRC to a flyteorg/flyte checkout at v1.16.8 (it builds flyteadmin), or point FLYTEADMIN_BIN at a built flyteadmin"; exit 2; }
-	@echo "==> flyteadmin: go build in $(FLYTE_SRC)/flyteadmin"
-	cd "$(FLYTE_SRC)/flyteadmin" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w" -o "$(abspath $(TOOLS))/bin/flyteadmin" ./cmd
+# Just some of them.
+flyteadmin flytectl kubernetes:
+	@$(PYTHON) -m flyte_parity.services.tool_build --only $@
 
-flytectl: $(TOOLS)/bin/flytectl
-
-$(TOOLS)/bin/flytectl:
-	@test -n "$(FLYTE_SRC)" || { echo "make: set FLYTE_SRC to a flyteorg/flyte checkout at v1.16.8 (it builds flytectl), or point FLYTECTL_BIN at a built flytectl"; exit 2; }
-	@echo "==> flytectl: go build in $(FLYTE_SRC)/flytectl"
-	cd "$(FLYTE_SRC)/flytectl" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w" -o "$(abspath $(TOOLS))/bin/flytectl" .
+flyte-binaries:
+	@$(PYTHON) -m flyte_parity.services.tool_build --only flyte
 
 clean:
 	rm -rf $(STAMPS) $(TOOLS) jvm/target

@@ -54,8 +54,7 @@ class FlyteAdmin:
 
 def admin_binary() -> Path:
     """The flyteadmin executable: ``$FLYTEADMIN_BIN``, else .tools/bin/flyteadmin; a UsageError naming both when neither is."""
-    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "FlyteAdmin",
-                             "make flyteadmin FLYTE_SRC=<flyteorg/flyte checkout at v1.16.8>")
+    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "FlyteAdmin", "make flyteadmin")
 
 
 def kubeconfig() -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Flyte's own client on the CI/CD path: ``flytectl register files`` of serialized entities.
 
-The binary: ``FLYTECTL_BIN``, else ``.tools/bin/flytectl`` (``make flytectl FLYTE_SRC=...``). It is
+The binary: ``FLYTECTL_BIN``, else ``.tools/bin/flytectl`` (``make flytectl``). It is
 given a config file of its own (admin endpoint, insecure) so a user's ~/.flyte config never
 leaks in, and registers the files in the order given (jflyte and pyflyte number them so that
 tasks come before the workflows and launch plans that use them).
@@ -24,8 +24,7 @@ TOOLS_BINARY = paths.REPO_ROOT / ".tools" / "bin" / "flytectl"
 
 def flytectl_binary() -> Path:
     """The flytectl executable; a UsageError naming FLYTECTL_BIN and `make flytectl` when there is none."""
-    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "flytectl",
-                             "make flytectl FLYTE_SRC=<flyteorg/flyte checkout at v1.16.8>")
+    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "flytectl", "make flytectl")
 
 
 def ordered(files: Sequence[Path]) -> list[Path]:

@@ -2,9 +2,12 @@
 said at once, one line each with the knob or command that supplies it.
 
 Every parity run needs git, a JDK, Maven and the flytekit-java source (or a release); a mode that
-needs a FlyteAdmin (``needs = ("admin",)``) also needs PostgreSQL and a FlyteAdmin binary, and one
-that needs flytectl a flytectl binary. ``--without admin,flytectl`` leaves out the modes that need
-those (the pytest option of the same name deselects them). Standard library only: ``make`` runs it
+needs a FlyteAdmin (``needs = ("admin",)``) also needs PostgreSQL and a FlyteAdmin binary, one
+that needs flytectl a flytectl binary, and one that runs on a local Kubernetes (``cluster``) its
+binaries, FlytePropeller, datacatalog, Docker Engine and debootstrap. A binary that no knob and no
+.tools/bin provides is no missing part when ``make binaries`` (tool_build) can build it: when Go is
+on PATH. ``--without admin,flytectl`` leaves out the modes that need those (the pytest option of the
+same name deselects them). Standard library only: ``make`` runs it
 with the system Python, before the virtualenv exists.
 
 Run as ``python3 -m flyte_parity.services.preflight [--without NEEDS]``: exit 0 when nothing is
@@ -81,18 +84,38 @@ def _file(path: str, package: str) -> Callable[[], str | None]:
     return lambda: None if Path(path).exists() else f"no {path}: apt-get install {package}"
 
 
+def _buildable(why: str | None, *names: str) -> str | None:
+    """``why`` a binary is missing, or None when tool_build will build it (no knob names one, and
+    what builds it is on PATH); when it cannot, ``why`` says what building it needs."""
+    if why is None:
+        return None
+    from flyte_parity.services import tool_build
+    binaries = [b for b in tool_build.BINARIES if b.name in names]
+    if any(os.environ.get(b.knob, "").strip() for b in binaries):
+        return why  # the user's choice: fix it, or unset it to build one
+    lacking = tool_build.builder_missing(binaries)
+    return None if lacking is None else f"{why}, which needs {lacking}"
+
+
+def _binary(find: Callable[[], Path], name: str) -> Callable[[], str | None]:
+    return lambda: _buildable(_lookup(find)(), name)
+
+
 def _kubernetes() -> str | None:
-    from flyte_parity.services.kubernetes import preflight as kubernetes_parts  # root, Debian's parts, binaries
-    return _lookup(kubernetes_parts)()
+    from flyte_parity.services import kubernetes  # root, Debian's parts, binaries
+    why = _lookup(kubernetes.preflight)()
+    if why is not None and why == _lookup(kubernetes.binaries)():  # only the binaries are missing
+        return _buildable(why, *kubernetes.COMMANDS, "pause")
+    return why
 
 
 NEEDS = {
-    "admin": (("PostgreSQL", _lookup(server_binaries)), ("FlyteAdmin", _lookup(admin_binary))),
-    "flytectl": (("flytectl", _lookup(flytectl_binary)),),
+    "admin": (("PostgreSQL", _lookup(server_binaries)), ("FlyteAdmin", _binary(admin_binary, "flyteadmin"))),
+    "flytectl": (("flytectl", _binary(flytectl_binary, "flytectl")),),
     "cluster": (("Kubernetes", _kubernetes), ("Docker Engine", _file("/usr/sbin/dockerd", "docker.io")),
                 ("debootstrap", _file("/usr/sbin/debootstrap", "debootstrap")),
-                ("FlytePropeller", _lookup(propeller_binary)),
-                ("datacatalog", _lookup(datacatalog_binary))),
+                ("FlytePropeller", _binary(propeller_binary, "flytepropeller")),
+                ("datacatalog", _binary(datacatalog_binary, "datacatalog"))),
 }
 # Leaving out one need leaves out others: every mode that needs flytectl or a data plane needs a FlyteAdmin too.
 LEAVES_OUT = {"admin": {"flytectl", "cluster"}}
@@ -140,7 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"flyte-parity: {len(lines)} part(s) missing; nothing was built or run", file=sys.stderr)
         return 2
     left_out = f" (leaving out the modes that need {', '.join(sorted(without))})" if without else ""
-    print(f"==> preflight: every part the run needs is here{left_out} ({time.monotonic() - started:.1f} s)")
+    from flyte_parity.services import tool_build
+    building = tool_build.to_build(tool_build.needed(without))
+    later = f"; `make binaries` builds {', '.join(b.name for b in building)}" if building else ""
+    print(f"==> preflight: every part the run needs is here{left_out}{later} ({time.monotonic() - started:.1f} s)")
     return 0
 
 
