@@ -6,6 +6,7 @@ no dockerd or containerd of the test runs and nothing is mounted under tmp_path.
 
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 import time
@@ -59,6 +60,8 @@ def _containerd(folder: Path):
         unmount_under(folder)
         remove_empty_cgroups(CGROUP)
         remove_new_run_folders(existed)
+        if not mounts_under(folder):
+            shutil.rmtree(folder / "root", ignore_errors=True)  # the images' contents; the log stays
 
 
 def _ctr(folder: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
