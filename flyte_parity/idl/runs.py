@@ -164,6 +164,8 @@ def compare_runs(jvm: Run, python: Run, path: str = "execution") -> tuple[list[D
 def describe(run: Run, indent: str = "") -> list[str]:
     """The run as report lines: outcome, outputs, then each node (ids included) with its children."""
     lines = [f"{indent}{outcome(run)}  outputs: {_text(run.outputs) or '-'}"]
+    if run.error is not None:
+        lines += [f"{indent}  | {line}" for line in run.error.message.splitlines()[:40]]
     for node in sorted(run.nodes, key=_order):
         lines += _describe_node(node, indent + "  ")
     return lines
@@ -175,6 +177,8 @@ def _describe_node(node: NodeRun, indent: str) -> list[str]:
     attempts = f" attempts: {', '.join(node.attempts)}" if node.attempts else ""
     lines = [f"{indent}{node.node_id} ({node.kind}) {node.phase}{cache}{attempts}{error}",
              f"{indent}  in: {_text(node.inputs) or '-'}  out: {_text(node.outputs) or '-'}"]
+    if node.error is not None:
+        lines += [f"{indent}  | {line}" for line in node.error.message.splitlines()[:40]]
     for child in sorted(node.children, key=_order):
         lines += _describe_node(child, indent + "  ")
     if node.child_execution is not None:

@@ -109,6 +109,10 @@ class ExecutionMode(RegisterMode):
             found += ran[0]
             for side in ("jvm", "python"):
                 lines += [f"# {side}", *describe(runs[side])]
+                for pod in runs[side].extra.get("pods", []):
+                    flyte_env = {k: v for k, v in sorted(pod.env.items()) if k.upper().startswith("FLYTE")}
+                    lines += [f"## pod {pod.name} (node {pod.node}, image {pod.image}, workingDir {pod.working_dir})",
+                              f"##   command: {list(pod.args)}", f"##   FLYTE_* env: {flyte_env}"]
             lines += ["# semantic", *map(str, found), "# identity", *map(str, identity + ran[1])]
             if any(map(has_cached, runs)) and all(r.phase == "SUCCEEDED" for r in runs):
                 again = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side],
@@ -139,9 +143,15 @@ class ExecutionMode(RegisterMode):
 
     @staticmethod
     def _finish(backend, launch: Launch) -> Run:
+        """The finished run, with the task pods propeller started for it when the cluster is ours."""
         execution_id = launch.launched.execution.id
         wait_for(backend.address, execution_id, FINISH)
-        return finished_run(backend.address, execution_id)
+        run = finished_run(backend.address, execution_id)
+        if backend.cluster is not None:
+            from flyte_parity.services.flyte_cluster import task_pods
+            run.extra["pods"] = task_pods(backend.cluster, execution_id.project, execution_id.domain,
+                                          execution_id.name)
+        return run
 
 
 register(ExecutionMode())

@@ -53,6 +53,7 @@ class Backend:
     executes: bool = False  # whether a data plane runs the executions admin creates
     images: Mapping[str, str] = field(default_factory=dict)  # side -> the image its tasks run in
     folder: Path | None = None  # the run folder of a backend started here
+    cluster: Any = None  # services.kubernetes.Cluster of a data plane started here (its pods can be read)
 
     def target(self, side: str) -> Target:
         return Target(self.address, self.project, DOMAIN, f"{self.run}-{side}", self.staging)
@@ -110,8 +111,7 @@ class LocalClusterBackend(BackendContext):
         self._started = ExitStack()
 
     def __enter__(self) -> Backend:
-        from flyte_parity.services.flyte_cluster import flyte_cluster
-        from flyte_parity.services.images import sdk_images
+        from flyte_parity.services.flyte_cluster import flyte_cluster, sdk_images
 
         with ExitStack() as started:
             images = sdk_images()  # built (or found in the cache) before anything is started
@@ -123,7 +123,8 @@ class LocalClusterBackend(BackendContext):
             self._started = started.pop_all()
         return Backend(self.name, flyte.admin.grpc, flyte.admin.project, flyte.staging.as_uri(), self.run,
                        flyte.admin.log, executes=True, images={"jvm": flyte.images["jflyte"],
-                                                               "python": flyte.images["flytekit"]}, folder=folder)
+                                                               "python": flyte.images["flytekit"]}, folder=folder,
+                       cluster=flyte.kube)
 
     def __exit__(self, *exc_info: Any) -> bool | None:
         return self._started.__exit__(*exc_info)

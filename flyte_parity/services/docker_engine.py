@@ -94,13 +94,15 @@ def remove_new_run_folders(existed: set[str], folders: Sequence[str] = RUN_FOLDE
 
 
 def naming(folder: Path) -> list[int]:
-    """The live processes of ``folder``: ``processes_of`` it, and any other that names a path under it
-    (a shim whose containerd was killed leads no session and has no parent of ours)."""
+    """The live processes of ``folder``: ``processes_of`` it, and any other given a socket under it as
+    an argument (a shim whose containerd was killed leads no session and has no parent of ours; a
+    pager showing a log there is left alone)."""
     root = str(Path(folder).resolve()).rstrip("/") + "/"
     found = set(processes_of(folder))
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and int(entry.name) != os.getpid():
-            if any(arg.startswith(root) or root in arg for arg in command_line(int(entry.name))):
+            arguments = (arg.removeprefix("unix://") for arg in command_line(int(entry.name)))
+            if any(arg.startswith(root) and arg.endswith(".sock") for arg in arguments):
                 found.add(int(entry.name))
     return sorted(pid for pid in found if alive(pid))
 

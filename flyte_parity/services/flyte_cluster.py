@@ -52,6 +52,16 @@ class FlyteCluster:
         return self.admin.storage / CONTAINER / "jvm-staging"
 
 
+def sdk_images() -> dict[str, tuple[str, Path]]:
+    """Both SDK images for this checkout (flytekit at the virtualenv's version with the twins; jflyte
+    of the JVM build in use), from the cache or built: role -> (image name, archive)."""
+    from flyte_parity.base import versions
+    from flyte_parity.services.images import build_images
+
+    flytekit, jflyte = build_images(versions.flytekit())
+    return {"flytekit": (flytekit.name, flytekit.archive), "jflyte": (jflyte.name, jflyte.archive)}
+
+
 def namespace(project: str, domain: str) -> str:
     return f"{project}-{domain}"
 
@@ -85,3 +95,33 @@ def flyte_cluster(folder: Path, images: Mapping[str, tuple[str, Path]], *, proje
                                                admin_grpc=admin.grpc, catalog_grpc=catalog.grpc, storage=storage,
                                                timeout=timeout))
         yield FlyteCluster(admin, catalog, driver, kube, folder, {role: name for role, (name, _) in images.items()})
+
+
+@dataclass(frozen=True)
+class TaskPod:
+    """What FlytePropeller gave one task pod: its container's image, command line and environment."""
+
+    name: str
+    node: str
+    image: str
+    args: tuple[str, ...]
+    env: Mapping[str, str]
+    working_dir: str
+
+
+def task_pods(kube, project: str, domain: str, execution: str) -> list[TaskPod]:
+    """The task pods propeller started for one execution (they stay until the cluster stops)."""
+    from urllib.parse import quote
+
+    found = kube.api("GET", f"/api/v1/namespaces/{namespace(project, domain)}/pods?labelSelector="
+                            + quote(f"execution-id={execution}"))
+    pods = []
+    for pod in found.get("items", []):
+        containers = pod["spec"]["containers"]
+        primary = containers[0]
+        labels = pod["metadata"].get("labels", {})
+        pods.append(TaskPod(pod["metadata"]["name"], labels.get("node-id", ""), primary.get("image", ""),
+                            tuple(primary.get("command", []) + primary.get("args", [])),
+                            {e["name"]: e.get("value", "<from a reference>") for e in primary.get("env", [])},
+                            primary.get("workingDir", "")))
+    return sorted(pods, key=lambda pod: pod.name)

@@ -80,7 +80,7 @@ def running(folder: Path) -> State | None:
 
 def start(folder: Path = DEFAULT_FOLDER, *, timeout: float = 300.0) -> tuple[State, bool]:
     """Start the data plane of ``folder`` unless it runs; (its state, whether this call started it)."""
-    from flyte_parity.services.images import sdk_images
+    from flyte_parity.services.flyte_cluster import sdk_images
 
     folder = check_folder(folder)
     current = running(folder)
@@ -136,7 +136,7 @@ def stop(folder: Path = DEFAULT_FOLDER, *, timeout: float = 180.0) -> bool:
 def supervise(folder: Path) -> int:
     """The supervisor: run the data plane until SIGTERM/SIGINT or until admin or propeller dies."""
     from flyte_parity.services.flyte_cluster import flyte_cluster
-    from flyte_parity.services.images import sdk_images
+    from flyte_parity.services.flyte_cluster import sdk_images
 
     def leave(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -64,7 +64,10 @@ def propeller_config(*, kube_config: Path, admin_grpc: str, catalog_grpc: str, s
                                        "sidecar": "sidecar"},
         }},
         "plugins": {"k8s": {
-            "default-env-vars": {"FLYTE_PLATFORM_URL": admin_grpc, "FLYTE_PLATFORM_INSECURE": "true", **extra_env},
+            # A list of one-entry maps, as the sandbox writes it: the config loader lower-cases the keys
+            # of a plain map, and the variables would reach the pods as flyte_platform_url.
+            "default-env-vars": [{name: value} for name, value in {
+                "FLYTE_PLATFORM_URL": admin_grpc, "FLYTE_PLATFORM_INSECURE": "true", **extra_env}.items()],
             "image-pull-policy": "Never",  # the images exist only in the node's containerd
             "default-pod-template-name": POD_TEMPLATE,
         }},

@@ -448,10 +448,11 @@ def _lock(tools: Path, out: IO[str]) -> Iterator[None]:
 
 
 def ensure(binaries: Sequence[Binary], tools: Path = TOOLS, env: Mapping[str, str] = os.environ,
-           out: IO[str] = sys.stdout) -> list[str]:
+           out: IO[str] | None = None) -> list[str]:
     """Build those of ``binaries`` nothing provides; the failure lines (empty when all are there).
     A missing builder or an unreachable source fails before anything is built."""
     started = time.monotonic()
+    out = out or sys.stdout
     if not to_build(binaries, tools, env):
         given = [provided(b, tools, env) for b in binaries]
         knobs = sorted({g for g in given if g != ".tools/bin"})
