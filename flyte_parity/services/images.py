@@ -26,10 +26,8 @@ the docker-archive format, which ``ctr images import`` takes (``import_image``).
   shell launcher /jflyte/launcher instead of java; no FLYTE_PLATFORM_URL (upstream names a
   cluster-DNS address, and there is no cluster DNS here).
 
-The launcher's one opt-in, off by default: ``FLYTE_PARITY_JFLYTE_ENV_COMPAT=1`` copies each set
-FLYTE_INTERNAL_TASK_{PROJECT,DOMAIN,NAME,VERSION} into FLYTE_INTERNAL_{...} before java starts
-(flytekit-java 0.4.62 reads the latter, FlytePropeller v1.16.8 sets the former). Without it the
-environment is left as it is.
+The launcher leaves the environment as propeller gives it (an execution that needs more variables
+sets them itself: the execution mode's --jflyte-legacy-env).
 
 Cache: ``<cache>/images/<name>-<key>.tar`` (cache = ``paths.cache_dir()``), the key a hash of all
 that goes into the image: the base's key, the Dockerfile, the flytekit version, the twins' files,
@@ -68,7 +66,6 @@ BASE_PRUNE = ("etc/resolv.conf", "etc/hostname", "var/cache/apt/archives/*.deb",
 BASE_REPOSITORY = "localhost/flyte-parity-base"
 FLYTEKIT_REPOSITORY = "localhost/flyte-parity-flytekit"
 JFLYTE_REPOSITORY = "localhost/flyte-parity-jflyte"
-COMPAT_VARIABLE = "FLYTE_PARITY_JFLYTE_ENV_COMPAT"
 TWINS_DIR = "/opt/flyte-parity"  # holds python_wf; the flytekit image's PYTHONPATH and WORKDIR
 _HOST_CA = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
 _ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C", "LC_ALL": "C"}
@@ -76,15 +73,8 @@ _LIBMOUNT_RUN = ("/run/mount",)  # util-linux's mount and umount, which debootst
 
 LAUNCHER = f"""#!/bin/sh
 # jflyte's entrypoint: java on jflyte's class path, the task's arguments as given ("jflyte execute ...").
-# The environment java gets is the one given here (the shell's own PWD is dropped when none was given),
-# but for one opt-in: {COMPAT_VARIABLE}=1 copies each set FLYTE_INTERNAL_TASK_<X> into FLYTE_INTERNAL_<X>.
+# The environment java gets is the one given here (the shell's own PWD is dropped when none was given).
 grep -qz '^PWD=' /proc/$$/environ 2>/dev/null || unset PWD
-if [ "${{{COMPAT_VARIABLE}:-}}" = "1" ]; then
-  [ -z "${{FLYTE_INTERNAL_TASK_PROJECT:-}}" ] || export FLYTE_INTERNAL_PROJECT="$FLYTE_INTERNAL_TASK_PROJECT"
-  [ -z "${{FLYTE_INTERNAL_TASK_DOMAIN:-}}" ] || export FLYTE_INTERNAL_DOMAIN="$FLYTE_INTERNAL_TASK_DOMAIN"
-  [ -z "${{FLYTE_INTERNAL_TASK_NAME:-}}" ] || export FLYTE_INTERNAL_NAME="$FLYTE_INTERNAL_TASK_NAME"
-  [ -z "${{FLYTE_INTERNAL_TASK_VERSION:-}}" ] || export FLYTE_INTERNAL_VERSION="$FLYTE_INTERNAL_TASK_VERSION"
-fi
 exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=INFO -Dorg.slf4j.simpleLogger.log.org.flyte=DEBUG \\
   -cp "/jflyte/modules/*:/jflyte/libs/*" org.flyte.jflyte.Main "$@"
 """

@@ -96,13 +96,13 @@ def _layer_names(archive: Path) -> set[str]:
 FAKE_JAVA = ('mkdir -p /tmp/fake && printf \'#!/bin/sh\\necho "ARGS $*"; tr "\\\\0" "\\\\n" < /proc/$$/environ\\n\''
              ' > /tmp/fake/java'
              ' && chmod +x /tmp/fake/java && exec env -i PATH=/tmp/fake:/usr/bin:/bin FLYTE_INTERNAL_TASK_PROJECT=p'
-             ' FLYTE_INTERNAL_TASK_DOMAIN=d FLYTE_INTERNAL_TASK_NAME=n FLYTE_INTERNAL_TASK_VERSION=v {compat}'
+             ' FLYTE_INTERNAL_TASK_DOMAIN=d FLYTE_INTERNAL_TASK_NAME=n FLYTE_INTERNAL_TASK_VERSION=v'
              ' /jflyte/launcher jflyte execute --task x')
 
 
-def _launched(folder: Path, image: images.Image, name: str, compat: str) -> tuple[str, dict]:
+def _launched(folder: Path, image: images.Image, name: str) -> tuple[str, dict]:
     """What the launcher hands to java (a stand-in that prints it): its arguments and its environment."""
-    done = _run(folder, image, name, "/bin/sh", "-c", FAKE_JAVA.format(compat=compat))
+    done = _run(folder, image, name, "/bin/sh", "-c", FAKE_JAVA)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     return lines[0], dict(line.split("=", 1) for line in lines[1:])
@@ -163,10 +163,7 @@ def _check_in_containerd(containerd: Path, flytekit: images.Image, jflyte: image
 
     given = {"PATH": "/tmp/fake:/usr/bin:/bin", **{f"FLYTE_INTERNAL_TASK_{x}": x[0].lower()
                                                    for x in ("PROJECT", "DOMAIN", "NAME", "VERSION")}}
-    arguments, environment = _launched(containerd, jflyte, "jflyte-env", "")
+    arguments, environment = _launched(containerd, jflyte, "jflyte-env")
     assert environment == given
     assert arguments.startswith("ARGS -D") and arguments.endswith(
         "-cp /jflyte/modules/*:/jflyte/libs/* org.flyte.jflyte.Main jflyte execute --task x")
-    _, environment = _launched(containerd, jflyte, "jflyte-compat", "FLYTE_PARITY_JFLYTE_ENV_COMPAT=1")
-    assert environment == {**given, "FLYTE_PARITY_JFLYTE_ENV_COMPAT": "1", "FLYTE_INTERNAL_PROJECT": "p",
-                           "FLYTE_INTERNAL_DOMAIN": "d", "FLYTE_INTERNAL_NAME": "n", "FLYTE_INTERNAL_VERSION": "v"}

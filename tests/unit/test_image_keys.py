@@ -131,21 +131,7 @@ TASK_ENV = {"FLYTE_INTERNAL_TASK_PROJECT": "p", "FLYTE_INTERNAL_TASK_DOMAIN": "d
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux's /proc")
-@pytest.mark.parametrize("switch", [{}, {"FLYTE_PARITY_JFLYTE_ENV_COMPAT": "0"}])
-def test_the_launcher_leaves_the_environment_alone_unless_asked(tmp_path, switch):
-    arguments, environment = _launch(tmp_path, **TASK_ENV, **switch)
-    assert environment == {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", **TASK_ENV, **switch}
+def test_the_launcher_leaves_the_environment_alone(tmp_path):
+    arguments, environment = _launch(tmp_path, **TASK_ENV)
+    assert environment == {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", **TASK_ENV}
     assert arguments.endswith('-cp /jflyte/modules/*:/jflyte/libs/* org.flyte.jflyte.Main jflyte execute --task t')
-
-
-@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux's /proc")
-def test_the_launchers_opt_in_copies_the_task_names_that_are_set(tmp_path):
-    _, environment = _launch(tmp_path, FLYTE_PARITY_JFLYTE_ENV_COMPAT="1", **TASK_ENV)
-    assert {name: environment.get(name) for name in ("FLYTE_INTERNAL_PROJECT", "FLYTE_INTERNAL_DOMAIN",
-                                                     "FLYTE_INTERNAL_NAME", "FLYTE_INTERNAL_VERSION")} == \
-        {"FLYTE_INTERNAL_PROJECT": "p", "FLYTE_INTERNAL_DOMAIN": "d", "FLYTE_INTERNAL_NAME": "n",
-         "FLYTE_INTERNAL_VERSION": "v"}
-    _, environment = _launch(tmp_path, FLYTE_PARITY_JFLYTE_ENV_COMPAT="1", FLYTE_INTERNAL_TASK_DOMAIN="d",
-                             FLYTE_INTERNAL_PROJECT="kept")
-    assert environment["FLYTE_INTERNAL_DOMAIN"] == "d" and environment["FLYTE_INTERNAL_PROJECT"] == "kept"
-    assert "FLYTE_INTERNAL_VERSION" not in environment
