@@ -26,6 +26,7 @@ from typing import Callable, Iterable
 
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
+from flyte_parity.services import datacatalog, flyteadmin, flytectl, propeller
 from flyte_parity.services.flyteadmin import admin_binary
 from flyte_parity.services.flytectl import flytectl_binary
 from flyte_parity.services.datacatalog import datacatalog_binary
@@ -84,38 +85,50 @@ def _file(path: str, package: str) -> Callable[[], str | None]:
     return lambda: None if Path(path).exists() else f"no {path}: apt-get install {package}"
 
 
-def _buildable(why: str | None, *names: str) -> str | None:
-    """``why`` a binary is missing, or None when tool_build will build it (no knob names one, and
+# What builds a binary that no knob and no .tools/bin provides (`make binaries`, tool_build): Go;
+# pause also gcc.
+BUILDERS = {"go": "Go 1.26+ (`go`) on PATH", "gcc": "gcc and a static libc (apt-get install gcc libc6-dev)"}
+_to_build: list[str] = []  # what `make binaries` will build, noted by the last missing()
+
+
+def builder_missing(builders: Iterable[str], search: str | None = None) -> str | None:
+    """What building needs that is not on PATH (``search``), or None."""
+    return next((BUILDERS[b] for b in BUILDERS if b in set(builders) and shutil.which(b, path=search) is None), None)
+
+
+def _buildable(why: str | None, label: str, knob: str, *builders: str) -> str | None:
+    """``why`` a binary is missing, or None when `make binaries` will build it (its knob is unset and
     what builds it is on PATH); when it cannot, ``why`` says what building it needs."""
-    if why is None:
+    if why is None or os.environ.get(knob, "").strip():
+        return why  # there, or the user's choice (to fix, or unset to build one)
+    lacking = builder_missing(builders)
+    if lacking is None:
+        _to_build.append(label)
         return None
-    from flyte_parity.services import tool_build
-    binaries = [b for b in tool_build.BINARIES if b.name in names]
-    if any(os.environ.get(b.knob, "").strip() for b in binaries):
-        return why  # the user's choice: fix it, or unset it to build one
-    lacking = tool_build.builder_missing(binaries)
-    return None if lacking is None else f"{why}, which needs {lacking}"
+    return f"{why}, which needs {lacking}"
 
 
-def _binary(find: Callable[[], Path], name: str) -> Callable[[], str | None]:
-    return lambda: _buildable(_lookup(find)(), name)
+def _binary(find: Callable[[], Path], label: str, knob: str) -> Callable[[], str | None]:
+    return lambda: _buildable(_lookup(find)(), label, knob, "go")
 
 
 def _kubernetes() -> str | None:
     from flyte_parity.services import kubernetes  # root, Debian's parts, binaries
     why = _lookup(kubernetes.preflight)()
-    if why is not None and why == _lookup(kubernetes.binaries)():  # only the binaries are missing
-        return _buildable(why, *kubernetes.COMMANDS, "pause")
-    return why
+    if why is None or why != _lookup(kubernetes.binaries)():  # there, or not only the binaries are missing
+        return why
+    pause = paths.TOOLS_BIN / "pause"
+    builders = ("go",) if pause.is_file() and os.access(pause, os.X_OK) else ("go", "gcc")
+    return _buildable(why, "Kubernetes", kubernetes.BIN_VARIABLE, *builders)
 
 
 NEEDS = {
-    "admin": (("PostgreSQL", _lookup(server_binaries)), ("FlyteAdmin", _binary(admin_binary, "flyteadmin"))),
-    "flytectl": (("flytectl", _binary(flytectl_binary, "flytectl")),),
+    "admin": (("PostgreSQL", _lookup(server_binaries)), ("FlyteAdmin", _binary(admin_binary, "flyteadmin", flyteadmin.BIN_VARIABLE))),
+    "flytectl": (("flytectl", _binary(flytectl_binary, "flytectl", flytectl.BIN_VARIABLE)),),
     "cluster": (("Kubernetes", _kubernetes), ("Docker Engine", _file("/usr/sbin/dockerd", "docker.io")),
                 ("debootstrap", _file("/usr/sbin/debootstrap", "debootstrap")),
-                ("FlytePropeller", _binary(propeller_binary, "flytepropeller")),
-                ("datacatalog", _binary(datacatalog_binary, "datacatalog"))),
+                ("FlytePropeller", _binary(propeller_binary, "flytepropeller", propeller.BIN_VARIABLE)),
+                ("datacatalog", _binary(datacatalog_binary, "datacatalog", datacatalog.BIN_VARIABLE))),
 }
 # Leaving out one need leaves out others: every mode that needs flytectl or a data plane needs a FlyteAdmin too.
 LEAVES_OUT = {"admin": {"flytectl", "cluster"}}
@@ -138,6 +151,7 @@ def need_missing(need: str) -> list[str]:
 
 def missing(without: set[str] = frozenset()) -> list[str]:
     """Every missing part of a run that leaves out the modes needing ``without``: one line each."""
+    _to_build.clear()
     lines = [f"{part}: {why}" for part, check in BASE if (why := check())]
     for need in NEEDS:
         if need not in without:
@@ -163,9 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"flyte-parity: {len(lines)} part(s) missing; nothing was built or run", file=sys.stderr)
         return 2
     left_out = f" (leaving out the modes that need {', '.join(sorted(without))})" if without else ""
-    from flyte_parity.services import tool_build
-    building = tool_build.to_build(tool_build.needed(without))
-    later = f"; `make binaries` builds {', '.join(b.name for b in building)}" if building else ""
+    later = f"; `make binaries` builds {', '.join(_to_build)}" if _to_build else ""
     print(f"==> preflight: every part the run needs is here{left_out}{later} ({time.monotonic() - started:.1f} s)")
     return 0
 

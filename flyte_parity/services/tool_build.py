@@ -37,7 +37,7 @@ from typing import IO, Iterable, Iterator, Mapping, Sequence
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
 from flyte_parity.services import datacatalog, flyteadmin, flytectl, kubernetes, propeller
-from flyte_parity.services.preflight import NEEDS, parse_needs
+from flyte_parity.services.preflight import NEEDS, builder_missing as _lacking, parse_needs
 
 TOOLS = paths.REPO_ROOT / ".tools"
 FLYTE_VARIABLE = "FLYTE_GIT"
@@ -51,8 +51,6 @@ PAUSE_VERSION = "v3.10.1-local"
 PAUSE_SOURCE = "build/pause/linux/pause.c"
 SPARK_OPERATOR = "github.com/kubeflow/spark-operator"
 SPARK_OPERATOR_VERSION = "v0.0.0-20250325114751-1905be6e1dbd"  # FlytePropeller's plug-ins need it
-GO = "Go 1.26+ (`go`) on PATH"
-GCC = "gcc and a static libc (apt-get install gcc libc6-dev)"
 # How the Go commands are built: static, no local paths, no symbol tables.
 GO_ENV = {"CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
 GO_FLAGS = ("-trimpath",)
@@ -74,6 +72,7 @@ class Binary:
 
     @property
     def builder(self) -> str:
+        """What compiles it (one of the preflight's BUILDERS)."""
         return "gcc" if self.name == "pause" else "go"
 
 
@@ -128,14 +127,9 @@ def to_build(binaries: Sequence[Binary], tools: Path = TOOLS, env: Mapping[str, 
 
 
 def builder_missing(binaries: Iterable[Binary], env: Mapping[str, str] = os.environ) -> str | None:
-    """What this machine lacks to build ``binaries`` (Go, gcc for pause), or None."""
-    search = env.get("PATH", os.defpath)
-    kinds = {b.builder for b in binaries}
-    if kinds and shutil.which("go", path=search) is None:
-        return GO
-    if "gcc" in kinds and shutil.which("gcc", path=search) is None:
-        return GCC
-    return None
+    """What this machine lacks to build ``binaries`` (Go; gcc for pause), or None."""
+    builders = {b.builder for b in binaries}
+    return _lacking(["go", *builders] if builders else [], env.get("PATH", os.defpath))
 
 
 def _cannot(binaries: Sequence[Binary], reason: str, fetch_hint: bool = False) -> str:
