@@ -28,6 +28,7 @@ from flyte_parity.modes.base import Verdict
 from flyte_parity.modes.register import RegisterMode
 from flyte_parity.modes.registrations import Launch, launch_side
 from flyte_parity.modes.registry import register
+from flyte_parity.sdk.container import contract_gaps, unexplained_gaps
 from flyte_parity.services.admin_client import finished_run, wait_for
 
 FINISH = 900.0  # seconds an execution may take to reach a terminal phase on the data plane
@@ -69,6 +70,18 @@ def without_envs(execution):
     return clone
 
 
+def imitation_gaps(driver, registered, finished: Run) -> list[str]:
+    """How the entrypoint mode's imitation differs from each task pod propeller started (sorted, each once)."""
+    gaps = set()
+    for pod in finished.extra.get("pods", []):
+        task = registered.entities.tasks.get(pod.env.get("FLYTE_INTERNAL_TASK_NAME", ""))
+        if task is None or not task.template.HasField("container"):
+            continue
+        gaps.update(contract_gaps(list(task.template.container.args), set(driver.IMITATION_ENV), list(pod.args),
+                                  set(pod.env)))
+    return sorted(gaps)
+
+
 class ExecutionMode(RegisterMode):
     """Its work registers (register mode's) and creates the executions; ``judge`` waits for them."""
 
@@ -94,7 +107,7 @@ class ExecutionMode(RegisterMode):
         pair = subject.value
         registered, launches = started.registered, started.launches
         backend = run.backend()
-        found, lines = [], []
+        found, lines, problems = [], [], []
         lines.append(f"# launch: jvm {launches.jvm.label}; python {launches.python.label}")
         if launches.jvm.label != launches.python.label:
             found.append(Difference("launch (outcome)", launches.jvm.label, launches.python.label))
@@ -114,6 +127,12 @@ class ExecutionMode(RegisterMode):
                     lines += [f"## pod {pod.name} (node {pod.node}, image {pod.image}, workingDir {pod.working_dir})",
                               f"##   command: {list(pod.args)}", f"##   FLYTE_* env: {flyte_env}"]
             lines += ["# semantic", *map(str, found), "# identity", *map(str, identity + ran[1])]
+            contract = Sides.of(lambda side: imitation_gaps(run.sdks[side], registered[side], runs[side]))
+            lines.append("# the entrypoint imitation against the pods propeller started (known gaps: sdk/container.py)")
+            for side in ("jvm", "python"):
+                lines += [f"## {side}: {gap}" for gap in contract[side]]
+                problems += [f"the entrypoint imitation ({side}) differs from what propeller gave its pod, not a "
+                             f"known gap: {gap}" for gap in unexplained_gaps(side, contract[side])]
             if any(map(has_cached, runs)) and all(r.phase == "SUCCEEDED" for r in runs):
                 again = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side],
                                                           next(iter(pair.inputs.values()), {}), settle=0.0,
@@ -135,7 +154,7 @@ class ExecutionMode(RegisterMode):
                 found.append(Difference("launch with a mistyped input (outcome)", mistyped.jvm.label,
                                         mistyped.python.label))
         out = run.reports.text(self.name, subject.id, lines)
-        return Verdict(found, detail=f"(full report: {out})")
+        return Verdict(found, problems=problems, detail=f"(full report: {out})")
 
     @staticmethod
     def _envs(run, registered, side) -> dict[str, str]:

@@ -28,6 +28,8 @@ class Driver:
     language: ClassVar[str]  # "jvm" or "python": the ledger slot this SDK fills
     entrypoint: ClassVar[str]  # the first word of its tasks' container args
     LIMITS: ClassVar[tuple[Limit, ...]] = ()
+    # The FLYTE_* variables ``run_entrypoint`` sets for a task (checked against what propeller sets).
+    IMITATION_ENV: ClassVar[tuple[str, ...]] = ()
 
     def build(self) -> None:
         raise NotImplementedError

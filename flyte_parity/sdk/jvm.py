@@ -50,6 +50,8 @@ class JvmDriver(Driver):
 
     language = "jvm"
     entrypoint = "jflyte"
+    IMITATION_ENV = tuple(f"FLYTE_INTERNAL_{prefix}{name}" for prefix in ("", "TASK_")
+                          for name in ("PROJECT", "DOMAIN", "VERSION"))
     LIMITS = (
         Limit("execute-local", "task", "jflyte execute-local runs workflows, not single tasks"),
         Limit("execute-local", "launch-plan", "jflyte execute-local runs workflows, not launch plans"),
@@ -141,9 +143,8 @@ class JvmDriver(Driver):
     def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
         """``jflyte execute`` with the task's identity variables propeller sets; its staged jars come
         through our file-system plug-in, and its temporary files go to the run's own folder."""
-        identity = {f"FLYTE_INTERNAL_{prefix}{name}": value
-                    for prefix in ("", "TASK_")
-                    for name, value in (("PROJECT", "flyte-parity"), ("DOMAIN", "development"), ("VERSION", "local"))}
+        identity = dict(zip(self.IMITATION_ENV, [value for _ in ("", "TASK_") for value in
+                                             ("flyte-parity", "development", "local")]))
         folder.scratch.mkdir(parents=True, exist_ok=True)
         try:
             result = self._jflyte(args, {**env, **identity}, [f"-Djava.io.tmpdir={folder.scratch}"])
