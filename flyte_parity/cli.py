@@ -141,7 +141,7 @@ def _local_cluster(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("flyte-parity: interrupted; the local data plane was stopped", file=sys.stderr)
             return 130
-        print(local_admin.export_lines(state.environment()), end="")
+        print(state.export_lines(), end="")
         print(f"local Flyte data plane {'started' if started else 'already running'}: "
               f"{local_cluster.status_line(state)}; in a shell: eval \"$(flyte-parity local-cluster start)\"; "
               "stop it with `flyte-parity local-cluster stop`", file=sys.stderr)
@@ -152,7 +152,7 @@ def _local_cluster(args: argparse.Namespace) -> int:
             print(f"not running ({folder})", file=sys.stderr if args.env else sys.stdout)
             return 1
         if args.env:
-            print(local_admin.export_lines(state.environment()), end="")
+            print(state.export_lines(), end="")
         print(local_cluster.status_line(state), file=sys.stderr if args.env else sys.stdout)
         return 0
     print("stopped" if local_cluster.stop(folder) else f"not running ({folder})")

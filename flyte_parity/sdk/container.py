@@ -128,8 +128,10 @@ def read_result(folder: RunFolder, exit_code: int, stdout: str, stderr: str) -> 
 # ---- the imitation checked against what FlytePropeller gave a real pod ----------------------------
 
 # Environment names the data plane sets in every task pod by configuration, not by propeller's own
-# contract (the sandbox's default environment): not part of the comparison.
-CONFIGURED_ENV = frozenset({"FLYTE_PLATFORM_URL", "FLYTE_PLATFORM_INSECURE"})
+# contract (the sandbox's default environment: admin's address, the store's endpoint and keys):
+# not part of the comparison.
+CONFIGURED_ENV = frozenset({"FLYTE_PLATFORM_URL", "FLYTE_PLATFORM_INSECURE", "FLYTE_AWS_ENDPOINT",
+                            "FLYTE_AWS_ACCESS_KEY_ID", "FLYTE_AWS_SECRET_ACCESS_KEY"})
 
 
 def value_form(value: str) -> str:

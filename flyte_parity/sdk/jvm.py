@@ -136,7 +136,7 @@ class JvmDriver(Driver):
         result = self._jflyte(["register", "workflows", f"-p={target.project}", f"-d={target.domain}",
                                f"-v={target.version}", f"-cp={source.lib}"],
                               {"FLYTE_PLATFORM_URL": target.address, "FLYTE_PLATFORM_INSECURE": "true",
-                               "FLYTE_STAGING_LOCATION": target.staging,
+                               "FLYTE_STAGING_LOCATION": target.staging, **dict(target.env),
                                **({"FLYTE_INTERNAL_IMAGE": image} if image else {})})
         return read_outcome(result.returncode, result.stdout + result.stderr)
 

@@ -29,6 +29,7 @@ class Target:
     domain: str
     version: str
     staging: str = ""  # jflyte's FLYTE_STAGING_LOCATION (a file:// folder admin's storage serves, or s3://...)
+    env: tuple[tuple[str, str], ...] = ()  # what reaching the staging location needs (FLYTE_AWS_*), as pairs
 
     def at(self, project: str) -> "Target":
         return replace(self, project=project)

@@ -54,9 +54,11 @@ class Backend:
     images: Mapping[str, str] = field(default_factory=dict)  # side -> the image its tasks run in
     folder: Path | None = None  # the run folder of a backend started here
     cluster: Any = None  # services.kubernetes.Cluster of a data plane started here (its pods can be read)
+    env: Mapping[str, str] = field(default_factory=dict)  # what reaching its store needs (FLYTE_AWS_*)
 
     def target(self, side: str) -> Target:
-        return Target(self.address, self.project, DOMAIN, f"{self.run}-{side}", self.staging)
+        return Target(self.address, self.project, DOMAIN, f"{self.run}-{side}", self.staging,
+                      tuple(sorted(self.env.items())))
 
 
 class BackendContext:
@@ -119,12 +121,11 @@ class LocalClusterBackend(BackendContext):
             started.callback(shutil.rmtree, folder, ignore_errors=True)
             folder.chmod(0o755)  # PostgreSQL runs as an unprivileged account; pods mount the store
             flyte = started.enter_context(flyte_cluster(folder, images))
-            flyte.staging.mkdir(parents=True, exist_ok=True)
             self._started = started.pop_all()
-        return Backend(self.name, flyte.admin.grpc, flyte.admin.project, flyte.staging.as_uri(), self.run,
+        return Backend(self.name, flyte.admin.grpc, flyte.admin.project, flyte.staging, self.run,
                        flyte.admin.log, executes=True, images={"jvm": flyte.images["jflyte"],
                                                                "python": flyte.images["flytekit"]}, folder=folder,
-                       cluster=flyte.kube)
+                       cluster=flyte.kube, env=flyte.store.environment())
 
     def __exit__(self, *exc_info: Any) -> bool | None:
         return self._started.__exit__(*exc_info)

@@ -2,7 +2,7 @@
 
 ``with datacatalog(folder, database, storage) as catalog:`` writes ``folder/datacatalog.yaml``
 (gRPC, HTTP and profiler ports free-chosen; its own database on the given PostgreSQL; blobs in the
-same stow ``local`` store as admin), runs ``migrate run`` (which creates the database) and
+same store as admin), runs ``migrate run`` (which creates the database) and
 ``serve``, waits until its HTTP health check and gRPC port answer, and stops it on leaving. Without
 it a cached, cache-serializable task waits forever for a reservation, whatever the SDK.
 
@@ -18,11 +18,11 @@ import signal
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from flyte_parity.base import paths
 from flyte_parity.services import loopback
-from flyte_parity.services.flyteadmin import CONTAINER, write_yaml
+from flyte_parity.services.flyteadmin import write_yaml
 from flyte_parity.services.lifecycle import Service, step
 from flyte_parity.services.postgres import Postgres
 
@@ -43,7 +43,7 @@ def datacatalog_binary() -> Path:
 
 
 def catalog_config(*, grpc_port: int, http_port: int, profiler_port: int, database: Postgres,
-                   storage: Path) -> dict[str, Any]:
+                   storage: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "application": {"grpcPort": grpc_port, "httpPort": http_port, "grpcServerReflection": False},
         "datacatalog": {"storage-prefix": "metadata/datacatalog", "metrics-scope": "datacatalog",
@@ -51,16 +51,16 @@ def catalog_config(*, grpc_port: int, http_port: int, profiler_port: int, databa
                         "max-reservation-heartbeat": "10s"},
         "database": {"postgres": {"host": database.host, "port": database.port, "username": database.user,
                                   "password": "", "dbname": DATABASE, "options": "sslmode=disable"}},
-        "storage": {"type": "stow", "stow": {"kind": "local", "config": {"path": str(storage)}},
-                    "container": CONTAINER},
+        "storage": dict(storage),
         "logger": {"level": 4},
     }
 
 
 @contextmanager
-def datacatalog(folder: Path, database: Postgres, storage: Path, *, timeout: float = 120.0,
+def datacatalog(folder: Path, database: Postgres, storage: Mapping[str, Any], *, timeout: float = 120.0,
                 binary: Path | None = None) -> Iterator[DataCatalog]:
-    """Migrate and serve datacatalog in ``folder``; stopped on leaving."""
+    """Migrate and serve datacatalog in ``folder`` (``storage``: its storage section, the one admin
+    and propeller use); stopped on leaving."""
     binary = Path(binary) if binary is not None else datacatalog_binary()
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)

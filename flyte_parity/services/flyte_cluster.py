@@ -1,18 +1,18 @@
 """A local Flyte data plane: ``with flyte_cluster(folder, images) as flyte:``.
 
-In ``folder`` (one run's own): PostgreSQL (admin's and datacatalog's databases), a single-node
-Kubernetes (``services.kubernetes``: etcd, the control plane, containerd and a kubelet, every pod
-on the host network), the SDK images imported into its containerd, the namespaces
-``<project>-<domain>`` with the default pod template in each, then FlyteAdmin (creating executions
-in that cluster), datacatalog and FlytePropeller. All of it on loopback, all state under
+In ``folder`` (one run's own): PostgreSQL (admin's and datacatalog's databases), MinIO (the S3
+store, bucket ``my-s3-bucket``), a single-node Kubernetes (``services.kubernetes``: etcd, the
+control plane, containerd and a kubelet, every pod on the host network), the SDK images imported
+into its containerd, the namespaces ``<project>-<domain>`` with the default pod template in each,
+then FlyteAdmin (creating executions in that cluster), datacatalog and FlytePropeller. All of it on loopback, all state under
 ``folder``; leaving — normally, on an error or on Ctrl-C — stops every part in the reverse order
 (propeller first, so no pod is started while the cluster deletes them) and puts the host back.
 
 Set as upstream's sandbox sets it where a task can tell (its chart at v1.16.8): task resources
-(requests 500m CPU and 1 GiB, no limits), ``FLYTE_PLATFORM_URL``/``FLYTE_PLATFORM_INSECURE`` in
-every task pod, the same task plug-ins. Differs, and why: storage is stow ``local`` in a folder
-(the sandbox uses MinIO, which cannot be had here), so task data locations are
-``file://flyte/<key>``, resolved against the store by the pod template's working directory.
+(requests 500m CPU and 1 GiB, no limits), storage (stow ``s3`` on MinIO, bucket ``my-s3-bucket``,
+raw outputs under ``s3://my-s3-bucket/data``), ``FLYTE_PLATFORM_URL``/``FLYTE_PLATFORM_INSECURE``
+and ``FLYTE_AWS_*`` in every task pod, the same task plug-ins. Differs, and why: every part runs
+as a host process on loopback, not inside one k3s container, and pods use the host network.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from flyte_parity.services.datacatalog import DataCatalog, datacatalog
-from flyte_parity.services.flyteadmin import CONTAINER, PROJECT, FlyteAdmin, flyteadmin
+from flyte_parity.services.flyteadmin import PROJECT, FlyteAdmin, flyteadmin
 from flyte_parity.services.postgres import postgres
 from flyte_parity.services.propeller import Propeller, pod_template, propeller
 
@@ -42,14 +42,12 @@ class FlyteCluster:
     folder: Path
     images: Mapping[str, str] = field(default_factory=dict)  # role -> image name in the cluster
 
-    @property
-    def storage(self) -> Path:
-        return self.admin.storage
+    store: object = None  # services.minio.Store
 
     @property
-    def staging(self) -> Path:
-        """Where jflyte stages task jars: inside the store, so pods read them at the same path."""
-        return self.admin.storage / CONTAINER / "jvm-staging"
+    def staging(self) -> str:
+        """Where jflyte stages task jars (FLYTE_STAGING_LOCATION): a folder of the store."""
+        return self.store.uri("jvm-staging")
 
 
 def sdk_images() -> dict[str, tuple[str, Path]]:
@@ -72,29 +70,30 @@ def flyte_cluster(folder: Path, images: Mapping[str, tuple[str, Path]], *, proje
     """Start the data plane in ``folder`` with ``images`` (role -> (image name, archive)) imported
     into the node; yield it; stop every part on leaving."""
     from flyte_parity.services.kubernetes import kubernetes
+    from flyte_parity.services.minio import minio
 
     folder = Path(folder).resolve()
     with ExitStack() as stack:
         database = stack.enter_context(postgres(folder / "postgres", timeout=timeout))
+        store = stack.enter_context(minio(folder / "minio", timeout=timeout))
         kube = stack.enter_context(kubernetes(folder / "kube"))
         for name, archive in images.values():
             print(f"==> data plane: importing {name}", flush=True)
             kube.import_image(archive)
-        storage = folder / "admin" / "store"
-        (storage / CONTAINER).mkdir(parents=True, exist_ok=True)
-        storage.chmod(0o755)
         for domain in DOMAINS:
             space = namespace(project, domain)
             kube.apply_namespace(space)
-            kube.create(f"/api/v1/namespaces/{space}/podtemplates", pod_template(space, storage))
+            kube.create(f"/api/v1/namespaces/{space}/podtemplates", pod_template(space))
+        storage = store.storage_config()
         admin = stack.enter_context(flyteadmin(
             folder / "admin", project=project, timeout=timeout, database=database, kube_config=kube.kubeconfig,
-            extra={"task_resources": TASK_RESOURCES}))
+            extra={"task_resources": TASK_RESOURCES}, storage_config=storage))
         catalog = stack.enter_context(datacatalog(folder / "catalog", database, storage, timeout=timeout))
         driver = stack.enter_context(propeller(folder / "propeller", kube_config=kube.kubeconfig,
                                                admin_grpc=admin.grpc, catalog_grpc=catalog.grpc, storage=storage,
-                                               timeout=timeout))
-        yield FlyteCluster(admin, catalog, driver, kube, folder, {role: name for role, (name, _) in images.items()})
+                                               env=store.environment(), timeout=timeout))
+        yield FlyteCluster(admin, catalog, driver, kube, folder, {role: name for role, (name, _) in images.items()},
+                           store)
 
 
 @dataclass(frozen=True)

@@ -108,11 +108,13 @@ def merged(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 @contextmanager
 def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJECT, timeout: float = 120.0,
                ports: Mapping[str, int] | None = None, database: Postgres | None = None,
-               kube_config: Path | None = None, extra: Mapping[str, Any] | None = None) -> Iterator[FlyteAdmin]:
+               kube_config: Path | None = None, extra: Mapping[str, Any] | None = None,
+               storage_config: Mapping[str, Any] | None = None) -> Iterator[FlyteAdmin]:
     """Start FlyteAdmin in ``folder`` (and PostgreSQL, unless ``database`` is a running one), yield the
     running admin, stop what it started on leaving. ``ports`` (by role: postgres, http, grpc, profiler)
     are used while free; the others are fresh. ``kube_config`` is the cluster admin creates executions
-    in (default: none, a closed port); ``extra`` is laid over the config (see ``merged``)."""
+    in (default: none, a closed port); ``extra`` is laid over the config (see ``merged``);
+    ``storage_config`` replaces the storage section (default: stow ``local`` in ``folder/store``)."""
     binary = Path(binary) if binary is not None else admin_binary()
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -127,9 +129,11 @@ def flyteadmin(folder: Path, binary: Path | None = None, *, project: str = PROJE
         http_port, grpc_port, profiler_port = loopback.ports_for(  # admin binds every interface
             [wished.get(role) for role in ADMIN_ROLES], bind="0.0.0.0")
         kube = kube_config or write_yaml(folder / "kubeconfig.yaml", kubeconfig())
-        config = write_yaml(folder / "admin.yaml", merged(admin_config(
-            http_port=http_port, grpc_port=grpc_port, profiler_port=profiler_port, database=database,
-            kube_config=kube, storage=storage), extra or {}))
+        document = admin_config(http_port=http_port, grpc_port=grpc_port, profiler_port=profiler_port,
+                                database=database, kube_config=kube, storage=storage)
+        if storage_config is not None:
+            document["storage"] = dict(storage_config)
+        config = write_yaml(folder / "admin.yaml", merged(document, extra or {}))
         command = [str(binary), "--config", str(config)]
         for arguments in (["migrate", "run"], ["migrate", "seed-projects", project]):
             step(f"flyteadmin {' '.join(arguments)}", command + arguments, cwd=folder, log=log, env=env,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -41,6 +42,10 @@ STATE = "state.json"
 MODULE = "flyte_parity.services.local_cluster"
 
 
+def is_secret(name: str) -> bool:
+    return any(word in name.upper() for word in ("SECRET", "TOKEN", "PASSWORD"))
+
+
 @dataclass(frozen=True)
 class State:
     folder: str
@@ -53,12 +58,23 @@ class State:
     kubeconfig: str
     logs: str
     started: float
+    store: dict = None  # FLYTE_AWS_* for the store
+
 
     def environment(self) -> dict[str, str]:
-        """What a shell needs to register and run against this data plane (FLYTE_INTERNAL_IMAGE: jflyte's image)."""
+        """What a shell needs to register and run against this data plane (FLYTE_INTERNAL_IMAGE: jflyte's
+        image); the store's secret is not in it (see ``export_lines``)."""
         return {"FLYTE_PLATFORM_URL": self.grpc, "FLYTE_PLATFORM_INSECURE": "true",
                 "FLYTE_STAGING_LOCATION": self.staging, "FLYTE_INTERNAL_IMAGE": self.jflyte_image,
-                "FLYTE_PARITY_FLYTEKIT_IMAGE": self.flytekit_image, "KUBECONFIG": self.kubeconfig}
+                "FLYTE_PARITY_FLYTEKIT_IMAGE": self.flytekit_image, "KUBECONFIG": self.kubeconfig,
+                **{k: v for k, v in (self.store or {}).items() if not is_secret(k)}}
+
+    def export_lines(self) -> str:
+        """``export`` lines for ``eval``; a secret is read from its file (mode 0600) when the line runs, never printed."""
+        lines = export_lines(self.environment())
+        for name in sorted(k for k in (self.store or {}) if is_secret(k)):
+            lines += f'export {name}="$(cat {shlex.quote(str(Path(self.folder) / (name + ".secret")))})"\n'
+        return lines
 
 
 def read_state(folder: Path) -> State | None:
@@ -130,6 +146,8 @@ def stop(folder: Path = DEFAULT_FOLDER, *, timeout: float = 180.0) -> bool:
         stop_process(state.supervisor, signal.SIGTERM, timeout=timeout)
     left = _sweep(folder)
     (folder / STATE).unlink(missing_ok=True)
+    for secret in folder.glob("*.secret"):
+        secret.unlink()
     return state is not None or bool(left)
 
 
@@ -152,10 +170,14 @@ def supervise(folder: Path) -> int:
         run.mkdir(mode=0o755)
         run.chmod(0o755)
         with flyte_cluster(run, sdk_images()) as flyte:
-            flyte.staging.mkdir(parents=True, exist_ok=True)
-            state = State(str(folder), os.getpid(), flyte.admin.grpc, flyte.admin.project, flyte.staging.as_uri(),
+            state = State(str(folder), os.getpid(), flyte.admin.grpc, flyte.admin.project, flyte.staging,
                           flyte.images["jflyte"], flyte.images["flytekit"], str(flyte.kube.kubeconfig), str(run),
-                          time.time())
+                          time.time(), flyte.store.environment())
+            for name, value in (state.store or {}).items():
+                if is_secret(name):
+                    secret = folder / (name + ".secret")
+                    secret.touch(mode=0o600)
+                    secret.write_text(value, encoding="utf-8")
             _write(folder, asdict(state))
             print(f"running: FLYTE_PLATFORM_URL={state.grpc} (logs {run})", flush=True)
             while alive(flyte.admin.pid) and alive(flyte.propeller.pid):
@@ -184,8 +206,6 @@ def status_line(state: State) -> str:
     return (f"running: FLYTE_PLATFORM_URL={state.grpc}, project {state.project}, images {state.jflyte_image} and "
             f"{state.flytekit_image}, supervisor pid {state.supervisor}, logs {state.logs}")
 
-
-__all__ = ["State", "start", "stop", "running", "status_line", "export_lines", "DEFAULT_FOLDER"]
 
 if __name__ == "__main__":
     sys.exit(supervise(Path(sys.argv[1])))

@@ -1,7 +1,7 @@
 """The local Flyte data plane leaves nothing behind: after `flyte-parity local-cluster start` and
 `stop`, and after Ctrl-C while a parity session's execution runs on it — no etcd, kube-*,
-kubelet, containerd, containerd shim, flytepropeller, datacatalog, flyteadmin or postgres
-process, no mount under the run folder, no kubepods cgroup, and the kernel settings the kubelet
+kubelet, containerd, containerd shim, flytepropeller, datacatalog, flyteadmin, postgres or
+minio process, no mount under the run folder, no kubepods cgroup, and the kernel settings the kubelet
 changes (vm.overcommit_memory, kernel.panic, kernel.panic_on_oops) as they were before."""
 
 import os
@@ -19,7 +19,7 @@ from flyte_parity.services import host_state, kubernetes
 from flyte_parity.services.preflight import need_missing
 
 SERVICES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "containerd",
-            "containerd-shim-runc-v2", "flytepropeller", "datacatalog", "flyteadmin", "postgres", "dockerd")
+            "containerd-shim-runc-v2", "flytepropeller", "datacatalog", "flyteadmin", "postgres", "minio", "dockerd")
 KERNEL = ("/proc/sys/vm/overcommit_memory", "/proc/sys/kernel/panic", "/proc/sys/kernel/panic_on_oops")
 PREFIX = "flyte-parity-cluster-"
 
@@ -74,7 +74,10 @@ def test_local_cluster_start_status_stop_leaves_nothing(tmp_path):
         assert started.returncode == 0, started.stderr[-3000:]
         exports = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
         assert exports["FLYTE_PLATFORM_URL"].startswith("127.0.0.1:")
-        assert exports["FLYTE_STAGING_LOCATION"].startswith("file:///")
+        assert exports["FLYTE_STAGING_LOCATION"] == "s3://my-s3-bucket/jvm-staging"
+        assert exports["FLYTE_AWS_ENDPOINT"].startswith("http://127.0.0.1:")
+        secret = exports["FLYTE_AWS_SECRET_ACCESS_KEY"]
+        assert secret.startswith('"$(cat ') and "miniostorage" not in started.stdout + started.stderr
         assert exports["FLYTE_INTERNAL_IMAGE"].startswith("localhost/flyte-parity-jflyte:")
         status = _cli("local-cluster", "status", "--dir", str(folder))
         assert status.returncode == 0 and status.stdout.startswith("running: FLYTE_PLATFORM_URL=127.0.0.1:"), status
