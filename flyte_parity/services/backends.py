@@ -9,8 +9,8 @@
 - ``local-cluster``: ``services.flyte_cluster`` in a fresh run folder — PostgreSQL, FlyteAdmin, a
   single-node Kubernetes, datacatalog and FlytePropeller on loopback, with both SDKs' images built
   here (``services.images``); executions run to their end. Everything is stopped on leaving.
-- ``sandbox``: the Flyte sandbox through testcontainers — not built yet; it says so, and says
-  first when there is no Docker engine to run it.
+- ``sandbox``: upstream's Flyte sandbox image through testcontainers (``services.sandbox``), where
+  a Docker engine holds or may pull it; elsewhere it says in one line why not and what to use.
 
 Every backend class is a context manager yielding a ``Backend``: ``target(side)`` is where one
 side registers. The two SDKs (and each JVM source) register into the same project and domain under
@@ -149,16 +149,31 @@ class RemoteBackend(BackendContext):
 
 
 class SandboxBackend(BackendContext):
-    """The Flyte sandbox through testcontainers: not built yet, which entering says (a missing Docker engine first)."""
+    """Upstream's Flyte sandbox image through testcontainers (``services.sandbox``), both SDKs' images
+    pushed into it; where the engine or the image cannot be had, entering says so in one line."""
 
     name = "sandbox"
 
+    def __init__(self, run: str | None = None) -> None:
+        super().__init__(run)
+        self._started = ExitStack()
+
     def __enter__(self) -> Backend:
-        if not docker_available():
-            raise BackendUnavailable("--flyte-backend=sandbox needs a Docker engine (none at DOCKER_HOST or "
-                                     "/var/run/docker.sock) to start the Flyte sandbox; use --flyte-backend=local here")
-        raise BackendUnavailable("--flyte-backend=sandbox is not built yet (the Flyte sandbox through "
-                                 "testcontainers); use --flyte-backend=local, or remote against a running sandbox")
+        from flyte_parity.services.flyte_cluster import sdk_images
+        from flyte_parity.services.sandbox import SandboxUnavailable, engine, ensure_image, image_name, sandbox
+
+        try:
+            ensure_image(engine(), image_name())  # before building anything: say at once when it cannot run
+        except SandboxUnavailable as err:
+            raise BackendUnavailable(str(err)) from None
+        with ExitStack() as started:
+            flyte = started.enter_context(sandbox(sdk_images()))
+            self._started = started.pop_all()
+        return Backend(self.name, flyte.admin, PROJECT, flyte.staging, self.run, executes=True,
+                       images={"jvm": flyte.images["jflyte"], "python": flyte.images["flytekit"]}, env=flyte.env)
+
+    def __exit__(self, *exc_info: Any) -> bool | None:
+        return self._started.__exit__(*exc_info)
 
 
 def _remote_images(env: Mapping[str, str]) -> dict[str, str]:
@@ -182,7 +197,3 @@ def backend(name: str) -> BackendContext:
     return kind()
 
 
-def docker_available() -> bool:
-    """Whether a Docker engine may be reached: DOCKER_HOST is set, or /var/run/docker.sock exists."""
-    host = os.environ.get("DOCKER_HOST", "")
-    return bool(host) or Path("/var/run/docker.sock").exists()

@@ -148,15 +148,16 @@ def test_step_runs_a_command_to_its_end_or_names_how_it_failed(tmp_path):
 # Backends: one context manager class per --flyte-backend name.
 
 def test_every_backend_name_has_its_class():
-    assert backends.BACKENDS == ("local", "remote", "sandbox")
+    assert backends.BACKENDS == ("local-cluster", "local", "remote", "sandbox")
     assert {name: kind.__name__ for name, kind in backends.KINDS.items()} == {
-        "local": "LocalBackend", "remote": "RemoteBackend", "sandbox": "SandboxBackend"}
+        "local-cluster": "LocalClusterBackend", "local": "LocalBackend", "remote": "RemoteBackend",
+        "sandbox": "SandboxBackend"}
     assert all(kind.name == name for name, kind in backends.KINDS.items())
     assert isinstance(backends.backend("local"), backends.LocalBackend)  # nothing starts before `with`
 
 
 def test_an_unknown_backend_is_a_usage_error_naming_the_choices():
-    with pytest.raises(UsageError, match=r"^unknown --flyte-backend 'k8s'; use one of local, remote, sandbox$"):
+    with pytest.raises(UsageError, match=r"^unknown --flyte-backend 'k8s'; use one of local-cluster, local, remote, sandbox$"):
         backends.backend("k8s")
 
 
@@ -189,17 +190,11 @@ def test_remote_without_an_address_says_what_it_needs(monkeypatch, tmp_path):
     assert "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize("docker, said", [(False, "needs a Docker engine"), (True, "is not built yet")])
-def test_sandbox_says_in_one_line_why_it_cannot_run(monkeypatch, docker, said):
-    monkeypatch.setattr(backends, "docker_available", lambda: docker)
+def test_sandbox_without_a_docker_engine_says_so_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     with pytest.raises(backends.BackendUnavailable) as err:
         with backends.backend("sandbox"):
             pytest.fail("the block ran")
     message = str(err.value)
-    assert message.startswith(f"--flyte-backend=sandbox {said}") and "\n" not in message
-    assert "--flyte-backend=local" in message
-
-
-def test_docker_host_counts_as_an_engine(monkeypatch):
-    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    assert backends.docker_available()
+    assert message.startswith("--flyte-backend=sandbox needs a Docker engine (none answers at unix://")
+    assert "\n" not in message and "--flyte-backend=local-cluster" in message
