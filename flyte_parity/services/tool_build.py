@@ -296,11 +296,13 @@ def staging_modules(go_mod_text: str) -> list[str]:
 
 
 def go_mod(staging: Sequence[str], go: str) -> str:
-    """Our module's go.mod: k8s.io/kubernetes, each staging module replaced by its published version."""
+    """Our module's go.mod: k8s.io/kubernetes, and each staging module required and replaced at its
+    published version (so the binaries name v0.34.4, not the v0.0.0 of k8s.io/kubernetes's go.mod)."""
+    requires = "".join(f"\t{name} {STAGING_VERSION}\n" for name in staging)
     replaces = "".join(f"\t{name} => {name} {STAGING_VERSION}\n" for name in staging)
     return (f"// Written by flyte-parity's tool_build: builds the commands of Kubernetes {KUBERNETES_VERSION}.\n"
-            f"module flyte-parity.local/kubernetes\n\ngo {go}\n\nrequire {KUBERNETES_MODULE} {KUBERNETES_VERSION}\n\n"
-            f"replace (\n{replaces})\n")
+            f"module flyte-parity.local/kubernetes\n\ngo {go}\n\n"
+            f"require (\n\t{KUBERNETES_MODULE} {KUBERNETES_VERSION}\n{requires})\n\nreplace (\n{replaces})\n")
 
 
 # --- builds --------------------------------------------------------------------------------------
@@ -335,7 +337,7 @@ def _run_logged(command: Sequence[str], cwd: Path, env: Mapping[str, str], log: 
 def _errors(log: Path) -> list[str]:
     """The lines of a go build or gcc log that report something (not the package names of -v)."""
     lines = [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()[1:]]
-    said = [line for line in lines if ": " in line]
+    said = [line for line in lines if ": " in line and not re.match(r"go: (downloading|finding|extracting) ", line)]
     return [line for line in said if line.startswith("go: ") or re.search(r"\.(go|c):\d+|error", line, re.I)] or said
 
 
