@@ -296,13 +296,12 @@ def staging_modules(go_mod_text: str) -> list[str]:
 
 
 def go_mod(staging: Sequence[str], go: str) -> str:
-    """Our module's go.mod: k8s.io/kubernetes, and each staging module required and replaced at its
-    published version (so the binaries name v0.34.4, not the v0.0.0 of k8s.io/kubernetes's go.mod)."""
-    requires = "".join(f"\t{name} {STAGING_VERSION}\n" for name in staging)
+    """Our module's go.mod: k8s.io/kubernetes, each staging module replaced by its published version
+    (only replaced: requiring them would make Go read the go.mod of every one, used or not)."""
     replaces = "".join(f"\t{name} => {name} {STAGING_VERSION}\n" for name in staging)
     return (f"// Written by flyte-parity's tool_build: builds the commands of Kubernetes {KUBERNETES_VERSION}.\n"
-            f"module flyte-parity.local/kubernetes\n\ngo {go}\n\n"
-            f"require (\n\t{KUBERNETES_MODULE} {KUBERNETES_VERSION}\n{requires})\n\nreplace (\n{replaces})\n")
+            f"module flyte-parity.local/kubernetes\n\ngo {go}\n\nrequire {KUBERNETES_MODULE} {KUBERNETES_VERSION}\n\n"
+            f"replace (\n{replaces})\n")
 
 
 # --- builds --------------------------------------------------------------------------------------
