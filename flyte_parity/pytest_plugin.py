@@ -141,13 +141,14 @@ def _ledger(config: pytest.Config) -> RunLedger:
         try:
             java = _java_version_or_refuse()
             ledger = load_ledger(Path(config.getoption("--ledger")))
-            entries = ledger.applicable(java, versions.flytekit())
+            legacy = bool(config.getoption("--jflyte-legacy-env"))
+            entries = ledger.applicable(java, versions.flytekit(), legacy)
         except UsageError as err:
             pytest.exit(f"flyte-parity: {err}", returncode=2)
         except _Refused as refused:
             pytest.exit(str(refused), returncode=2)
         draft = config.getoption("--ledger-draft")
-        cached = config._flyte_parity_ledger = RunLedger(entries, Draft(Path(draft), java) if draft else None,
+        cached = config._flyte_parity_ledger = RunLedger(entries, Draft(Path(draft), java, legacy) if draft else None,
                                                          ledger.topics)
     return cached
 

@@ -33,7 +33,9 @@ FIELDS = ("pair", "mode", "path", "topic", "jvm", "python")
 VERSION_FIELDS = ("flytekit_java", "flytekit")  # flytekit_java is required, flytekit optional
 # jvm_also: other forms the JVM value takes from run to run, each seen and explained in the topic's
 # why (optional; a found JVM value must still be one of them exactly).
-OPTIONAL_FIELDS = ("jvm_also",)
+# jflyte_legacy_env: true or false when the entry holds only for runs with, or without, the opt-in
+# --jflyte-legacy-env (the execution mode's JVM tasks then get FLYTE_INTERNAL_PROJECT/DOMAIN/VERSION).
+OPTIONAL_FIELDS = ("jvm_also", "jflyte_legacy_env")
 # mode: one mode, or a list of them when the same difference is seen in each (such as what an SDK
 # serializes and what FlyteAdmin then stores: ["idl", "register"]).
 # topic: a short key naming the divergence (one per cause, shared by the entries it explains): a
@@ -85,6 +87,7 @@ class Divergence:
     flytekit: tuple[str, ...] = ()
     jvm_also: tuple[str, ...] = ()
     issue: str = ""  # why, source and issue come from the entry's topic
+    legacy_env: bool | None = None  # the runs it holds for: with (True) or without (False) --jflyte-legacy-env
 
     def explains(self, found: "Difference") -> bool:
         """Whether ``found`` is this divergence: same path and Python value, and the JVM value or
@@ -96,9 +99,10 @@ class Divergence:
     def key(self) -> tuple[str, str, str]:
         return (self.pair, self.mode, self.path)
 
-    def applies(self, flytekit_java: str, flytekit: str | None = None) -> bool:
-        """Whether this entry is a claim about a run at these versions."""
-        return matches(self.flytekit_java, flytekit_java) and (flytekit is None or matches(self.flytekit, flytekit))
+    def applies(self, flytekit_java: str, flytekit: str | None = None, legacy_env: bool | None = None) -> bool:
+        """Whether this entry is a claim about a run at these versions (and with or without the option)."""
+        return (matches(self.flytekit_java, flytekit_java) and (flytekit is None or matches(self.flytekit, flytekit))
+                and (legacy_env is None or self.legacy_env is None or self.legacy_env == legacy_env))
 
 
 @dataclass(frozen=True)
@@ -138,9 +142,10 @@ class Ledger:
     flytekit_versions: tuple[str, ...] = ()
     topics: Mapping[str, Topic] = field(default_factory=dict)
 
-    def applicable(self, flytekit_java: str, flytekit: str | None = None) -> list[Divergence]:
-        """The entries a run at these versions must reproduce, exactly."""
-        return [d for d in self.entries if d.applies(flytekit_java, flytekit)]
+    def applicable(self, flytekit_java: str, flytekit: str | None = None,
+                   legacy_env: bool | None = None) -> list[Divergence]:
+        """The entries a run at these versions (with or without --jflyte-legacy-env) must reproduce, exactly."""
+        return [d for d in self.entries if d.applies(flytekit_java, flytekit, legacy_env)]
 
     def __iter__(self):
         return iter(self.entries)
@@ -171,6 +176,9 @@ def parse_ledger(data: dict, origin: str = "ledger") -> Ledger:
                                     or not all(isinstance(v, str) and v.strip() for v in also)
                                     or len(set(also)) != len(also) or str(entry["jvm"]) in also):
             raise UsageError(f"{where}: jvm_also must be a list of other, distinct JVM values (not the jvm value)")
+        legacy = entry.get("jflyte_legacy_env")
+        if legacy is not None and not isinstance(legacy, bool):
+            raise UsageError(f"{where}: jflyte_legacy_env must be true or false")
         modes = entry["mode"] if isinstance(entry["mode"], list) else [entry["mode"]]
         if not modes or not all(isinstance(m, str) and m.strip() for m in modes) or len(set(modes)) != len(modes):
             raise UsageError(f"{where}: mode must be a mode name or a list of distinct mode names")
@@ -180,7 +188,7 @@ def parse_ledger(data: dict, origin: str = "ledger") -> Ledger:
                                     why=topic.why, source=topic.source, issue=topic.issue,
                                     flytekit_java=parse_specifiers(entry["flytekit_java"], where, "flytekit_java"),
                                     flytekit=parse_specifiers(entry["flytekit"], where, "flytekit") if "flytekit" in entry
-                                    else (), jvm_also=tuple(also))
+                                    else (), jvm_also=tuple(also), legacy_env=legacy)
             _add(divergence, where, entries, by_key, java_versions, python_versions)
     unused = sorted(set(topics) - {d.topic for d in entries})
     if unused:
@@ -266,7 +274,10 @@ def _add(divergence: Divergence, where: str, entries: list[Divergence], by_key: 
 
 def _shared_versions(a: Divergence, b: Divergence, java_versions: Sequence[str],
                      python_versions: Sequence[str]) -> list[str]:
-    """The run versions both entries apply to (with no [versions] table: equal specifiers clash)."""
+    """The run versions both entries apply to (with no [versions] table: equal specifiers clash);
+    none when one holds only with --jflyte-legacy-env and the other only without."""
+    if None not in (a.legacy_env, b.legacy_env) and a.legacy_env != b.legacy_env:
+        return []
     if not java_versions:
         return ["(same specifiers)"] if (a.flytekit_java, a.flytekit) == (b.flytekit_java, b.flytekit) else []
     if python_versions and not any(matches(a.flytekit, p) and matches(b.flytekit, p) for p in python_versions):
@@ -337,6 +348,7 @@ class RunLedger(list):
 class Draft:
     path: Path
     flytekit_java: str
+    legacy_env: bool = False  # the run had --jflyte-legacy-env: its entries are drafted as holding only then
 
     def record(self, pair: str, mode: str, result: LedgerCheck) -> None:
         """Append a [[divergence]] per unexpected difference (its topic left to fill in) and a
@@ -349,7 +361,7 @@ class Draft:
             lines += ["[[divergence]]", f"pair = {_toml(pair)}", f"mode = {_toml(mode)}", f"path = {_toml(found.path)}",
                       hint, f"topic = {_toml(known.topic if known else '')}",
                       f'flytekit_java = {_toml(">=" + self.flytekit_java)}', f"jvm = {_toml(found.jvm)}",
-                      f"python = {_toml(found.python)}", ""]
+                      f"python = {_toml(found.python)}", *(["jflyte_legacy_env = true"] if self.legacy_env else []), ""]
         for entry in result.stale:
             lines.append(f"# stale at flytekit-java {self.flytekit_java}: {pair} [{mode}] {entry.path}: "
                          f"{entry.jvm} != {entry.python}")

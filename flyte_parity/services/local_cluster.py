@@ -67,6 +67,7 @@ class State:
         return {"FLYTE_PLATFORM_URL": self.grpc, "FLYTE_PLATFORM_INSECURE": "true",
                 "FLYTE_STAGING_LOCATION": self.staging, "FLYTE_INTERNAL_IMAGE": self.jflyte_image,
                 "FLYTE_PARITY_FLYTEKIT_IMAGE": self.flytekit_image, "KUBECONFIG": self.kubeconfig,
+                "FLYTECTL_CONFIG": str(Path(self.folder) / "flytectl.yaml"),
                 **{k: v for k, v in (self.store or {}).items() if not is_secret(k)}}
 
     def export_lines(self) -> str:
@@ -173,6 +174,8 @@ def supervise(folder: Path) -> int:
             state = State(str(folder), os.getpid(), flyte.admin.grpc, flyte.admin.project, flyte.staging,
                           flyte.images["jflyte"], flyte.images["flytekit"], str(flyte.kube.kubeconfig), str(run),
                           time.time(), flyte.store.environment())
+            (folder / "flytectl.yaml").write_text(  # flytectl and pyflyte read it (FLYTECTL_CONFIG)
+                f"admin:\n  endpoint: dns:///{state.grpc}\n  insecure: true\n", encoding="utf-8")
             for name, value in (state.store or {}).items():
                 if is_secret(name):
                     secret = folder / (name + ".secret")
