@@ -7,9 +7,11 @@ returned them, its error, the cache status propeller reported, the phase of each
 its children (the nodes a branch, sub-workflow or dynamic task ran), and for a launch plan node the
 child execution's phase and outputs.
 
-Node ids are each SDK's own (``n0`` on one side, ``fib-2`` on the other): they are identity. Nodes
-of one level are paired by what they are and what they received — kind, then canonical inputs,
-then canonical outputs, then phase — and compared pairwise; a level with a different number of
+Node ids are each SDK's own (``n0`` on one side, ``fib-2`` on the other): they are identity, and
+paths show them with flytekit-java's random prefixes as ``w????``. Nodes of one level are paired by
+what they are and what they received — kind, then canonical inputs, then canonical outputs, then
+phase — and compared pairwise (a branch node's inputs by their values only: their names are the
+local names each SDK's conditions read, identity as in the IDL comparison); a level with a different number of
 nodes on the two sides is one difference listing both. Error messages are compared by their class
 (``message_class``): the exception or error name a message starts with, not its text, which names
 each SDK's own files and ids.
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from flyteidl.core import literals_pb2
 from google.protobuf import text_format
 
+from flyte_parity.idl.compare import stable_node_id
 from flyte_parity.idl.diff import Difference, diff_messages
 from flyte_parity.idl.literals import canonical_literal_map
 
@@ -41,7 +44,7 @@ class Failure:
 @dataclass(frozen=True)
 class NodeRun:
     node_id: str
-    kind: str  # task, dynamic, parent, launch plan
+    kind: str  # task, dynamic, parent (a sub-workflow), branch, launch plan
     phase: str
     inputs: literals_pb2.LiteralMap | None = None
     outputs: literals_pb2.LiteralMap | None = None
@@ -50,6 +53,7 @@ class NodeRun:
     attempts: tuple[str, ...] = ()  # each task attempt's phase, in order
     children: tuple["NodeRun", ...] = ()
     child_execution: "Run | None" = None  # a launch plan node's execution
+    spec_node_id: str = ""  # the node's id in the workflow (or sub-workflow) it belongs to
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,22 @@ def _text(literals: literals_pb2.LiteralMap | None) -> str:
     return "" if literals is None else text_format.MessageToString(canonical_literal_map(literals), as_one_line=True)
 
 
+def _values(literals: literals_pb2.LiteralMap | None) -> str:
+    """A branch node's input values, without their (SDK-chosen) names, in a stable order."""
+    if literals is None:
+        return "<none>"
+    canonical = canonical_literal_map(literals)
+    return "; ".join(sorted(text_format.MessageToString(value, as_one_line=True)
+                            for value in canonical.literals.values())) or "<none>"
+
+
+def _names(literals: literals_pb2.LiteralMap | None) -> str:
+    return ", ".join(sorted(literals.literals)) if literals is not None else "<none>"
+
+
 def _order(node: NodeRun) -> tuple[str, str, str, str]:
-    return (node.kind, _text(node.inputs), _text(node.outputs), node.phase)
+    inputs = _values(node.inputs) if node.kind == "branch" else _text(node.inputs)
+    return (node.kind, inputs, _text(node.outputs), node.phase)
 
 
 def _short(node: NodeRun) -> str:
@@ -121,12 +139,16 @@ def compare_nodes(path: str, jvm: tuple[NodeRun, ...], python: tuple[NodeRun, ..
     semantic: list[Difference] = []
     identity: list[Difference] = []
     for left, right in zip(sorted(jvm, key=_order), sorted(python, key=_order)):
-        at = f"{path}[{left.node_id}~{right.node_id}]"
+        at = f"{path}[{stable_node_id(left.node_id)}~{stable_node_id(right.node_id)}]"
         identity += _value(f"{at}.node_id", left.node_id, right.node_id)
         semantic += _value(f"{at}.kind", left.kind, right.kind)
         semantic += _value(f"{at}.phase", left.phase, right.phase)
         semantic += _failure(f"{at}.error", left.error, right.error)
-        semantic += _literals(f"{at}.inputs", left.inputs, right.inputs)
+        if left.kind == right.kind == "branch":  # local names its conditions read: identity (as in the IDL)
+            semantic += _value(f"{at}.inputs (values)", _values(left.inputs), _values(right.inputs))
+            identity += _value(f"{at}.inputs (names)", _names(left.inputs), _names(right.inputs))
+        else:
+            semantic += _literals(f"{at}.inputs", left.inputs, right.inputs)
         semantic += _literals(f"{at}.outputs", left.outputs, right.outputs)
         semantic += _value(f"{at}.cache", left.cache or "<none>", right.cache or "<none>")
         semantic += _value(f"{at}.attempts", ", ".join(left.attempts) or "<none>", ", ".join(right.attempts) or "<none>")

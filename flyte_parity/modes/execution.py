@@ -49,11 +49,30 @@ class Started:
 
 
 def first_run_cache(run: Run) -> Run:
-    """The run with each node's cache status reduced to cached or not: whether a first execution
-    misses or hits depends on what ran before it in the same session (pairs sharing a task)."""
+    """The run with each cached node's cache status reduced to "cached" and its attempts set aside:
+    whether a first execution misses (one attempt) or hits (none) depends on what ran before it in
+    the same session (pairs sharing a task, run side by side). The repeat compares them exactly."""
     def node(n):
-        cache = n.cache if n.cache in ("", "CACHE_DISABLED") else ("cached" if n.cache in CACHED else n.cache)
-        return replace(n, cache=cache, children=tuple(map(node, n.children)))
+        if n.cache in CACHED:
+            return replace(n, cache="cached", attempts=(), children=tuple(map(node, n.children)))
+        return replace(n, children=tuple(map(node, n.children)))
+    return replace(run, nodes=tuple(map(node, run.nodes)))
+
+
+def branch_ids(registered) -> set[str]:
+    """The ids of the branch nodes in every workflow one side registered (its sub-workflows included)."""
+    found = set()
+    for spec in registered.entities.workflows.values():
+        for template in (spec.template, *spec.sub_workflows):
+            found.update(node.id for node in template.nodes if node.HasField("branch_node"))
+    return found
+
+
+def mark_branches(run: Run, ids: set[str]) -> Run:
+    """The run with each parent node that is a branch in its workflow marked ``branch``."""
+    def node(n):
+        kind = "branch" if n.kind == "parent" and (n.spec_node_id or n.node_id) in ids else n.kind
+        return replace(n, kind=kind, children=tuple(map(node, n.children)))
     return replace(run, nodes=tuple(map(node, run.nodes)))
 
 
@@ -112,7 +131,8 @@ class ExecutionMode(RegisterMode):
         if launches.jvm.label != launches.python.label:
             found.append(Difference("launch (outcome)", launches.jvm.label, launches.python.label))
         if launches.jvm.launched and launches.python.launched:
-            runs = Sides.of(lambda side: self._finish(backend, launches[side]))
+            runs = Sides.of(lambda side: mark_branches(self._finish(backend, launches[side]),
+                                                       branch_ids(registered[side])))
             jvm, python = launches.jvm.launched, launches.python.launched
             if run.options.get("jflyte_legacy_env"):  # the option's variables: not the SDK's doing
                 jvm = replace(jvm, execution=without_envs(jvm.execution))
@@ -138,7 +158,8 @@ class ExecutionMode(RegisterMode):
                                                           next(iter(pair.inputs.values()), {}), settle=0.0,
                                                           envs=self._envs(run, registered, side)))
                 if all(launch.launched for launch in again):
-                    repeat = Sides.of(lambda side: self._finish(backend, again[side]))
+                    repeat = Sides.of(lambda side: mark_branches(self._finish(backend, again[side]),
+                                                                 branch_ids(registered[side])))
                     lines.append("# repeat (cached tasks)")
                     for side in ("jvm", "python"):
                         lines += [f"## {side}", *describe(repeat[side])]

@@ -246,7 +246,7 @@ def _node_runs(stub, execution_id, parent: str = "") -> tuple[NodeRun, ...]:
             node.id.node_id, kind, core_execution_pb2.NodeExecution.Phase.Name(closure.phase),
             data.full_inputs if data.HasField("full_inputs") else None,
             data.full_outputs if data.HasField("full_outputs") else None,
-            _failure(closure.error), cache, attempts, children, child_execution))
+            _failure(closure.error), cache, attempts, children, child_execution, meta.spec_node_id))
     return tuple(runs)
 
 

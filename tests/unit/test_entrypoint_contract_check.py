@@ -40,3 +40,17 @@ def test_known_gaps_are_per_side_and_anything_else_is_unexplained():
     assert unexplained_gaps("jvm", [jvm_gap]) == []
     assert unexplained_gaps("python", [jvm_gap]) == [jvm_gap]
     assert all(why.strip() for gaps in KNOWN_GAPS.values() for why in gaps.values())
+
+
+def test_a_first_run_sets_cache_hits_and_misses_alike_and_marks_branches():
+    from flyte_parity.idl.runs import NodeRun, Run
+    from flyte_parity.modes.execution import first_run_cache, mark_branches
+
+    hit = NodeRun("a", "task", "SUCCEEDED", cache="CACHE_HIT")
+    miss = NodeRun("a", "task", "SUCCEEDED", cache="CACHE_POPULATED", attempts=("SUCCEEDED",))
+    plain = NodeRun("c", "task", "SUCCEEDED", cache="CACHE_DISABLED", attempts=("SUCCEEDED",))
+    assert first_run_cache(Run("SUCCEEDED", nodes=(hit,))) == first_run_cache(Run("SUCCEEDED", nodes=(miss,)))
+    assert first_run_cache(Run("SUCCEEDED", nodes=(plain,))).nodes == (plain,)
+    parent = NodeRun("n0", "parent", "SUCCEEDED", spec_node_id="n0")
+    assert mark_branches(Run("SUCCEEDED", nodes=(parent,)), {"n0"}).nodes[0].kind == "branch"
+    assert mark_branches(Run("SUCCEEDED", nodes=(parent,)), {"n1"}).nodes[0].kind == "parent"

@@ -104,3 +104,19 @@ def test_node_order_never_matters(left, right):
 def test_describe_names_every_node_with_its_id():
     text = "\n".join(describe(_fib()))
     assert "SUCCEEDED" in text and all(node_id in text for node_id in ("n0", "n1", "n2"))
+
+
+def test_a_branch_nodes_inputs_compare_by_value_their_names_are_identity():
+    def run(name: str, value: int) -> Run:
+        inputs = _ints(**{name: value})
+        return Run("SUCCEEDED", None, None, (NodeRun("b", "branch", "SUCCEEDED", inputs),))
+    semantic, identity = compare_runs(run("$0", 1), run(".name", 1))
+    assert semantic == [] and [d.path for d in identity] == ["execution.nodes[b~b].inputs (names)"]
+    semantic, _ = compare_runs(run("$0", 1), run(".name", 2))
+    assert [d.path for d in semantic] == ["execution.nodes[b~b].inputs (values)"]
+
+
+def test_random_jvm_node_prefixes_are_written_stably_in_paths():
+    left = replace(_fib(("wabcd-n0", "wabcd-n1", "wabcd-n2")), outputs=_ints(fib=5))
+    right = replace(_fib(), nodes=(replace(_fib().nodes[0], outputs=_ints(o=9)), *_fib().nodes[1:]))
+    assert any(d.path.startswith("execution.nodes[w????-n0~n0]") for d in compare_runs(left, right)[0])
