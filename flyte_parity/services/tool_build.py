@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -323,9 +324,9 @@ def _run_logged(command: Sequence[str], cwd: Path, env: Mapping[str, str], log: 
                 if time.monotonic() >= beat:
                     beat += HEARTBEAT
                     sink.flush()
-                    compiled = sum(1 for line in log.open(encoding="utf-8", errors="replace") if ": " not in line)
-                    _say(out, f"    {label}: {(time.monotonic() - started) / 60:.0f} min, {compiled - 1} packages "
-                              "compiled so far")
+                    compiled = sum(1 for line in log.open(encoding="utf-8", errors="replace") if ": " not in line) - 1
+                    so_far = f", {compiled} packages compiled so far" if compiled > 0 else ""
+                    _say(out, f"    {label}: {(time.monotonic() - started) / 60:.0f} min{so_far}")
         except BaseException:
             process.kill()
             process.wait()
@@ -482,6 +483,10 @@ def ensure(binaries: Sequence[Binary], tools: Path = TOOLS, env: Mapping[str, st
     return failures
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None, tools: Path = TOOLS) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m flyte_parity.services.tool_build",
                                      description=__doc__.split("\n\n")[0])
@@ -490,6 +495,8 @@ def main(argv: Sequence[str] | None = None, tools: Path = TOOLS) -> int:
                         + ", ".join([*GROUPS, *(b.name for b in BINARIES)]))
     parser.add_argument("--tools", type=Path, default=tools, help="the tools folder (default: .tools of the checkout)")
     args = parser.parse_args(argv)
+    if argv is None:  # the command itself: a kill cleans up as Ctrl-C does
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         binaries = needed(args.without, args.only)
         failures = ensure(binaries, args.tools.resolve())
