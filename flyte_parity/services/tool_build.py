@@ -316,7 +316,7 @@ def _run_logged(command: Sequence[str], cwd: Path, env: Mapping[str, str], log: 
         sink.write(f"$ (cd {cwd} && {' '.join(command)})\n")
         sink.flush()
         process = subprocess.Popen(list(command), cwd=cwd, env=dict(env), stdout=sink, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
+                                   stdin=subprocess.DEVNULL, start_new_session=True)  # its own group: see _stop
         try:
             beat = started + HEARTBEAT
             while process.poll() is None:
@@ -328,10 +328,25 @@ def _run_logged(command: Sequence[str], cwd: Path, env: Mapping[str, str], log: 
                     so_far = f", {compiled} packages compiled so far" if compiled > 0 else ""
                     _say(out, f"    {label}: {(time.monotonic() - started) / 60:.0f} min{so_far}")
         except BaseException:
-            process.kill()
-            process.wait()
+            _stop(process)
             raise
     return process.returncode
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop a build and every process it started (go's compiler and linker): Ctrl-C to its group
+    first, so go removes its temporary folder, then a kill after 10 s."""
+    for sig in (signal.SIGINT, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait()
 
 
 def _errors(log: Path) -> list[str]:
