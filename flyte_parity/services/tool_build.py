@@ -312,6 +312,20 @@ def _run_logged(command: Sequence[str], cwd: Path, env: Mapping[str, str], log: 
     """Run ``command`` with its output in ``log``; a line every minute while it runs."""
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    scratch = log.parent.parent / "tmp" / label  # go's work folder (GOTMPDIR): removed even when go is stopped
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    env = {**env, "GOTMPDIR": str(scratch)}
+    try:
+        return _run(command, cwd, env, log, label, out, started)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        _remove_empty(scratch.parent, scratch.parent)
+
+
+def _run(command: Sequence[str], cwd: Path, env: Mapping[str, str], log: Path, label: str, out: IO[str],
+         started: float) -> int:
+    """``command`` in its own process group, output to ``log``; stopped with it on Ctrl-C or a kill."""
     with log.open("w", encoding="utf-8") as sink:
         sink.write(f"$ (cd {cwd} && {' '.join(command)})\n")
         sink.flush()
