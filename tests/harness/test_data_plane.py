@@ -95,7 +95,7 @@ def test_ctrl_c_during_an_execution_leaves_nothing(tmp_path):
     kernel = _kernel()
     before = {str(p) for p in Path(tempfile.gettempdir()).glob(PREFIX + "*")}
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports={tmp_path / 'reports'}",
-               "--parity-workers=1", "tests/parity/test_modes.py", "-k", "execution:fibonacci/own-scala"]
+               "--parity-workers=1", "tests/parity/test_modes.py", "-k", "execution:fibonacci/upstream-scala"]
     session = subprocess.Popen(command, cwd=paths.REPO_ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     folders: set[str] = set()
@@ -121,8 +121,8 @@ def test_ctrl_c_during_an_execution_leaves_nothing(tmp_path):
 
 
 def _task_pod_running(folder: Path) -> bool:
-    """Whether a pod in a project namespace of the data plane in ``folder`` is Running (read over
-    the apiserver with the admin kubeconfig's token)."""
+    """Whether a task pod of the data plane in ``folder`` is on its way or running (read over the
+    apiserver with the admin kubeconfig's token)."""
     import json
 
     try:
@@ -135,5 +135,5 @@ def _task_pod_running(folder: Path) -> bool:
         pods = cluster.pods()
     except Exception:  # not up yet, or going away
         return False
-    return any(pod["metadata"]["namespace"].startswith("flytesnacks-") and pod["status"].get("phase") == "Running"
-               for pod in pods)
+    return any(pod["metadata"]["namespace"].startswith("flytesnacks-")
+               and pod["status"].get("phase") in ("Pending", "Running") for pod in pods)
