@@ -7,7 +7,7 @@ says how each part of Flyte reaches it: the stow ``s3`` storage section FlyteAdm
 and datacatalog take, and the ``FLYTE_AWS_*`` variables flytekit and jflyte's S3 plug-in read.
 
 The binary: ``MINIO_BIN`` (an executable or its ``.xz``), else ``.tools/bin/minio`` (``make
-flyte-binaries`` builds it from the Go module proxy).
+binaries`` builds it from the Go module proxy).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Store:
 
 
 def minio_binary() -> Path:
-    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "MinIO", "make flyte-binaries")
+    return paths.tool_binary(BIN_VARIABLE, TOOLS_BINARY, "MinIO", "make binaries")
 
 
 def _create_bucket(endpoint: str, bucket: str) -> None:

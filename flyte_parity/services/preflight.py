@@ -4,7 +4,7 @@ said at once, one line each with the knob or command that supplies it.
 Every parity run needs git, a JDK, Maven and the flytekit-java source (or a release); a mode that
 needs a FlyteAdmin (``needs = ("admin",)``) also needs PostgreSQL and a FlyteAdmin binary, one
 that needs flytectl a flytectl binary, and one that runs on a local Kubernetes (``cluster``) its
-binaries, FlytePropeller, datacatalog, Docker Engine and debootstrap. A binary that no knob and no
+binaries, FlytePropeller, datacatalog, MinIO, Docker Engine and debootstrap. A binary that no knob and no
 .tools/bin provides is no missing part when ``make binaries`` (tool_build) can build it: when Go is
 on PATH. ``--without admin,flytectl`` leaves out the modes that need those (the pytest option of the
 same name deselects them). Standard library only: ``make`` runs it
@@ -26,10 +26,11 @@ from typing import Callable, Iterable
 
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
-from flyte_parity.services import datacatalog, flyteadmin, flytectl, propeller
+from flyte_parity.services import datacatalog, flyteadmin, flytectl, minio, propeller
 from flyte_parity.services.flyteadmin import admin_binary
 from flyte_parity.services.flytectl import flytectl_binary
 from flyte_parity.services.datacatalog import datacatalog_binary
+from flyte_parity.services.minio import minio_binary
 from flyte_parity.services.postgres import server_binaries
 from flyte_parity.services.propeller import propeller_binary
 
@@ -128,7 +129,8 @@ NEEDS = {
     "cluster": (("Kubernetes", _kubernetes), ("Docker Engine", _file("/usr/sbin/dockerd", "docker.io")),
                 ("debootstrap", _file("/usr/sbin/debootstrap", "debootstrap")),
                 ("FlytePropeller", _binary(propeller_binary, "flytepropeller", propeller.BIN_VARIABLE)),
-                ("datacatalog", _binary(datacatalog_binary, "datacatalog", datacatalog.BIN_VARIABLE))),
+                ("datacatalog", _binary(datacatalog_binary, "datacatalog", datacatalog.BIN_VARIABLE)),
+                ("MinIO", _binary(minio_binary, "minio", minio.BIN_VARIABLE))),
 }
 # Leaving out one need leaves out others: every mode that needs flytectl or a data plane needs a FlyteAdmin too.
 LEAVES_OUT = {"admin": {"flytectl", "cluster"}}

@@ -6,11 +6,13 @@
 - kube-apiserver, kube-controller-manager, kube-scheduler, kubelet: Kubernetes v1.34.4 through the
   Go module proxy, from a module of our own in ``.tools/src/kubernetes-v1.34.4`` that requires
   k8s.io/kubernetes and replaces each of its staging modules with its published v0.34.4 (the list
-  comes from k8s.io/kubernetes's own go.mod); ``pause`` is gcc's build of its pause.c.
+  comes from k8s.io/kubernetes's own go.mod); ``pause`` is gcc's build of its pause.c;
+- minio: MinIO (the data plane's S3 store, as upstream's sandbox has), ``go install`` of its module
+  at a pinned version through the Go module proxy.
 
 A binary is built only when the run needs it (``--without`` leaves needs out, as for the preflight)
 and neither its knob (FLYTEADMIN_BIN, FLYTECTL_BIN, FLYTEPROPELLER_BIN, DATACATALOG_BIN,
-KUBERNETES_BIN_DIR) nor ``.tools/bin`` provides it. Each is written under a partial name and renamed
+KUBERNETES_BIN_DIR, MINIO_BIN) nor ``.tools/bin`` provides it. Each is written under a partial name and renamed
 only when its build succeeded; a failed fetch removes its partial checkout. Standard library only:
 ``make`` runs it with the system Python.
 
@@ -37,7 +39,7 @@ from typing import IO, Iterable, Iterator, Mapping, Sequence
 
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
-from flyte_parity.services import datacatalog, flyteadmin, flytectl, kubernetes, propeller
+from flyte_parity.services import datacatalog, flyteadmin, flytectl, kubernetes, minio, propeller
 from flyte_parity.services.preflight import NEEDS, builder_missing as _lacking, parse_needs
 
 TOOLS = paths.REPO_ROOT / ".tools"
@@ -50,6 +52,8 @@ KUBERNETES_VERSION = "v1.34.4"
 STAGING_VERSION = "v0.34.4"  # what each staging module of Kubernetes v1.34.4 is published as
 PAUSE_VERSION = "v3.10.1-local"
 PAUSE_SOURCE = "build/pause/linux/pause.c"
+MINIO_MODULE = "github.com/minio/minio"
+MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"  # the module proxy's newest on the day it was pinned
 SPARK_OPERATOR = "github.com/kubeflow/spark-operator"
 SPARK_OPERATOR_VERSION = "v0.0.0-20250325114751-1905be6e1dbd"  # FlytePropeller's plug-ins need it
 # How the Go commands are built: static, no local paths, no symbol tables.
@@ -67,7 +71,7 @@ class Binary:
     name: str
     knob: str
     need: str
-    group: str  # "flyte" (a command of flyteorg/flyte) or "kubernetes"
+    group: str  # "flyte" (a command of flyteorg/flyte), "kubernetes", or "minio" (go install of its module)
     module: str = ""  # flyte: the Go module's folder in the checkout
     package: str = ""  # flyte: the command's package in that module; kubernetes: its import path
 
@@ -85,8 +89,9 @@ BINARIES = (
     *(Binary(name, kubernetes.BIN_VARIABLE, "cluster", "kubernetes", package=f"{KUBERNETES_MODULE}/cmd/{name}")
       for name in kubernetes.COMMANDS),
     Binary("pause", kubernetes.BIN_VARIABLE, "cluster", "kubernetes"),
+    Binary("minio", minio.BIN_VARIABLE, "cluster", "minio", package=f"{MINIO_MODULE}@{MINIO_VERSION}"),
 )
-GROUPS = {"flyte": f"Flyte {FLYTE_TAG}", "kubernetes": f"Kubernetes {KUBERNETES_VERSION}"}
+GROUPS = {"flyte": f"Flyte {FLYTE_TAG}", "kubernetes": f"Kubernetes {KUBERNETES_VERSION}", "minio": "MinIO"}
 
 
 class BuildFailed(Exception):
@@ -135,10 +140,11 @@ def builder_missing(binaries: Iterable[Binary], env: Mapping[str, str] = os.envi
 
 def _cannot(binaries: Sequence[Binary], reason: str, fetch_hint: bool = False) -> str:
     """The one line for binaries that cannot be built: what, why, and the knobs to set instead."""
-    files = list(dict.fromkeys(b.knob for b in binaries if b.group == "flyte"))
+    singles = [b for b in binaries if b.group != "kubernetes"]  # one knob per file
+    files = list(dict.fromkeys(b.knob for b in singles))
     knobs = []
     if files:
-        knobs.append(f"{', '.join(files)} to {'built binaries' if len(files) > 1 else 'a built ' + binaries[0].name}")
+        knobs.append(f"{', '.join(files)} to {'built binaries' if len(files) > 1 else 'a built ' + singles[0].name}")
     if any(b.group == "kubernetes" for b in binaries):
         knobs.append(f"{kubernetes.BIN_VARIABLE} to a folder of built Kubernetes binaries and pause")
     line = f"cannot build {', '.join(b.name for b in binaries)}: {reason}; set {' and '.join(knobs)}"
@@ -403,6 +409,32 @@ def build_flyte(binary: Binary, checkout: Path, tools: Path, out: IO[str]) -> Pa
     return target
 
 
+def build_module(binary: Binary, tools: Path, out: IO[str]) -> Path:
+    """``go install`` of a command's module at its pinned version into .tools/bin (through a
+    folder of its own until it succeeded)."""
+    target = tools / "bin" / binary.name
+    staging = tools / "tmp" / f"{binary.name}-bin"
+    log = tools / "logs" / f"{binary.name}.log"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    _say(out, f"==> build: {binary.name} (go install {binary.package}, a few minutes); log: {_shown(log)}")
+    started = time.monotonic()
+    command = ["go", "install", "-v", *GO_FLAGS, f"-ldflags={STRIP}", binary.package]
+    try:
+        code = _run_logged(command, tools, {**_go_env(), "GOBIN": str(staging)}, log, binary.name, out)
+        built = staging / binary.name
+        if code != 0 or not built.is_file():
+            raise BuildFailed(_cannot([binary], f"go install failed (exit {code}: {_failure(log)}; log: {_shown(log)})"))
+        built.chmod(0o755)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        built.replace(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        _remove_empty(tools / "tmp", tools / "tmp")
+    _say(out, f"    {binary.name}: built in {_minutes(time.monotonic() - started)}")
+    return target
+
+
 def build_kubernetes(binaries: Sequence[Binary], module: Path, upstream: Path, tools: Path, out: IO[str]) -> list[str]:
     """The Kubernetes commands among ``binaries`` (one go build) and pause (gcc); the failure lines."""
     failures = []
@@ -507,6 +539,11 @@ def ensure(binaries: Sequence[Binary], tools: Path = TOOLS, env: Mapping[str, st
                 failures.append(str(err))
         if kube:
             failures += build_kubernetes(kube, module, upstream, tools, out)
+        for binary in (b for b in todo if b.group == "minio"):
+            try:
+                build_module(binary, tools, out)
+            except BuildFailed as err:
+                failures.append(str(err))
     if not failures:
         _say(out, f"==> binaries: built {', '.join(b.name for b in todo)} in {_minutes(time.monotonic() - started)}")
     return failures

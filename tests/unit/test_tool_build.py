@@ -15,7 +15,8 @@ from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
 from flyte_parity.services import preflight, tool_build
 
-KNOBS = ("FLYTEADMIN_BIN", "FLYTECTL_BIN", "FLYTEPROPELLER_BIN", "DATACATALOG_BIN", "KUBERNETES_BIN_DIR", "FLYTE_GIT")
+KNOBS = ("FLYTEADMIN_BIN", "FLYTECTL_BIN", "FLYTEPROPELLER_BIN", "DATACATALOG_BIN", "KUBERNETES_BIN_DIR", "MINIO_BIN",
+         "FLYTE_GIT")
 KUBERNETES = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "pause"]
 FLYTE = ["flyteadmin", "flytectl", "flytepropeller", "datacatalog"]
 
@@ -40,8 +41,8 @@ def machine(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("without, names", [
-    ("", FLYTE + KUBERNETES),
-    ("flytectl", ["flyteadmin", "flytepropeller", "datacatalog"] + KUBERNETES),
+    ("", FLYTE + KUBERNETES + ["minio"]),
+    ("flytectl", ["flyteadmin", "flytepropeller", "datacatalog"] + KUBERNETES + ["minio"]),
     ("cluster", ["flyteadmin", "flytectl"]),
     ("cluster,flytectl", ["flyteadmin"]),
     ("admin", []),  # every other need comes with a FlyteAdmin
@@ -61,7 +62,8 @@ def test_only_takes_binaries_or_groups():
     assert [b.name for b in tool_build.needed("", "flyte")] == FLYTE
     assert [b.name for b in tool_build.needed("", "flyteadmin pause")] == ["flyteadmin", "pause"]
     assert tool_build.needed("cluster", "kubernetes") == []
-    with pytest.raises(UsageError, match="--only takes flyte, kubernetes, flyteadmin"):
+    assert [b.name for b in tool_build.needed("", "minio")] == ["minio"]
+    with pytest.raises(UsageError, match="--only takes flyte, kubernetes, minio, flyteadmin"):
         tool_build.needed("", "etcd")
 
 
@@ -72,8 +74,9 @@ def test_knobs_and_tools_bin_win_over_building(machine, monkeypatch, tmp_path):
     monkeypatch.setenv("DATACATALOG_BIN", str(tmp_path / "anything"))  # set: the user's choice, even if wrong
     everything = tool_build.needed("")
     assert [b.name for b in tool_build.to_build(everything, machine)] == [
-        "flytectl", "flytepropeller", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "pause"]
+        "flytectl", "flytepropeller", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "pause", "minio"]
     monkeypatch.setenv("KUBERNETES_BIN_DIR", str(tmp_path))
+    monkeypatch.setenv("MINIO_BIN", str(tmp_path / "minio"))
     assert [b.name for b in tool_build.to_build(everything, machine)] == ["flytectl", "flytepropeller"]
 
 
@@ -89,7 +92,7 @@ def test_a_second_run_with_everything_there_does_nothing_in_one_line(machine, mo
     assert tool_build.main(["--tools", str(machine)]) == 0
     assert time.monotonic() - started < 0.5
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["==> binaries: all 9 the run needs are here (9 in .tools/bin); nothing to build"]
+    assert lines == ["==> binaries: all 10 the run needs are here (10 in .tools/bin); nothing to build"]
 
 
 @pytest.mark.parametrize("source", ["/nonexistent/flyte", "file:///nonexistent/flyte"])
@@ -119,8 +122,8 @@ def test_without_go_nothing_is_tried_and_the_line_names_the_knobs(machine, monke
     assert tool_build.main(["--tools", str(machine), "--without", "flytectl"]) == 2
     line, = capsys.readouterr().err.splitlines()
     assert line == ("flyte-parity: cannot build flyteadmin, flytepropeller, datacatalog, kube-apiserver, "
-                    "kube-controller-manager, kube-scheduler, kubelet, pause: it needs Go 1.26+ (`go`) on PATH; "
-                    "set FLYTEADMIN_BIN, FLYTEPROPELLER_BIN, DATACATALOG_BIN to built binaries and "
+                    "kube-controller-manager, kube-scheduler, kubelet, pause, minio: it needs Go 1.26+ (`go`) on PATH; "
+                    "set FLYTEADMIN_BIN, FLYTEPROPELLER_BIN, DATACATALOG_BIN, MINIO_BIN to built binaries and "
                     "KUBERNETES_BIN_DIR to a folder of built Kubernetes binaries and pause")
     assert not machine.exists()
 
