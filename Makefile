@@ -32,12 +32,12 @@ TOOLS := .tools
 PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest --flytekit-version=$(FLYTEKIT_VERSION) --without="$(WITHOUT)" $(PYTEST_ARGS)
 
-.PHONY: test parity versions unit readme preflight binaries setup python jvm tools flyteadmin flytectl \
+.PHONY: test parity versions legacy-env unit readme preflight binaries setup python jvm tools flyteadmin flytectl \
 	flyte-binaries kubernetes clean
 
 # Every test: the library's unit tests, then the parity suite and the harness self-tests
 # (tests/harness) at the default build and at $(VERSIONS_RELEASE), compared in reports/versions.md.
-test: preflight binaries setup tools unit versions
+test: preflight binaries setup tools unit versions legacy-env
 
 unit: python tools
 	PATH="$(abspath $(TOOLS))/bin:$$PATH" $(PYTEST) --junitxml=reports/junit-unit.xml tests/unit
@@ -46,17 +46,35 @@ parity: preflight binaries setup
 	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity
 
 # The parity suite at the default build and at a Maven Central release, and what changed between
-# them. The default build stays jvm/target/current.
+# them; then, in a session of its own (a host runs one data plane at a time, and the harness starts
+# its own), the harness self-tests, whose admin is FlyteAdmin alone. The default build stays
+# jvm/target/current.
+HARNESS := $(PYTEST) --flyte-backend=local
 versions: python
 	@echo "==> versions: the parity suite at flytekit-java $(VERSIONS_RELEASE) (Maven Central)"
 	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION=$(VERSIONS_RELEASE) $(PY) -m flyte_parity.sdk.jvm_build --no-current
 	$(PYTEST) --jvm-build=mvn-$(VERSIONS_RELEASE) --reports=reports/versions/mvn-$(VERSIONS_RELEASE) \
-		--junitxml=reports/versions/mvn-$(VERSIONS_RELEASE)/junit.xml tests/parity tests/harness
+		--junitxml=reports/versions/mvn-$(VERSIONS_RELEASE)/junit.xml tests/parity
+	$(HARNESS) --jvm-build=mvn-$(VERSIONS_RELEASE) --reports=reports/versions/mvn-$(VERSIONS_RELEASE)/harness \
+		--junitxml=reports/versions/mvn-$(VERSIONS_RELEASE)/junit-harness.xml tests/harness
 	@echo "==> versions: the parity suite at the default flytekit-java build"
 	FLYTEKIT_JAVA_REF= FLYTEKIT_JAVA_VERSION= $(PY) -m flyte_parity.sdk.jvm_build
-	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity tests/harness
+	$(PYTEST) --junitxml=reports/junit-parity.xml tests/parity
+	$(HARNESS) --reports=reports/harness --junitxml=reports/junit-harness.xml tests/harness
 	$(PY) -m flyte_parity.reports.versions_report reports/matrix.json reports/versions/mvn-$(VERSIONS_RELEASE)/matrix.json \
 		--out reports/versions.md
+
+# The execution mode once more at the default build with the opt-in --jflyte-legacy-env: the JVM
+# tasks get the variables flytekit-java reads, so their results are compared too (reports/legacy-env).
+LEFT_OUT := $(findstring cluster,$(WITHOUT))$(findstring admin,$(WITHOUT))
+legacy-env: python
+ifeq ($(LEFT_OUT),)
+	@echo "==> legacy-env: the execution mode with --jflyte-legacy-env at the default flytekit-java build"
+	$(PYTEST) --jflyte-legacy-env -k "execution:" --reports=reports/legacy-env \
+		--junitxml=reports/legacy-env/junit.xml tests/parity
+else
+	@echo "==> legacy-env: left out (WITHOUT=$(WITHOUT) leaves out the execution mode)"
+endif
 
 # Every part the run needs (a JDK, Maven, the flytekit-java source, PostgreSQL, the Flyte and
 # Kubernetes binaries or Go to build them, unless WITHOUT leaves their modes out), checked in

@@ -95,7 +95,7 @@ def test_ctrl_c_during_an_execution_leaves_nothing(tmp_path):
     kernel = _kernel()
     before = {str(p) for p in Path(tempfile.gettempdir()).glob(PREFIX + "*")}
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports={tmp_path / 'reports'}",
-               "--parity-workers=1", "tests/parity/test_modes.py", "-k", "execution:fibonacci/upstream-scala"]
+               "--parity-workers=1", "tests/parity/test_modes.py", "-k", "execution:"]
     session = subprocess.Popen(command, cwd=paths.REPO_ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     folders: set[str] = set()
