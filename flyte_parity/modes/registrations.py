@@ -6,7 +6,7 @@ files (``jflyte serialize``, the pyflyte package form) go through ``flytectl reg
 Each registration has its own version (``backends.Backend.target``); what admin then holds at
 that version is read back with ``services.admin_client`` and kept with the registration's
 outcome. A refused or crashed registration is an outcome, never an exception. ``launch_side``
-then asks admin for an execution of a pair's entity on one side (no cluster runs it).
+then asks admin for an execution of a pair's entity on one side.
 """
 
 from __future__ import annotations
