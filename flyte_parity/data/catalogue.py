@@ -65,6 +65,17 @@ class Pair:
     absent_why: str = ""  # why it does not exist at the others
     absent: str | None = None  # set by Catalogue.at: why this pair is not run at that version
     features: tuple[str, ...] = ()  # what an SDK may be unable to run (dynamic, container-task; sdk.capabilities)
+    execution_input: str = ""  # the input case the execution mode runs ("" = the first)
+    # JVM sources the execution mode registers into another domain first, as (source, domain): what
+    # the pair's tasks look up there by name when they run (the upstream examples' remote tasks)
+    execution_setup: tuple[tuple[JvmSource, str], ...] = ()
+
+    @property
+    def execution_values(self) -> Mapping[str, Any]:
+        """The inputs the execution mode sends: its ``execution_input`` case, else the first."""
+        if self.execution_input:
+            return self.inputs[self.execution_input]
+        return next(iter(self.inputs.values()), {})
 
     @property
     def id(self) -> str:
@@ -249,6 +260,14 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         unknown_inputs = [name for name in entrypoint_inputs if name not in inputs]
         if unknown_inputs:
             raise UsageError(f"{where}: entrypoint_inputs {unknown_inputs} are not in [inputs.{entry['inputs']}]")
+        execution_input = entry.get("execution_input", "")
+        if execution_input and execution_input not in inputs:
+            raise UsageError(f"{where}: execution_input {execution_input!r} is not in [inputs.{entry['inputs']}]")
+        for item in entry.get("execution_setup", []):
+            name, _, domain = str(item).partition("@")
+            if name not in sources or domain not in ("development", "staging", "production"):
+                raise UsageError(f"{where}: execution_setup {item!r} must be '<jvm source>@<domain>' with a known "
+                                 "source and a domain of development, staging, production")
         return inputs, entrypoint_inputs
 
     for number, entry in enumerate(data.get("pairs", []), start=1):
@@ -257,7 +276,10 @@ def parse_catalogue(data: Mapping[str, Any], root: Path, origin: str = "catalogu
         reasons, pending = _mode_reasons(entry, data.get("not_applicable", {}), where)
         add(Pair(entry["name"], sources[entry["jvm_source"]], entry["jvm"], entry["python"],
                  inputs, tuple(entry["modes"]), entrypoint_inputs, reasons, pending,
-                 **_version_keys(entry, where), features=tuple(entry.get("features", ()))), where)
+                 **_version_keys(entry, where), features=tuple(entry.get("features", ())),
+                 execution_input=entry.get("execution_input", ""),
+                 execution_setup=tuple((sources[item.partition("@")[0]], item.partition("@")[2])
+                                       for item in entry.get("execution_setup", []))), where)
     for number, entry in enumerate(data.get("tasks", []), start=1):
         where = f"{origin}: task #{number} ({entry.get('name', '?')})"
         inputs, entrypoint_inputs = checked(entry, where, ("name", "jvm_source", "jvm", "python", "inputs"))

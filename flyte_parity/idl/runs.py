@@ -10,7 +10,7 @@ child execution's phase and outputs.
 Node ids are each SDK's own (``n0`` on one side, ``fib-2`` on the other): they are identity, and
 paths show them with flytekit-java's random prefixes as ``w????``. Nodes of one level are paired by
 what they are and what they received — kind, then canonical inputs, then canonical outputs, then
-phase — and compared pairwise (a branch node's inputs by their values only: their names are the
+phase, cache status, attempts and number of children — and compared pairwise (a branch node's inputs by their values only: their names are the
 local names each SDK's conditions read, identity as in the IDL comparison); a level with a different number of
 nodes on the two sides is one difference listing both. Error messages are compared by their class
 (``message_class``): the exception or error name a message starts with, not its text, which names
@@ -104,9 +104,10 @@ def _names(literals: literals_pb2.LiteralMap | None) -> str:
     return ", ".join(sorted(literals.literals)) if literals is not None else "<none>"
 
 
-def _order(node: NodeRun) -> tuple[str, str, str, str]:
+def _order(node: NodeRun) -> tuple[str, ...]:
     inputs = _values(node.inputs) if node.kind == "branch" else _text(node.inputs)
-    return (node.kind, inputs, _text(node.outputs), node.phase)
+    return (node.kind, inputs, _text(node.outputs), node.phase, node.cache, ",".join(node.attempts),
+            str(len(node.children)))
 
 
 def _short(node: NodeRun) -> str:

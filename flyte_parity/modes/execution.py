@@ -11,9 +11,10 @@ The executions of every selected pair are created ahead (in the case runner), so
 runs them side by side while the tests wait for theirs in turn. On a backend with no data plane
 (``local``) the mode is not run: it says which backend to use.
 
-``--jflyte-legacy-env`` (opt-in, off by default) gives the JVM side's executions the
+``--jflyte-legacy-env`` (opt-in, off by default) gives every execution the
 ``FLYTE_INTERNAL_PROJECT``/``DOMAIN``/``VERSION`` variables FlytePropeller stopped setting in
-v1.16.2 and flytekit-java 0.4.62 still reads; without it, JVM tasks fail as they do for users.
+v1.16.2 and flytekit-java 0.4.62 still reads (a Python workflow may run JVM tasks too); without
+it, JVM tasks fail as they do for users.
 """
 
 from __future__ import annotations
@@ -89,15 +90,16 @@ def without_envs(execution):
     return clone
 
 
-def imitation_gaps(driver, registered, finished: Run) -> list[str]:
-    """How the entrypoint mode's imitation differs from each task pod propeller started (sorted, each once)."""
+def imitation_gaps(driver, registered, finished: Run, execution_env: set[str] = frozenset()) -> list[str]:
+    """How the entrypoint mode's imitation differs from each task pod propeller started (sorted, each
+    once); ``execution_env``: variables the execution itself asked for (not propeller's doing)."""
     gaps = set()
     for pod in finished.extra.get("pods", []):
         task = registered.entities.tasks.get(pod.env.get("FLYTE_INTERNAL_TASK_NAME", ""))
         if task is None or not task.template.HasField("container"):
             continue
         gaps.update(contract_gaps(list(task.template.container.args), set(driver.IMITATION_ENV), list(pod.args),
-                                  set(pod.env)))
+                                  set(pod.env) - set(execution_env)))
     return sorted(gaps)
 
 
@@ -117,7 +119,9 @@ class ExecutionMode(RegisterMode):
             raise NotAvailable(f"--flyte-backend={backend.name} runs no execution (an admin without a data plane); "
                                "use --flyte-backend=local-cluster")
         registered = super().work(subject, run)
-        values = next(iter(pair.inputs.values()), {})
+        for source, domain in pair.execution_setup:
+            run.registrations().jvm_in(source, domain)
+        values = pair.execution_values
         launches = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side], values,
                                                      settle=0.0, envs=self._envs(run, registered, side)))
         return Started(registered, launches)
@@ -134,8 +138,9 @@ class ExecutionMode(RegisterMode):
             runs = Sides.of(lambda side: mark_branches(self._finish(backend, launches[side]),
                                                        branch_ids(registered[side])))
             jvm, python = launches.jvm.launched, launches.python.launched
-            if run.options.get("jflyte_legacy_env"):  # the option's variables: not the SDK's doing
+            if run.options.get("jflyte_legacy_env"):  # the option's variables: not the SDKs' doing
                 jvm = replace(jvm, execution=without_envs(jvm.execution))
+                python = replace(python, execution=without_envs(python.execution))
             semantic, identity = compare_executions(jvm.execution, jvm.inputs, python.execution, python.inputs)
             found += [d for d in semantic if not d.path.startswith("execution.closure")]  # the run says it
             ran = compare_runs(*runs.map(first_run_cache))
@@ -147,7 +152,8 @@ class ExecutionMode(RegisterMode):
                     lines += [f"## pod {pod.name} (node {pod.node}, image {pod.image}, workingDir {pod.working_dir})",
                               f"##   command: {list(pod.args)}", f"##   FLYTE_* env: {flyte_env}"]
             lines += ["# semantic", *map(str, found), "# identity", *map(str, identity + ran[1])]
-            contract = Sides.of(lambda side: imitation_gaps(run.sdks[side], registered[side], runs[side]))
+            contract = Sides.of(lambda side: imitation_gaps(run.sdks[side], registered[side], runs[side],
+                                                            set(self._envs(run, registered, side))))
             lines.append("# the entrypoint imitation against the pods propeller started (known gaps: sdk/container.py)")
             for side in ("jvm", "python"):
                 lines += [f"## {side}: {gap}" for gap in contract[side]]
@@ -155,7 +161,7 @@ class ExecutionMode(RegisterMode):
                              f"known gap: {gap}" for gap in unexplained_gaps(side, contract[side])]
             if any(map(has_cached, runs)) and all(r.phase == "SUCCEEDED" for r in runs):
                 again = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side],
-                                                          next(iter(pair.inputs.values()), {}), settle=0.0,
+                                                          pair.execution_values, settle=0.0,
                                                           envs=self._envs(run, registered, side)))
                 if all(launch.launched for launch in again):
                     repeat = Sides.of(lambda side: mark_branches(self._finish(backend, again[side]),
@@ -165,7 +171,7 @@ class ExecutionMode(RegisterMode):
                         lines += [f"## {side}", *describe(repeat[side])]
                     found += [Difference(f"repeat.{d.path.removeprefix('execution.')}", d.left, d.right)
                               for d in compare_runs(*repeat)[0]]
-        values = next(iter(pair.inputs.values()), {})
+        values = pair.execution_values
         if values:
             name = sorted(values)[0]
             mistyped = Sides.of(lambda side: launch_side(registered[side], pair.kind, pair.names[side], values,
@@ -179,7 +185,9 @@ class ExecutionMode(RegisterMode):
 
     @staticmethod
     def _envs(run, registered, side) -> dict[str, str]:
-        return legacy_env(registered.jvm.target) if side == "jvm" and run.options.get("jflyte_legacy_env") else {}
+        """The opt-in variables, for both sides' executions: a Python workflow may run JVM tasks too
+        (the dynamic Fibonacci twin runs the JVM's HelloWorldTask), and flytekit reads none of them."""
+        return legacy_env(registered[side].target) if run.options.get("jflyte_legacy_env") else {}
 
     @staticmethod
     def _finish(backend, launch: Launch) -> Run:

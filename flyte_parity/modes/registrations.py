@@ -12,7 +12,7 @@ then asks admin for an execution of a pair's entity on one side.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -64,10 +64,18 @@ class RegisterRun:
         return Sides.of(lambda side: self._once(f"flytectl-{_key(side, sources[side])}",
                                                 lambda target: register(side, target)))
 
-    def _once(self, key: str, register: Callable[[Target], Outcome]) -> Registered:
+    def jvm_in(self, source, domain: str) -> Registered:
+        """A JVM source registered (once per session) into another domain of the same project: what
+        a pair's tasks may look up there by name (the upstream examples' remote tasks)."""
+        return self._once(f"{_key('jvm', source)}-{domain}", lambda target: self.sdks.jvm.register(
+            source, target, image=self.backend.images.get("jvm")), domain=domain)
+
+    def _once(self, key: str, register: Callable[[Target], Outcome], domain: str | None = None) -> Registered:
         with self._lock:
             if key not in self._done:
                 target = self.backend.target(key)
+                if domain is not None:
+                    target = replace(target, domain=domain)
                 outcome = register(target)
                 entities = stored_entities(target.address, target.project, target.domain, target.version, key)
                 self._done[key] = Registered(outcome, target, entities)

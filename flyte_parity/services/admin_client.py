@@ -219,8 +219,9 @@ def _node_runs(stub, execution_id, parent: str = "") -> tuple[NodeRun, ...]:
                                                           unique_parent_id=parent)
     runs = []
     for node in _pages(stub.ListNodeExecutions, request, "node_executions", f"ListNodeExecutions {execution_id.name}"):
-        if node.id.node_id in ("start-node", "end-node"):
-            continue
+        if {node.id.node_id, node.metadata.spec_node_id} & {"start-node", "end-node"} or \
+                node.id.node_id.endswith(("-start-node", "-end-node")):
+            continue  # a workflow's (or sub-workflow's) own start and end: no user node
         closure, meta = node.closure, node.metadata
         data = call(stub.GetNodeExecutionData, node_execution_pb2.NodeExecutionGetDataRequest(id=node.id),
                     f"GetNodeExecutionData {node.id.node_id}")

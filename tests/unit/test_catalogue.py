@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,36 @@ def test_a_mode_name_no_mode_has_is_refused_once_the_modes_are_known():
         registry.resolve(catalogue, "0.4.62", "1.16.31")
     assert "names unknown modes ['teleport']" in str(err.value) and "the pair modes are execute-local, idl" in str(err.value)
 
+
+
+def test_the_execution_input_and_setup_are_checked(tmp_path):
+    from flyte_parity.base.errors import UsageError
+    from flyte_parity.data.catalogue import load_catalogue
+
+    base = """
+[sources.s]
+lib = "x"
+origin = "own"
+language = "java"
+[inputs.i]
+one = { n = 1 }
+two = { n = 2 }
+[[pairs]]
+name = "p"
+jvm_source = "s"
+jvm = "A"
+python = "m:w"
+inputs = "i"
+modes = ["idl"]
+"""
+    good = tmp_path / "good.toml"
+    good.write_text(base + 'execution_input = "two"\nexecution_setup = ["s@staging"]\n', encoding="utf-8")
+    pair = load_catalogue(good, tmp_path).pairs[0]
+    assert pair.execution_values == {"n": 2}
+    assert [(source.name, domain) for source, domain in pair.execution_setup] == [("s", "staging")]
+    for extra, said in (('execution_input = "three"\n', "execution_input 'three' is not in [inputs.i]"),
+                        ('execution_setup = ["s@prod"]\n', "execution_setup 's@prod' must be")):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(base + extra, encoding="utf-8")
+        with pytest.raises(UsageError, match=re.escape(said)):
+            load_catalogue(bad, tmp_path)
