@@ -65,7 +65,7 @@ def test_sigint_during_registration_leaves_no_admin_postgres_or_sdk_process(tmp_
         pytest.skip(str(err))
     before = _admin_folders()
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports={tmp_path / 'reports'}",
-               "tests/parity/test_modes.py", "-k", "register:"]
+               "--flyte-backend=local", "tests/parity/test_modes.py", "-k", "register:"]  # the data plane's: test_data_plane
     session = subprocess.Popen(command, cwd=paths.REPO_ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     ours: set[str] = set()
