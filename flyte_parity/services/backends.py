@@ -1,14 +1,17 @@
-"""The FlyteAdmin a register run talks to: one context manager class per backend, named in
+"""The Flyte a run's admin modes talk to: one context manager class per backend, named in
 ``KINDS`` by its ``--flyte-backend`` name; ``backend(name)`` picks one.
 
-- ``local`` (default): ``services.flyteadmin`` in a fresh run folder — PostgreSQL and FlyteAdmin on
-  loopback, stopped on leaving; jflyte stages jars into a folder of admin's own storage.
+- ``local-cluster`` (default): ``services.flyte_cluster`` in a fresh run folder — PostgreSQL,
+  MinIO, FlyteAdmin, a single-node Kubernetes, datacatalog and FlytePropeller on loopback, with
+  both SDKs' images built here (``services.images``); executions run to their end, jflyte stages
+  jars into the store. Everything is stopped on leaving.
+- ``local`` (admin alone: the default when a run leaves the data plane out): ``services.flyteadmin``
+  in a fresh run folder — PostgreSQL and FlyteAdmin on loopback, stopped on leaving; jflyte
+  stages jars into a folder of admin's own storage; nothing executes.
 - ``remote``: an existing cluster, ``FLYTE_PLATFORM_URL`` (insecure gRPC) from the environment or
   ``.env.local``, ``FLYTE_STAGING_LOCATION`` for the jars, ``FLYTE_PARITY_PROJECT`` (default
-  flytesnacks); nothing is started or stopped.
-- ``local-cluster``: ``services.flyte_cluster`` in a fresh run folder — PostgreSQL, FlyteAdmin, a
-  single-node Kubernetes, datacatalog and FlytePropeller on loopback, with both SDKs' images built
-  here (``services.images``); executions run to their end. Everything is stopped on leaving.
+  flytesnacks), ``FLYTE_PARITY_JFLYTE_IMAGE``/``FLYTE_PARITY_FLYTEKIT_IMAGE`` for the tasks'
+  images; nothing is started or stopped.
 - ``sandbox``: upstream's Flyte sandbox image through testcontainers (``services.sandbox``), where
   a Docker engine holds or may pull it; elsewhere it says in one line why not and what to use.
 
