@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from flyte_parity.base.sides import Sides
 from flyte_parity.idl.diff import Difference
+from flyte_parity.idl.canonical import copy_message
 from flyte_parity.idl.executions import compare_executions
 from flyte_parity.idl.runs import Run, compare_runs, describe
 from flyte_parity.modes.base import Verdict
@@ -84,8 +85,7 @@ def has_cached(run: Run) -> bool:
 
 
 def without_envs(execution):
-    clone = type(execution)()
-    clone.CopyFrom(execution)
+    clone = copy_message(execution)
     clone.spec.ClearField("envs")
     return clone
 
@@ -137,12 +137,13 @@ class ExecutionMode(RegisterMode):
         if launches.jvm.launched and launches.python.launched:
             runs = Sides.of(lambda side: mark_branches(self._finish(backend, launches[side]),
                                                        branch_ids(registered[side])))
-            jvm, python = launches.jvm.launched, launches.python.launched
+            records = runs.map(lambda r: r.extra["execution"])  # admin's record once finished
             if run.options.get("jflyte_legacy_env"):  # the option's variables: not the SDKs' doing
-                jvm = replace(jvm, execution=without_envs(jvm.execution))
-                python = replace(python, execution=without_envs(python.execution))
-            semantic, identity = compare_executions(jvm.execution, jvm.inputs, python.execution, python.inputs)
-            found += [d for d in semantic if not d.path.startswith("execution.closure")]  # the run says it
+                records = records.map(without_envs)
+            semantic, identity = compare_executions(records.jvm, launches.jvm.launched.inputs,
+                                                    records.python, launches.python.launched.inputs,
+                                                    leave_to_run=True)
+            found += semantic
             ran = compare_runs(*runs.map(first_run_cache))
             found += ran[0]
             for side in ("jvm", "python"):
@@ -193,8 +194,9 @@ class ExecutionMode(RegisterMode):
     def _finish(backend, launch: Launch) -> Run:
         """The finished run, with the task pods propeller started for it when the cluster is ours."""
         execution_id = launch.launched.execution.id
-        wait_for(backend.address, execution_id, FINISH)
+        record = wait_for(backend.address, execution_id, FINISH)
         run = finished_run(backend.address, execution_id)
+        run.extra["execution"] = record
         if backend.cluster is not None:
             from flyte_parity.services.flyte_cluster import task_pods
             run.extra["pods"] = task_pods(backend.cluster, execution_id.project, execution_id.domain,

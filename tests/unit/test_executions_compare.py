@@ -46,3 +46,22 @@ def test_phase_error_kind_and_inputs_are_compared_with_both_values():
         ("execution.closure.phase", "FAILED", "SUCCEEDED"),
         ('inputs.literals["n"].scalar.primitive.integer', "1", "2"),
     ]
+
+
+def test_leave_to_run_leaves_phase_error_and_outputs_and_compares_the_rest():
+    """Phase, error and outputs are the run comparison's to report; any other closure field stays."""
+    left, right = _execution("a", "v"), _execution("b", "v", phase=core.WorkflowExecution.SUCCEEDED)
+    right.closure.outputs.uri = "s3://bucket/b/outputs.pb"  # the oneof: the error goes
+    right.closure.notifications.add(phases=[core.WorkflowExecution.FAILED])
+    everything, _ = compare_executions(left, _inputs(1), right, _inputs(1))
+    assert {d.path for d in everything} == {"execution.closure.output_result", "execution.closure.phase",
+                                            "execution.closure.notifications.length"}
+    semantic, _ = compare_executions(left, _inputs(1), right, _inputs(1), leave_to_run=True)
+    assert [(d.path, d.left, d.right) for d in semantic] == [("execution.closure.notifications.length", "0", "1")]
+
+
+def test_leave_to_run_still_compares_an_abort_cause():
+    left, right = _execution("a", "v"), _execution("b", "v")
+    right.closure.abort_cause = "aborted by a user"
+    semantic, _ = compare_executions(left, _inputs(1), right, _inputs(1), leave_to_run=True)
+    assert [(d.path, d.right) for d in semantic] == [("execution.closure.output_result", "abort_cause='aborted by a user'")]
