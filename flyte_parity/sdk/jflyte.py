@@ -27,6 +27,7 @@ from flyte_parity.sdk import jvm_build, launches, process_log
 from flyte_parity.base import paths
 from flyte_parity.base.envfile import load_env_file
 from flyte_parity.base.errors import UsageError
+from flyte_parity.base.secrets import is_secret
 from flyte_parity.sdk.registration import read_outcome
 
 MAIN_CLASS = "org.flyte.jflyte.Main"
@@ -37,8 +38,6 @@ JVM_FLAGS = ("-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stde
 # messages stay off the output (an archive of another JDK or class path is ignored, not fatal).
 START_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
 
-_SECRET_NAMES = {"FLYTE_AWS_SECRET_ACCESS_KEY", "FLYTE_AWS_ACCESS_KEY_ID"}
-_SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD")
 
 # Values that let a subcommand start where it does not really use the setting.
 _HARMLESS_DEFAULTS = {
@@ -60,12 +59,6 @@ _REQUIRED = {
     "execute-dynamic-workflow": _TASK_IDENTITY,
 }
 _CLASSPATH_OPTIONS = ("-cp", "--classpath")
-
-
-def is_secret(name: str) -> bool:
-    """Whether an environment variable's value must never be shown."""
-    upper = name.upper()
-    return upper in _SECRET_NAMES or any(word in upper for word in _SECRET_WORDS)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import Any
 
 from flyte_parity.base import paths
 from flyte_parity.base.errors import UsageError
+from flyte_parity.base.secrets import is_secret
 from flyte_parity.services.lifecycle import Service
 from flyte_parity.services.local_admin import check_folder, export_lines
 from flyte_parity.services.processes import (
@@ -40,10 +41,6 @@ from flyte_parity.services.processes import (
 DEFAULT_FOLDER = paths.REPO_ROOT / ".flyte-parity" / "local-cluster"
 STATE = "state.json"
 MODULE = "flyte_parity.services.local_cluster"
-
-
-def is_secret(name: str) -> bool:
-    return any(word in name.upper() for word in ("SECRET", "TOKEN", "PASSWORD"))
 
 
 @dataclass(frozen=True)
