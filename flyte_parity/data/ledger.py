@@ -42,7 +42,10 @@ OPTIONAL_FIELDS = ("jvm_also", "jflyte_legacy_env")
 # [topics.<name>] table explains it, the matrix cells name it and docs/divergences.md says what it
 # means for a user.
 TOPIC_FIELDS = ("why", "source")  # required: the cause and its consequence, the upstream files
-TOPIC_OPTIONAL_FIELDS = ("issue", "rule")  # an upstream issue or pull request; where the topic holds for any pair
+# issue: an upstream issue or pull request; rule: where the topic holds for any pair; value_rule: the
+# name of the predicate (flyte_parity/values/rules.py) that says which generated values it explains
+# in the values mode — such a topic needs no entry, the rule's witnesses are its evidence.
+TOPIC_OPTIONAL_FIELDS = ("issue", "rule", "value_rule")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Topic:
     source: str
     issue: str = ""
     rule: Rule | None = None
+    value_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,7 @@ def parse_ledger(data: dict, origin: str = "ledger") -> Ledger:
                                     flytekit=parse_specifiers(entry["flytekit"], where, "flytekit") if "flytekit" in entry
                                     else (), jvm_also=tuple(also), legacy_env=legacy)
             _add(divergence, where, entries, by_key, java_versions, python_versions)
-    unused = sorted(set(topics) - {d.topic for d in entries})
+    unused = sorted(set(topics) - {d.topic for d in entries} - {t.name for t in topics.values() if t.value_rule})
     if unused:
         raise UsageError(f"{origin}: [topics.{unused[0]}] explains no divergence entry (a stale explanation); "
                          "remove the table, or name the topic in the entries it explains")
@@ -234,7 +238,10 @@ def _parse_topics(data: object, origin: str) -> dict[str, Topic]:
         if not isinstance(table.get("issue", ""), str):
             raise UsageError(f"{where}: issue must be a string (an upstream issue or pull request); fix it")
         rule = _parse_rule(table["rule"], where) if "rule" in table else None
-        topics[name] = Topic(name, table["why"], table["source"], table.get("issue", ""), rule)
+        value_rule = table.get("value_rule", "")
+        if not isinstance(value_rule, str):
+            raise UsageError(f"{where}: value_rule must be the name of a rule in flyte_parity/values/rules.py; fix it")
+        topics[name] = Topic(name, table["why"], table["source"], table.get("issue", ""), rule, value_rule)
     return topics
 
 

@@ -1,0 +1,106 @@
+"""One value through both SDKs' identity tasks, straight and cross-fed, and what differed (pure
+but for the two calls it is given).
+
+Straight: the same input map to each side. Cross-fed: what one side returned, when it is not what
+it was sent, is fed to the other side (an identity task must hand it back). Findings, each a
+``Difference`` with the JVM side on the left, at paths relative to the value:
+
+- ``outcome``: one side returned and the other failed (both answers shown);
+- ``outputs.<path>`` / ``error.<path>``: both returned (or both failed) and the contents differ
+  (error documents without message text and time: ``idl.canonical.canonical_error``);
+- ``both_returned.<path>``: both returned the same value, and it is not what was sent;
+- ``python_to_jvm.…`` / ``jvm_to_python.…``: the consumer's answer against what the producer gave
+  it (``returned.<path>`` when both hold outputs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flyteidl.core import literals_pb2
+
+from flyte_parity.idl.canonical import canonical_error
+from flyte_parity.idl.diff import Difference, diff_messages, render
+from flyte_parity.idl.literals import canonical_literal
+from flyte_parity.sdk.testee import Answer
+
+NAME = "value"  # the identity tasks' input and output
+Call = Callable[[literals_pb2.LiteralMap], Answer]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What one value did: each side's answer, and each side's answer to the other's output."""
+
+    sent: literals_pb2.Literal
+    jvm: Answer
+    python: Answer
+    python_to_jvm: Answer | None = None  # the JVM side fed what the Python side returned
+    jvm_to_python: Answer | None = None
+
+
+def inputs_of(literal: literals_pb2.Literal) -> literals_pb2.LiteralMap:
+    inputs = literals_pb2.LiteralMap()
+    inputs.literals[NAME].CopyFrom(literal)
+    return inputs
+
+
+def returned(answer: Answer | None) -> literals_pb2.Literal | None:
+    if answer is None or answer.outputs is None or NAME not in answer.outputs.literals:
+        return None
+    return answer.outputs.literals[NAME]
+
+
+def _same(left: literals_pb2.Literal, right: literals_pb2.Literal) -> bool:
+    return left.SerializeToString(deterministic=True) == right.SerializeToString(deterministic=True)
+
+
+def exchange(sent: literals_pb2.Literal, jvm: Call, python: Call) -> Exchange:
+    """Send ``sent`` to both sides, then cross-feed whatever came back changed."""
+    jvm_answer, python_answer = jvm(inputs_of(sent)), python(inputs_of(sent))
+    from_python, from_jvm = returned(python_answer), returned(jvm_answer)
+    python_to_jvm = jvm(inputs_of(from_python)) if from_python is not None and not _same(from_python, sent) else None
+    jvm_to_python = python(inputs_of(from_jvm)) if from_jvm is not None and not _same(from_jvm, sent) else None
+    return Exchange(sent, jvm_answer, python_answer, python_to_jvm, jvm_to_python)
+
+
+def _outcome(answer: Answer) -> str:
+    return "outputs" if answer.outputs is not None else "error"
+
+
+def shown(answer: Answer) -> str:
+    """An answer in one line: what it returned, or its error document (no message text or time)."""
+    if answer.outputs is not None:
+        value = returned(answer)
+        return "returned " + render(canonical_literal(value) if value is not None else answer.outputs)
+    return "failed " + render(canonical_error(answer.error))
+
+
+def answers_differ(prefix: str, jvm: Answer, python: Answer) -> list[Difference]:
+    """Differences between two answers (JVM on the left)."""
+    if _outcome(jvm) != _outcome(python):
+        return [Difference(f"{prefix}outcome", shown(jvm), shown(python))]
+    if jvm.outputs is not None:
+        left, right = returned(jvm), returned(python)
+        if left is None or right is None:
+            return [Difference(f"{prefix}outputs.{d.path}", d.left, d.right)
+                    for d in diff_messages(jvm.outputs, python.outputs)]
+        return [Difference(f"{prefix}outputs.{d.path}", d.left, d.right)
+                for d in diff_messages(canonical_literal(left), canonical_literal(right))]
+    return [Difference(f"{prefix}error.{d.path}", d.left, d.right)
+            for d in diff_messages(canonical_error(jvm.error), canonical_error(python.error))]
+
+
+def findings(done: Exchange) -> list[Difference]:
+    found = answers_differ("", done.jvm, done.python)
+    jvalue, pvalue = returned(done.jvm), returned(done.python)
+    if not found and jvalue is not None and pvalue is not None:
+        found += [Difference(f"both_returned.{d.path}", d.right, d.right)
+                  for d in diff_messages(canonical_literal(done.sent), canonical_literal(jvalue))]
+    # cross-fed: the consumer against the producer, slots kept JVM | Python
+    if done.python_to_jvm is not None:
+        found += answers_differ("python_to_jvm.", done.python_to_jvm, done.python)
+    if done.jvm_to_python is not None:
+        found += answers_differ("jvm_to_python.", done.jvm, done.jvm_to_python)
+    return found

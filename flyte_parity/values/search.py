@@ -1,0 +1,154 @@
+"""Many generated values of one kind through both SDKs, each difference explained by a rule or
+shrunk to a minimal value (Hypothesis).
+
+Two passes. The first tries the rules' witnesses and ``examples`` generated values (no shrinking),
+counting per value: agreed, or which rules explained its differences. When a value shows a
+difference no rule explains, the second pass shrinks it (Hypothesis's shrinker, from the first
+pass's failure) to the minimal value that still does, and reports it with both sides' answers.
+Each rule that explained something also gets its own minimal example (``hypothesis.find``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flyteidl.core import literals_pb2
+from hypothesis import HealthCheck, Phase, example, find, given, seed, settings
+from hypothesis.database import InMemoryExampleDatabase
+from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+from flyte_parity.idl.diff import Difference
+from flyte_parity.values.exchange import Call, Exchange, exchange, findings, shown
+from flyte_parity.values.rules import ValueRule
+from flyte_parity.values.strategies import literals_of
+
+_QUIET = dict(database=None, deadline=None, suppress_health_check=list(HealthCheck), print_blob=False,
+              report_multiple_bugs=False)
+
+
+@dataclass
+class Unexplained:
+    """The minimal value with a difference no rule explains, what each side gave, and those differences."""
+
+    value: literals_pb2.Literal
+    done: Exchange
+    found: list[Difference]
+
+    def describe(self) -> list[str]:
+        lines = [f"minimal value: {_one_line(self.value)}", f"  jvm: {shown(self.done.jvm)}",
+                 f"  python: {shown(self.done.python)}"]
+        if self.done.python_to_jvm is not None:
+            lines.append(f"  jvm fed python's output: {shown(self.done.python_to_jvm)}")
+        if self.done.jvm_to_python is not None:
+            lines.append(f"  python fed jvm's output: {shown(self.done.jvm_to_python)}")
+        lines += [f"  unexplained: {d}" for d in self.found]
+        return lines
+
+
+@dataclass
+class KindRun:
+    """What one kind's run saw."""
+
+    kind: str
+    seed: int
+    tried: int = 0
+    agreed: int = 0
+    explained: Counter = field(default_factory=Counter)  # rule name -> values it explained
+    minimal: dict[str, str] = field(default_factory=dict)  # rule name -> its minimal example
+    stale: list[str] = field(default_factory=list)  # rules for this kind that explained nothing
+    unexplained: Unexplained | None = None
+
+
+class _Unexplained(Exception):
+    pass
+
+
+def _one_line(literal: literals_pb2.Literal) -> str:
+    from flyte_parity.idl.diff import render
+    return render(literal)
+
+
+def classify(value: literals_pb2.Literal, done: Exchange, rules: list[ValueRule]
+             ) -> tuple[list[Difference], dict[str, list[Difference]]]:
+    """(unexplained differences, rule name -> the differences it explained) for one value."""
+    unexplained, by_rule = [], {}
+    for found in findings(done):
+        rule = next((r for r in rules if r.explains(value, found, done)), None)
+        if rule is None:
+            unexplained.append(found)
+        else:
+            by_rule.setdefault(rule.name, []).append(found)
+    return unexplained, by_rule
+
+
+def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples: int, run_seed: int,
+           shrink_rules: bool = True) -> KindRun:
+    strategy = literals_of(kind)
+    mine = [r for r in rules if kind in r.kinds]
+    run = KindRun(kind, run_seed)
+
+    def first_pass(value):
+        done = exchange(value, jvm, python)
+        unexplained, by_rule = classify(value, done, mine)
+        run.tried += 1
+        run.agreed += not unexplained and not by_rule
+        run.explained.update(by_rule.keys())
+        if unexplained:
+            raise _Unexplained()
+
+    db = InMemoryExampleDatabase()
+    test = given(strategy)(first_pass)
+    for rule in mine:
+        for witness in rule.witnesses.get(kind, ()):
+            test = example(witness)(test)
+    test = settings(**{**_QUIET, "database": db}, max_examples=examples,
+                    phases=(Phase.explicit, Phase.generate))(seed(run_seed)(test))
+    try:
+        test()
+    except _Unexplained:
+        run.unexplained = _shrink(strategy, jvm, python, mine, db, run_seed)
+    if run.unexplained is None:
+        run.stale = [r.name for r in mine if not run.explained[r.name]]
+    if shrink_rules:
+        for name in sorted(run.explained):
+            rule = next(r for r in mine if r.name == name)
+            run.minimal[name] = _minimal_for(strategy, jvm, python, rule, mine, run_seed)
+    return run
+
+
+def _shrink(strategy, jvm: Call, python: Call, rules, db, run_seed: int) -> Unexplained:
+    """The first pass's failure shrunk: the last failing call Hypothesis makes is the minimal one."""
+    last: list[Unexplained] = []
+
+    def shrinking(value):
+        done = exchange(value, jvm, python)
+        unexplained, _ = classify(value, done, rules)
+        if unexplained:
+            last.append(Unexplained(value, done, unexplained))
+            raise _Unexplained()
+
+    test = settings(**{**_QUIET, "database": db}, max_examples=1000,
+                    phases=(Phase.reuse, Phase.generate, Phase.shrink))(seed(run_seed)(given(strategy)(shrinking)))
+    try:
+        test()
+    except _Unexplained:
+        pass
+    return last[-1] if last else None
+
+
+def _minimal_for(strategy, jvm: Call, python: Call, rule: ValueRule, rules, run_seed: int) -> str:
+    """The smallest value Hypothesis finds whose differences this rule explains."""
+    def shows(value) -> bool:
+        _, by_rule = classify(value, exchange(value, jvm, python), rules)
+        return rule.name in by_rule
+    try:
+        value = find(strategy, shows, settings=settings(**_QUIET, max_examples=300), random=_random(run_seed))
+    except (NoSuchExample, Unsatisfiable):
+        return "(no generated value showed it; its witness did)"
+    return _one_line(value)
+
+
+def _random(run_seed: int):
+    import random
+    return random.Random(run_seed)
