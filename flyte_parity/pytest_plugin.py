@@ -61,6 +61,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--jflyte-legacy-env", action="store_true", default=False,
                     help="opt-in: give JVM executions FLYTE_INTERNAL_PROJECT/DOMAIN/VERSION, which FlytePropeller "
                          "set before v1.16.2 and flytekit-java 0.4.62 reads; off, JVM tasks fail as for users")
+    group.addoption("--values-examples", type=int, default=200,
+                    help="how many generated values the values mode tries per type row, besides its rules' "
+                         "witnesses (default: 200)")
+    group.addoption("--values-seed", type=int, default=None,
+                    help="the values mode's Hypothesis seed (default: a new one, printed; pass it to replay a run)")
     group.addoption("--parity-workers", type=int, default=os.cpu_count() or 1,
                     help="how many subjects' SDK work runs at once, ahead of the tests that check it (default: "
                          "the number of cores; 0: each test runs its own subject when it comes)")
@@ -86,6 +91,14 @@ def backend_name(config: pytest.Config) -> str:
     except UsageError:
         without = set()
     return "local" if "cluster" in without else "local-cluster"
+
+
+def values_seed(config: pytest.Config) -> int:
+    """``--values-seed``, else one made for this run (the same for the whole session)."""
+    if getattr(config, "_flyte_parity_values_seed", None) is None:
+        given = config.getoption("--values-seed", default=None)
+        config._flyte_parity_values_seed = given if given is not None else int.from_bytes(os.urandom(4), "big")
+    return config._flyte_parity_values_seed
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -226,7 +239,9 @@ def parity_run(pytestconfig: pytest.Config, parity_catalogue: Catalogue, tmp_pat
     folder = Path(pytestconfig.getoption("--reports"))
     run = ParityRun(parity_catalogue, _ledger(pytestconfig), ReportFolder(folder),
                     tmp_path_factory.mktemp("parity"), max(0, pytestconfig.getoption("--parity-workers")),
-                    backend_name(pytestconfig), {"jflyte_legacy_env": pytestconfig.getoption("--jflyte-legacy-env")})
+                    backend_name(pytestconfig), {"jflyte_legacy_env": pytestconfig.getoption("--jflyte-legacy-env"),
+                                                 "values_examples": pytestconfig.getoption("--values-examples"),
+                                                 "values_seed": values_seed(pytestconfig)})
     pytestconfig._flyte_parity_explained = run.explained  # the matrix's ledger topics, read at the end
     try:
         run.sdks  # here, in the main thread: flytekit's import replaces the SIGINT handler, which is put back
@@ -285,6 +300,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     """The matrix of the modes this run selected: reports/parity-matrix.md and matrix.json."""
     selected = getattr(config, "_flyte_parity_selected", [])
     not_run = getattr(config, "_flyte_parity_not_run", {})
+    if any(s.mode == "values" for s in selected):
+        seed = values_seed(config)
+        terminalreporter.write_line(f"values mode: seed {seed} (replay with --values-seed={seed})")
     outcomes = config.__dict__.get("_flyte_parity_outcomes")
     if not outcomes:
         return

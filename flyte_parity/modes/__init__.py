@@ -3,5 +3,5 @@
 ``run.ParityRun`` is a session as the modes see it."""
 
 from flyte_parity.modes import (  # noqa: F401  (each registers its mode)
-    execute_local, idl, entrypoint, bad_inputs, register, execution, types, admin_answers, schema_drift,
+    execute_local, idl, entrypoint, bad_inputs, register, execution, types, values, admin_answers, schema_drift,
 )

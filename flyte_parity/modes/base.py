@@ -44,6 +44,7 @@ class Verdict:
     within: str = ""
     problems: list[str] = field(default_factory=list)
     detail: str = ""
+    explained: list = field(default_factory=list)  # Divergences a mode matched itself (value rules)
 
 
 class Mode:

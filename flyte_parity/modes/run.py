@@ -45,6 +45,7 @@ class ParityRun:
         self._folders = 0
         # (row, mode) -> the ledger entries that explained what its subjects found (the matrix's topics)
         self.explained: dict[tuple[str, str], list] = {}
+        self.value_runs: dict[str, Any] = {}  # type row -> what the values mode saw (the report's numbers)
         entities: dict[tuple, list[str]] = {}
         for pair in catalogue.pairs:
             entities.setdefault((pair.kind, pair.source.name, pair.jvm_class, pair.jvm), []).append(pair.id)
@@ -100,6 +101,19 @@ class ParityRun:
         from flyte_parity.modes.registrations import RegisterRun
         return self.shared("registrations", lambda: RegisterRun(self.backend(), self.sdks, self.work / "register"))
 
+    def testee(self, side: str, env: dict[str, str] | None = None):
+        """One long-lived testee per side (and, for Python, per extra environment), started on first
+        use and stopped at the end of the session."""
+        key = f"testee:{side}:{sorted((env or {}).items())}"
+        sources = sorted({entry.sources[side] for entry in self.catalogue.types if not entry.unavailable},
+                         key=lambda source: source.name)
+
+        def start():
+            testee = self.sdks[side].testee(sources, dict(env or {}), self.work / "testees")
+            with self._lock:
+                return self._stack.enter_context(testee)
+        return self.shared(key, start)
+
     def flytectl(self) -> Path:
         from flyte_parity.services.flytectl import flytectl_binary
         return self.shared("flytectl", flytectl_binary)
@@ -134,7 +148,8 @@ class ParityRun:
         verdict_check = check(self.ledger, subject.row, mode.name, verdict.found, within=verdict.within,
                               sharing=self._sharing.get(subject.row, ()))
         with self._lock:
-            self.explained.setdefault((subject.row, mode.name), []).extend(verdict_check.explained)
+            self.explained.setdefault((subject.row, mode.name), []).extend([*verdict_check.explained,
+                                                                            *verdict.explained])
         if verdict_check.ok and not verdict.problems:
             return None
         lines = list(verdict.problems)

@@ -46,6 +46,11 @@ class Driver:
     def close(self) -> None:
         """Stop what the driver keeps running between calls (nothing by default)."""
 
+    def testee(self, sources, env: Mapping[str, str], logs: Path):
+        """A long-lived testee (``sdk.testee.Testee``, not started) that runs these sources' tasks,
+        with ``env`` on top of a task run's environment; its stderr goes to a file under ``logs``."""
+        raise NotImplementedError
+
     def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path,
                        env: Mapping[str, str] | None = None) -> TaskResult:
         """Run a serialized task as its container would: inputs.pb and the template written to

@@ -140,6 +140,24 @@ class JvmDriver(Driver):
                                **({"FLYTE_INTERNAL_IMAGE": image} if image else {})})
         return read_outcome(result.returncode, result.stdout + result.stderr)
 
+    def testee(self, sources, env, logs: Path):
+        """The JVM testee (jvm/parity-testee) on jflyte's class path, running these sources' tasks with
+        the task identity variables a ``jflyte execute`` run gets (``sdk.testee``)."""
+        from flyte_parity.sdk.testee import Testee
+        self.build()
+        lib = paths.jvm_build() / "lib" / "parity-testee"
+        if not any(lib.glob("*.jar")):
+            raise UsageError(f"the JVM testee is not built ({lib} holds no jar); run `make jvm`")
+        logs.mkdir(parents=True, exist_ok=True)
+        identity = dict(zip(self.IMITATION_ENV, [value for _ in ("", "TASK_") for value in
+                                                 ("flyte-parity", "development", "local")]))
+        base = {**_clean_env(), **identity, **env}
+        java = jflyte.find_java(base)
+        classpath = os.pathsep.join([str(paths.jflyte_lib() / "*"), str(lib / "*")])
+        command = [java, "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", classpath, "dev.flyteparity.testee.Testee",
+                   *(str(source.lib) for source in sources)]
+        return Testee("jvm", command, base, cwd=paths.REPO_ROOT, log=logs / "jvm.log")
+
     def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
         """``jflyte execute`` with the task's identity variables propeller sets; its staged jars come
         through our file-system plug-in, and its temporary files go to the run's own folder."""

@@ -57,7 +57,7 @@ _SOURCE_SKIPS = ["-DskipTests", "-Djib.skip=true", "-Derrorprone.skip=true", "-D
                  "-Dspotless.check.skip=true", "-Dcheckstyle.skip=true", "-Dgpg.skip=true"]
 _STAMP = ".complete"
 # The flytekit-java versions that src/since-<version> folders of our JVM modules need.
-SINCE = ("0.4.55",)
+SINCE = ("0.4.23", "0.4.55")
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,17 @@ class PythonDriver(Driver):
             shutil.rmtree(folder.scratch, ignore_errors=True)
         return result.returncode, result.stdout, result.stderr
 
+    def testee(self, sources, env, logs: Path):
+        """``python -m flyte_parity.sdk.python_testee`` in the twins' environment (``sdk.testee``)."""
+        from flyte_parity.sdk.testee import Testee
+        logs.mkdir(parents=True, exist_ok=True)
+        name = "python" + "".join(f"-{k}={v}" for k, v in sorted(env.items()))
+        command = [sys.executable, "-m", "flyte_parity.sdk.python_testee"]
+        project = str(paths.REPO_ROOT)  # the testee program itself
+        testee_env = self._base_env()
+        testee_env["PYTHONPATH"] = os.pathsep.join([testee_env["PYTHONPATH"], project])
+        return Testee(name, command, {**testee_env, **env}, cwd=self.source_root, log=logs / f"{name}.log")
+
     def _base_env(self) -> dict[str, str]:
         """The environment every task run starts from: this process's, without FLYTE_* settings and
         without pytest's per-test PYTEST_* variables (a task's container has neither)."""

@@ -83,9 +83,11 @@ def classify(value: literals_pb2.Literal, done: Exchange, rules: list[ValueRule]
 
 
 def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples: int, run_seed: int,
-           shrink_rules: bool = True) -> KindRun:
+           shrink_rules: bool = True, source: str = "") -> KindRun:
+    """One row's run: ``kind``'s values through ``jvm`` and ``python``; the rules that hold for the
+    row (``kind`` and the JVM ``source``) explain, and must each explain something."""
     strategy = literals_of(kind)
-    mine = [r for r in rules if kind in r.kinds]
+    mine = [r for r in rules if r.holds_for(kind, source)]
     run = KindRun(kind, run_seed)
 
     def first_pass(value):

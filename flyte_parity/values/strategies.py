@@ -175,7 +175,7 @@ def blob_literal(value: tuple[str, str, int]) -> literals_pb2.Literal:
 
 
 def blobs() -> st.SearchStrategy[literals_pb2.Literal]:
-    scheme = st.sampled_from(("s3://my-bucket/", "gs://other/", "file:///tmp/", "/local/"))
+    scheme = st.sampled_from(("s3://my-bucket/", "gs://other/", "file:///no-such-folder/", "/no-such-folder/"))
     uri = st.tuples(scheme, texts(10)).map("".join)
     dimensionality = st.sampled_from((types_pb2.BlobType.SINGLE, types_pb2.BlobType.MULTIPART))
     return st.tuples(uri, st.sampled_from(("", "csv", "parquet")), dimensionality).map(blob_literal)

@@ -2,6 +2,7 @@
 that names it; unknown, unused and empty topics, and entries with their own explanation, are refused."""
 
 import tomllib
+from dataclasses import replace
 
 import pytest
 
@@ -67,8 +68,30 @@ def test_the_real_ledger_writes_each_explanation_once():
     ledger = load_ledger(LEDGER)
     text = LEDGER.read_text(encoding="utf-8")
     raw = tomllib.loads(text)
-    assert ledger.topics and set(ledger.topics) == {d.topic for d in ledger}
+    ruled = {t.name for t in ledger.topics.values() if t.value_rule}  # their evidence is the values mode's
+    assert ledger.topics and set(ledger.topics) == {d.topic for d in ledger} | ruled
     assert all(e["topic"] in ledger.topics and "why" not in e and "source" not in e for e in raw["divergence"])
     for topic in ledger.topics.values():
         assert text.count(topic.why) == 1, f"{topic.name}: its why is written more than once"
         assert all(d.why == topic.why and d.source == topic.source for d in ledger if d.topic == topic.name)
+
+
+def test_a_topic_with_a_value_rule_needs_no_entry_and_any_other_does():
+    topics = {"deck": {"why": "w", "source": "s"}, "rounding": {"why": "w2", "source": "s2", "value_rule": "rounding"}}
+    ledger = parse(entry(), topics=topics)
+    assert ledger.topics["rounding"].value_rule == "rounding" and not [d for d in ledger if d.topic == "rounding"]
+    with pytest.raises(UsageError, match=r"\[topics.unused\] explains no divergence entry"):
+        parse(entry(), topics={**topics, "unused": {"why": "w3", "source": "s3"}})
+    with pytest.raises(UsageError, match="value_rule must be the name of a rule"):
+        parse(entry(), topics={**topics, "rounding": {"why": "w2", "source": "s2", "value_rule": 3}})
+
+
+def test_every_value_rule_belongs_to_exactly_one_real_topic():
+    from flyte_parity.modes.values import check_rules
+    from flyte_parity.values.rules import RULES
+    topics = load_ledger(LEDGER).topics
+    assert check_rules(topics) == []
+    named = [t.value_rule for t in topics.values() if t.value_rule]
+    assert sorted(named) == sorted(RULES) and len(set(named)) == len(named)
+    broken = {**topics, "x": replace(next(iter(topics.values())), name="x", value_rule="no-such-rule")}
+    assert any("does not define" in p for p in check_rules(broken))

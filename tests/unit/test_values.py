@@ -168,6 +168,14 @@ def _rule(name, predicate, witnesses=()):
     return ValueRule(name, "synthetic", ("integer",), predicate, {"integer": tuple(map(_int, witnesses))})
 
 
+def test_a_rule_holds_for_a_kind_or_for_one_source_of_it():
+    both = ValueRule("a", "", ("duration",), lambda *_: True)
+    java = ValueRule("b", "", ("duration/own-java",), lambda *_: True)
+    assert both.holds_for("duration", "own-java") and both.holds_for("duration", "own-scala")
+    assert java.holds_for("duration", "own-java") and not java.holds_for("duration", "own-scala")
+    assert not both.holds_for("datetime", "own-java")
+
+
 def test_a_difference_no_rule_explains_is_shrunk_to_the_minimal_value():
     jvm = _call(lambda v: v if v < 1000 else v - 1)  # wrong from 1000 up
     run = search("integer", jvm, _call(lambda v: v), [], examples=300, run_seed=7, shrink_rules=False)
