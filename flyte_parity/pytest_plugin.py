@@ -29,6 +29,7 @@ from flyte_parity.modes.base import Subject
 from flyte_parity.modes.run import NotAvailable, ParityRun
 from flyte_parity.reports.folder import ReportFolder
 from flyte_parity.reports.matrix import Column, build, merge, render, summary
+from flyte_parity.reports import values_report
 from flyte_parity.sdk import launches
 from flyte_parity.services.backends import BACKENDS
 from flyte_parity.services.preflight import need_missing, parse_needs
@@ -243,6 +244,7 @@ def parity_run(pytestconfig: pytest.Config, parity_catalogue: Catalogue, tmp_pat
                                                  "values_examples": pytestconfig.getoption("--values-examples"),
                                                  "values_seed": values_seed(pytestconfig)})
     pytestconfig._flyte_parity_explained = run.explained  # the matrix's ledger topics, read at the end
+    pytestconfig._flyte_parity_value_runs = run.value_runs  # the values mode's numbers, read at the end
     try:
         run.sdks  # here, in the main thread: flytekit's import replaces the SIGINT handler, which is put back
         run.start(getattr(pytestconfig, "_flyte_parity_selected", []))
@@ -302,7 +304,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     not_run = getattr(config, "_flyte_parity_not_run", {})
     if any(s.mode == "values" for s in selected):
         seed = values_seed(config)
-        terminalreporter.write_line(f"values mode: seed {seed} (replay with --values-seed={seed})")
+        value_runs = getattr(config, "_flyte_parity_value_runs", {})
+        written = ReportFolder(Path(config.getoption("--reports"))).document(
+            "values.md", values_report.render(value_runs, seed, versions.line() + "."))
+        terminalreporter.write_line(f"values mode: seed {seed} (replay with --values-seed={seed}); "
+                                    f"{sum(r.tried for r in value_runs.values())} values tried ({written})")
     outcomes = config.__dict__.get("_flyte_parity_outcomes")
     if not outcomes:
         return

@@ -227,3 +227,18 @@ def test_a_rule_gets_a_minimal_example():
                  and returned(done.jvm).scalar.primitive.integer == sent.scalar.primitive.integer + 1, [100])
     run = search("integer", jvm, _call(lambda v: v), [over], examples=50, run_seed=5)
     assert run.minimal["over-100"] == "{scalar { primitive { integer: 100 } }}"
+
+
+def test_the_report_counts_each_row_and_names_each_rules_minimal_example():
+    from flyte_parity.reports.values_report import render
+    jvm = _call(lambda v: v if v < 100 else v + 1)
+    over = _rule("over-100", lambda sent, d, done: sent.scalar.primitive.integer >= 100
+                 and returned(done.jvm).scalar.primitive.integer == sent.scalar.primitive.integer + 1, [100])
+    explained = search("integer", jvm, _call(lambda v: v), [over], examples=40, run_seed=5)
+    failing = search("integer", jvm, _call(lambda v: v), [], examples=40, run_seed=5, shrink_rules=False)
+    text = render({"types/integer/a": explained, "types/integer/b": failing}, 5, "versions.")
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| types/")}
+    assert f"| {explained.tried} | {explained.agreed} | over-100 ({explained.explained['over-100']}) | - | - |" \
+        in rows["types/integer/a"]
+    assert "minimal value: `{scalar { primitive { integer: 100 } }}`" in rows["types/integer/b"]
+    assert "- over-100: `{scalar { primitive { integer: 100 } }}`" in text and "--values-seed=5" in text
