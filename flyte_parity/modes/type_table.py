@@ -168,6 +168,13 @@ def render_markdown(rows: list[TypeRow], ledger: list[Divergence], versions: str
         "JVM side cannot express says why in every column. Rows that exist from one flytekit-java",
         "version on (the catalogue's `flytekit_java`) appear in the runs at that version.",
         "",
+        "These are the explicit examples, each value through each SDK's own process (`jflyte execute`,",
+        "`pyflyte-execute`: process start, files, placeholders). The values mode sends hundreds of",
+        "generated values per row through one long-lived testee per SDK instead, which leaves those",
+        "steps out and keeps the conversion (literal in, the task's `run` / `dispatch_execute`,",
+        "literal or error document out): see docs/values.md, with the cross-SDK problems users",
+        "reported upstream and which values cover each.",
+        "",
         "| kind | JVM source | Python setting | values | " + " | ".join(DIRECTIONS) + " |",
         "| --- | --- | --- | --- | " + " | ".join("---" for _ in DIRECTIONS) + " |",
     ]
