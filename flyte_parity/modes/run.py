@@ -102,9 +102,10 @@ class ParityRun:
         return self.shared("registrations", lambda: RegisterRun(self.backend(), self.sdks, self.work / "register"))
 
     def testee(self, side: str, env: dict[str, str] | None = None):
-        """One long-lived testee per side (and, for Python, per extra environment), started on first
-        use and stopped at the end of the session."""
-        key = f"testee:{side}:{sorted((env or {}).items())}"
+        """A long-lived testee of one side (and, for Python, one extra environment) for the calling
+        thread — one per case-runner worker, so that rows run side by side — started on first use
+        and stopped at the end of the session."""
+        key = f"testee:{side}:{sorted((env or {}).items())}:{threading.current_thread().name}"
         sources = sorted({entry.sources[side] for entry in self.catalogue.types if not entry.unavailable},
                          key=lambda source: source.name)
 

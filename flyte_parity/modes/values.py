@@ -44,7 +44,9 @@ class ValuesMode(Mode):
         return search(entry.kind, lambda inputs: jvm.call(entry.jvm, inputs),
                       lambda inputs: python.call(entry.python, inputs),
                       rules_of(run), run.options.get("values_examples", 200), run.options.get("values_seed", 0),
-                      source=entry.source.name)
+                      source=entry.source.name,
+                      jvm_many=lambda maps: jvm.call_many([(entry.jvm, m) for m in maps]),
+                      python_many=lambda maps: python.call_many([(entry.python, m) for m in maps]))
 
     def judge(self, subject, run, result: KindRun) -> Verdict:
         problems, explained = [], []

@@ -27,6 +27,7 @@ from flyte_parity.sdk.testee import Answer
 
 NAME = "value"  # the identity tasks' input and output
 Call = Callable[[literals_pb2.LiteralMap], Answer]
+Many = Callable[[list[literals_pb2.LiteralMap]], list[Answer]]  # many requests at once (pipelined)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,34 @@ def exchange(sent: literals_pb2.Literal, jvm: Call, python: Call) -> Exchange:
     python_to_jvm = jvm(inputs_of(from_python)) if from_python is not None and not _same(from_python, sent) else None
     jvm_to_python = python(inputs_of(from_jvm)) if from_jvm is not None and not _same(from_jvm, sent) else None
     return Exchange(sent, jvm_answer, python_answer, python_to_jvm, jvm_to_python)
+
+
+def one_by_one(call: Call) -> Many:
+    return lambda maps: [call(m) for m in maps]
+
+
+def exchange_many(values: list[literals_pb2.Literal], jvm: Many, python: Many) -> list[Exchange]:
+    """``exchange`` for many values at once: each side's requests sent together (the two sides side
+    by side), then the cross-fed ones; the same requests and answers as one value at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def both(jvm_maps, python_maps):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            left = pool.submit(jvm, jvm_maps) if jvm_maps else None
+            right = pool.submit(python, python_maps) if python_maps else None
+            return (left.result() if left else []), (right.result() if right else [])
+
+    straight = [inputs_of(v) for v in values]
+    jvm_answers, python_answers = both(straight, straight)
+    to_jvm = [i for i, (v, a) in enumerate(zip(values, python_answers))
+              if returned(a) is not None and not _same(returned(a), v)]
+    to_python = [i for i, (v, a) in enumerate(zip(values, jvm_answers))
+                 if returned(a) is not None and not _same(returned(a), v)]
+    crossed_jvm, crossed_python = both([inputs_of(returned(python_answers[i])) for i in to_jvm],
+                                       [inputs_of(returned(jvm_answers[i])) for i in to_python])
+    python_to_jvm, jvm_to_python = dict(zip(to_jvm, crossed_jvm)), dict(zip(to_python, crossed_python))
+    return [Exchange(v, jvm_answers[i], python_answers[i], python_to_jvm.get(i), jvm_to_python.get(i))
+            for i, v in enumerate(values)]
 
 
 def _outcome(answer: Answer) -> str:

@@ -1,11 +1,13 @@
 """Many generated values of one kind through both SDKs, each difference explained by a rule or
 shrunk to a minimal value (Hypothesis).
 
-Two passes. The first tries the rules' witnesses and ``examples`` generated values (no shrinking),
-counting per value: agreed, or which rules explained its differences. When a value shows a
-difference no rule explains, the second pass shrinks it (Hypothesis's shrinker, from the first
-pass's failure) to the minimal value that still does, and reports it with both sides' answers.
-Each rule that explained something also gets its own minimal example (``hypothesis.find``).
+Two passes. The first draws the rules' witnesses and ``examples`` generated values from Hypothesis
+(seeded), sends them all at once (``exchange_many``: pipelined, both sides side by side) and
+counts per value: agreed, or which rules explained its differences. When a value shows a
+difference no rule explains, the second pass replays the same seed value by value until
+Hypothesis meets the failure, and shrinks it to the minimal value that still shows one; that
+value is reported with both sides' answers. Each rule that explained something also gets its own
+minimal example (``hypothesis.find``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from dataclasses import dataclass, field
 
 from flyteidl.core import literals_pb2
 from hypothesis import HealthCheck, Phase, example, find, given, seed, settings
-from hypothesis.database import InMemoryExampleDatabase
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from flyte_parity.idl.diff import Difference
-from flyte_parity.values.exchange import Call, Exchange, exchange, findings, shown
+from flyte_parity.values.exchange import Call, Exchange, Many, exchange, exchange_many, findings, one_by_one, shown
 from flyte_parity.values.rules import ValueRule
 from flyte_parity.values.strategies import literals_of
 
@@ -82,35 +83,41 @@ def classify(value: literals_pb2.Literal, done: Exchange, rules: list[ValueRule]
     return unexplained, by_rule
 
 
+def generate(strategy, witnesses, examples: int, run_seed: int) -> list[literals_pb2.Literal]:
+    """The witnesses, then ``examples`` values Hypothesis draws with ``run_seed`` (no test run)."""
+    drawn: list[literals_pb2.Literal] = []
+
+    def draw(value):
+        drawn.append(value)
+    test = given(strategy)(draw)
+    for witness in witnesses:
+        test = example(witness)(test)
+    settings(**_QUIET, max_examples=examples, phases=(Phase.explicit, Phase.generate))(seed(run_seed)(test))()
+    return drawn
+
+
 def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples: int, run_seed: int,
-           shrink_rules: bool = True, source: str = "") -> KindRun:
-    """One row's run: ``kind``'s values through ``jvm`` and ``python``; the rules that hold for the
-    row (``kind`` and the JVM ``source``) explain, and must each explain something."""
+           shrink_rules: bool = True, source: str = "", jvm_many: Many | None = None,
+           python_many: Many | None = None) -> KindRun:
+    """One row's run: ``kind``'s values through ``jvm`` and ``python`` (``*_many``: the same, many
+    requests at once); the rules that hold for the row (``kind`` and the JVM ``source``) explain,
+    and must each explain something."""
     strategy = literals_of(kind)
     mine = [r for r in rules if r.holds_for(kind, source)]
     run = KindRun(kind, run_seed)
-
-    def first_pass(value):
-        done = exchange(value, jvm, python)
+    witnesses = [w for rule in mine for w in rule.witnesses.get(kind, ())]
+    values = generate(strategy, witnesses, examples, run_seed)
+    failing = None
+    for value, done in zip(values, exchange_many(values, jvm_many or one_by_one(jvm), python_many or one_by_one(python))):
         unexplained, by_rule = classify(value, done, mine)
         run.tried += 1
         run.agreed += not unexplained and not by_rule
         run.explained.update(by_rule.keys())
-        if unexplained:
-            raise _Unexplained()
-
-    db = InMemoryExampleDatabase()
-    test = given(strategy)(first_pass)
-    for rule in mine:
-        for witness in rule.witnesses.get(kind, ()):
-            test = example(witness)(test)
-    test = settings(**{**_QUIET, "database": db}, max_examples=examples,
-                    phases=(Phase.explicit, Phase.generate))(seed(run_seed)(test))
-    try:
-        test()
-    except _Unexplained:
-        run.unexplained = _shrink(strategy, jvm, python, mine, db, run_seed)
-    if run.unexplained is None:
+        if unexplained and failing is None:
+            failing = Unexplained(value, done, unexplained)
+    if failing is not None:
+        run.unexplained = _shrink(strategy, witnesses, examples, jvm, python, mine, run_seed) or failing
+    else:
         run.stale = [r.name for r in mine if not run.explained[r.name]]
     if shrink_rules:
         for name in sorted(run.explained):
@@ -119,19 +126,23 @@ def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples:
     return run
 
 
-def _shrink(strategy, jvm: Call, python: Call, rules, db, run_seed: int) -> Unexplained:
-    """The first pass's failure shrunk: the last failing call Hypothesis makes is the minimal one."""
+def _shrink(strategy, witnesses, examples: int, jvm: Call, python: Call, rules, run_seed: int) -> Unexplained | None:
+    """The same values value by value until one shows an unexplained difference, shrunk: the last
+    failing call Hypothesis makes is the minimal one (None if it meets no failure)."""
     last: list[Unexplained] = []
 
-    def shrinking(value):
+    def check(value):
         done = exchange(value, jvm, python)
         unexplained, _ = classify(value, done, rules)
         if unexplained:
             last.append(Unexplained(value, done, unexplained))
             raise _Unexplained()
 
-    test = settings(**{**_QUIET, "database": db}, max_examples=1000,
-                    phases=(Phase.reuse, Phase.generate, Phase.shrink))(seed(run_seed)(given(strategy)(shrinking)))
+    test = given(strategy)(check)
+    for witness in witnesses:
+        test = example(witness)(test)
+    test = settings(**_QUIET, max_examples=examples, phases=(Phase.explicit, Phase.generate, Phase.shrink))(
+        seed(run_seed)(test))
     try:
         test()
     except _Unexplained:

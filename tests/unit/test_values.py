@@ -242,3 +242,49 @@ def test_the_report_counts_each_row_and_names_each_rules_minimal_example():
         in rows["types/integer/a"]
     assert "minimal value: `{scalar { primitive { integer: 100 } }}`" in rows["types/integer/b"]
     assert "- over-100: `{scalar { primitive { integer: 100 } }}`" in text and "--values-seed=5" in text
+
+
+def test_exchanging_many_values_at_once_gives_what_one_at_a_time_gives():
+    from flyte_parity.values.exchange import exchange_many, one_by_one
+    jvm, python = _call(lambda v: v if v % 3 else None), _call(lambda v: v - v % 2)
+    values = [_int(v) for v in range(-7, 12)]
+    assert exchange_many(values, one_by_one(jvm), one_by_one(python)) == [exchange(v, jvm, python) for v in values]
+
+
+def _through_double(v: int) -> int:
+    """What a side that decodes integers through a double gives back (int64 range kept)."""
+    return max(min(int(float(v)), 2 ** 63 - 1), -(2 ** 63))
+
+
+def _precision_rule(name, claimed):
+    def explains(sent, difference, done):
+        v = sent.scalar.primitive.integer
+        return (difference.path == "outputs.scalar.primitive.integer"
+                and returned(done.python).scalar.primitive.integer == v
+                and returned(done.jvm).scalar.primitive.integer == claimed(v))
+    return _rule(name, explains, [2 ** 53 + 1])
+
+
+def test_the_true_double_rule_explains_every_integer_beyond_2_to_53():
+    right = _precision_rule("through-double", _through_double)
+    run = search("integer", _call(_through_double), _call(lambda v: v), [right], examples=400, run_seed=13,
+                 shrink_rules=False)
+    assert run.unexplained is None and run.explained["through-double"] > 0
+
+
+def test_a_rule_claiming_precision_is_lost_from_2_to_52_in_steps_of_two_fails_with_a_shrunk_value():
+    """A deliberately wrong rule: it claims the JVM keeps every even integer above 2^52 (doubles
+    round half to even above 2^53, so 2^53 + 3 becomes 2^53 + 4); the run fails with the smallest
+    value the rule gets wrong."""
+    def even(v: int) -> int:
+        return (abs(v) - abs(v) % 2) * (1 if v >= 0 else -1) if abs(v) > 2 ** 52 else v
+    wrong = _precision_rule("steps-of-two", even)
+    run = search("integer", _call(_through_double), _call(lambda v: v), [wrong], examples=400, run_seed=13,
+                 shrink_rules=False)
+    assert run.unexplained is not None
+    shrunk = abs(run.unexplained.value.scalar.primitive.integer)
+    # every integer up to 2^53 is a double: the first difference, right or wrong, lies above it
+    first_wrong = next(v for v in range(2 ** 53 - 64, 2 ** 53 + 64) if v != _through_double(v) != even(v))
+    assert first_wrong == 2 ** 53 + 3
+    assert shrunk == first_wrong, f"not shrunk to the first value the rule gets wrong: {shrunk}"
+    assert any(d.path == "outputs.scalar.primitive.integer" for d in run.unexplained.found)
