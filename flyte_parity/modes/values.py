@@ -66,6 +66,7 @@ class ValuesMode(Mode):
         lines = [f"seed {result.seed}: {result.tried} value(s) tried, {result.agreed} agreed"]
         lines += [f"  rule {name}: {count} value(s); minimal example: {result.minimal.get(name, '-')}"
                   for name, count in sorted(result.explained.items())]
+        lines += ["values every run sends:", *(f"  {value}: {verdict}" for value, verdict in result.always)]
         out = run.reports.text(self.name, subject.id, lines + problems)
         run.value_runs[subject.row] = result
         return Verdict([], problems=problems, detail=f"(full report: {out})", explained=explained)

@@ -21,6 +21,8 @@ def render(runs: Mapping[str, Any], seed: int, header: str) -> str:
     lines += ["", f"{tried} values tried, {agreed} agreed.", "", "## Each rule's minimal example", ""]
     minimal = sorted({(name, example) for run in runs.values() for name, example in run.minimal.items()})
     lines += [f"- {name}: `{_short(example)}`" for name, example in minimal] or ["(no rule explained anything)"]
+    lines += ["", "## Values every run sends", "", "| type row | value | verdict |", "| --- | --- | --- |"]
+    lines += [f"| {row} | `{_short(value)}` | {verdict} |" for row in sorted(runs) for value, verdict in runs[row].always]
     return "\n".join(lines) + "\n"
 
 

@@ -22,7 +22,7 @@ from hypothesis.errors import NoSuchExample, Unsatisfiable
 from flyte_parity.idl.diff import Difference
 from flyte_parity.values.exchange import Call, Exchange, Many, exchange, exchange_many, findings, one_by_one, shown
 from flyte_parity.values.rules import ValueRule
-from flyte_parity.values.strategies import literals_of
+from flyte_parity.values.strategies import ALWAYS, literals_of
 
 _QUIET = dict(database=None, deadline=None, suppress_health_check=list(HealthCheck), print_blob=False,
               report_multiple_bugs=False)
@@ -57,6 +57,7 @@ class KindRun:
     agreed: int = 0
     explained: Counter = field(default_factory=Counter)  # rule name -> values it explained
     minimal: dict[str, str] = field(default_factory=dict)  # rule name -> its minimal example
+    always: list[tuple[str, str]] = field(default_factory=list)  # each value every run sends -> its verdict
     stale: list[str] = field(default_factory=list)  # rules for this kind that explained nothing
     unexplained: Unexplained | None = None
 
@@ -66,7 +67,21 @@ class _Unexplained(Exception):
 
 
 def _one_line(literal: literals_pb2.Literal) -> str:
+    """A literal in one line; a Struct as JSON (its numbers as the doubles it holds)."""
+    import json
+
+    from google.protobuf import json_format
+
     from flyte_parity.idl.diff import render
+    kind = literal.WhichOneof("value")
+    if kind == "scalar" and literal.scalar.WhichOneof("value") == "generic":
+        data = json_format.MessageToDict(literal.scalar.generic)
+        return "struct " + json.dumps(data, ensure_ascii=False, sort_keys=True, default=repr)
+    if kind == "collection":
+        return "[" + ", ".join(_one_line(item) for item in literal.collection.literals) + "]"
+    if kind == "map":
+        return "{" + ", ".join(f"{key!r}: {_one_line(literal.map.literals[key])}"
+                               for key in sorted(literal.map.literals)) + "}"
     return render(literal)
 
 
@@ -105,18 +120,27 @@ def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples:
     strategy = literals_of(kind)
     mine = [r for r in rules if r.holds_for(kind, source)]
     run = KindRun(kind, run_seed)
-    witnesses = [w for rule in mine for w in rule.witnesses.get(kind, ())]
+    always = list(ALWAYS.get(kind, ()))
+    witnesses = always + [w for rule in mine for w in rule.witnesses.get(kind, ())]
     values = generate(strategy, witnesses, examples, run_seed)
+    pending = {v.SerializeToString(deterministic=True): i for i, v in enumerate(always)}
+    seen: dict[int, tuple[str, str]] = {}
     failing = None
     for value, done in zip(values, exchange_many(values, jvm_many or one_by_one(jvm), python_many or one_by_one(python))):
         unexplained, by_rule = classify(value, done, mine)
+        key = value.SerializeToString(deterministic=True)
+        if key in pending:
+            verdict = "unexplained" if unexplained else (
+                ("explained by " + ", ".join(sorted(by_rule))) if by_rule else "agreed")
+            seen[pending.pop(key)] = (_one_line(value), verdict)
         run.tried += 1
         run.agreed += not unexplained and not by_rule
         run.explained.update(by_rule.keys())
         if unexplained and failing is None:
             failing = Unexplained(value, done, unexplained)
+    run.always = [seen[i] for i in sorted(seen)]
     if failing is not None:
-        run.unexplained = _shrink(strategy, witnesses, examples, jvm, python, mine, run_seed) or failing
+        run.unexplained = _shrink(strategy, examples, jvm, python, mine, run_seed) or failing
     else:
         run.stale = [r.name for r in mine if not run.explained[r.name]]
     if shrink_rules:
@@ -126,9 +150,10 @@ def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples:
     return run
 
 
-def _shrink(strategy, witnesses, examples: int, jvm: Call, python: Call, rules, run_seed: int) -> Unexplained | None:
-    """The same values value by value until one shows an unexplained difference, shrunk: the last
-    failing call Hypothesis makes is the minimal one (None if it meets no failure)."""
+def _shrink(strategy, examples: int, jvm: Call, python: Call, rules, run_seed: int) -> Unexplained | None:
+    """The same generated values, value by value, until one shows an unexplained difference, shrunk:
+    the last failing call Hypothesis makes is the minimal one. None if it meets no failure (only a
+    value every run sends, or a witness, showed one: that value is reported as it is)."""
     last: list[Unexplained] = []
 
     def check(value):
@@ -139,9 +164,7 @@ def _shrink(strategy, witnesses, examples: int, jvm: Call, python: Call, rules, 
             raise _Unexplained()
 
     test = given(strategy)(check)
-    for witness in witnesses:
-        test = example(witness)(test)
-    test = settings(**_QUIET, max_examples=examples, phases=(Phase.explicit, Phase.generate, Phase.shrink))(
+    test = settings(**_QUIET, max_examples=max(examples, 100), phases=(Phase.generate, Phase.shrink))(
         seed(run_seed)(test))
     try:
         test()

@@ -240,3 +240,24 @@ def literals_of(kind: str) -> st.SearchStrategy[literals_pb2.Literal]:
     except KeyError:
         raise KeyError(f"no value strategy for kind {kind!r}; add one to flyte_parity/values/strategies.py "
                        f"(known: {', '.join(KINDS)})") from None
+
+
+def _always() -> dict[str, tuple[literals_pb2.Literal, ...]]:
+    """Values every run sends (before the generated ones), whatever Hypothesis draws: the edges the
+    reports name one by one."""
+    point = {"x": -0.0, "y": 2 ** 53 + 1, "label": "a\x00😀", "tags": ["", "Zoë"], "inner": {"flag": True}}
+    struct = struct_literal(point)
+    return {
+        "integer": tuple(map(integer_literal, (2 ** 53 + 1, -(2 ** 53) - 1, *INT64))),
+        "float": tuple(map(float_literal, (-0.0, 5e-324, math.nan, math.inf))),
+        "string": tuple(map(string_literal, ("", "a\x00b", "😀\U0010ffff"))),
+        "datetime": tuple(map(datetime_literal, ((TIMESTAMP_SECONDS[0], 1), (TIMESTAMP_SECONDS[1], 999_999_999)))),
+        "duration": tuple(map(duration_literal, ((DURATION_SECONDS, 999_999_999), (-DURATION_SECONDS, -1)))),
+        "list": (collection([]), collection([integer_literal(2 ** 53 + 1)])),
+        "map": (literal_map({}), literal_map({"": integer_literal(-1), "ключ": integer_literal(2 ** 63 - 1)})),
+        "struct": (struct,), "struct-old-dc-format": (struct,),
+        "struct-list": (collection([struct]),), "struct-map": (literal_map({"": struct}),),
+    }
+
+
+ALWAYS = _always()

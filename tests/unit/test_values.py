@@ -117,7 +117,10 @@ def _answer(literal=None, code: str = "") -> testee.Answer:
 def _call(change):
     """A fake side: answers with ``change(value)``, an error for None."""
     def call(inputs):
-        out = change(inputs.literals["value"].scalar.primitive.integer)
+        v = inputs.literals["value"].scalar.primitive.integer
+        out = change(v)
+        if out is not None and not -(2 ** 63) <= out < 2 ** 63:
+            out = v - 1  # a fake's change beyond int64 stays a change
         return _answer(_int(out)) if out is not None else _answer(code="USER:ValueError")
     return call
 
@@ -222,8 +225,8 @@ def test_the_same_seed_tries_the_same_values():
 
 
 def test_a_rule_gets_a_minimal_example():
-    jvm = _call(lambda v: v if v < 100 else v + 1)
-    over = _rule("over-100", lambda sent, d, done: sent.scalar.primitive.integer >= 100
+    jvm = _call(lambda v: v if not 100 <= v < 2 ** 63 - 1 else v + 1)
+    over = _rule("over-100", lambda sent, d, done: 100 <= sent.scalar.primitive.integer < 2 ** 63 - 1
                  and returned(done.jvm).scalar.primitive.integer == sent.scalar.primitive.integer + 1, [100])
     run = search("integer", jvm, _call(lambda v: v), [over], examples=50, run_seed=5)
     assert run.minimal["over-100"] == "{scalar { primitive { integer: 100 } }}"
@@ -231,13 +234,14 @@ def test_a_rule_gets_a_minimal_example():
 
 def test_the_report_counts_each_row_and_names_each_rules_minimal_example():
     from flyte_parity.reports.values_report import render
-    jvm = _call(lambda v: v if v < 100 else v + 1)
-    over = _rule("over-100", lambda sent, d, done: sent.scalar.primitive.integer >= 100
+    jvm = _call(lambda v: v if not 100 <= v < 2 ** 63 - 1 else v + 1)
+    over = _rule("over-100", lambda sent, d, done: 100 <= sent.scalar.primitive.integer < 2 ** 63 - 1
                  and returned(done.jvm).scalar.primitive.integer == sent.scalar.primitive.integer + 1, [100])
     explained = search("integer", jvm, _call(lambda v: v), [over], examples=40, run_seed=5)
     failing = search("integer", jvm, _call(lambda v: v), [], examples=40, run_seed=5, shrink_rules=False)
     text = render({"types/integer/a": explained, "types/integer/b": failing}, 5, "versions.")
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| types/")}
+    counts = text.split("## Each rule")[0]
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in counts.splitlines() if line.startswith("| types/")}
     assert f"| {explained.tried} | {explained.agreed} | over-100 ({explained.explained['over-100']}) | - | - |" \
         in rows["types/integer/a"]
     assert "minimal value: `{scalar { primitive { integer: 100 } }}`" in rows["types/integer/b"]
@@ -288,3 +292,28 @@ def test_a_rule_claiming_precision_is_lost_from_2_to_52_in_steps_of_two_fails_wi
     assert first_wrong == 2 ** 53 + 3
     assert shrunk == first_wrong, f"not shrunk to the first value the rule gets wrong: {shrunk}"
     assert any(d.path == "outputs.scalar.primitive.integer" for d in run.unexplained.found)
+
+
+def test_the_values_every_run_sends_are_sent_and_reported_with_their_verdict():
+    from flyte_parity.values.strategies import ALWAYS
+    sent = []
+
+    def record(inputs):
+        sent.append(inputs.literals["value"].SerializeToString(deterministic=True))
+        return testee.Answer(outputs=inputs)
+    run = search("integer", record, _call(lambda v: v if v <= 2 ** 53 else v + 1), [], examples=5, run_seed=1,
+                 shrink_rules=False)
+    always = [v.SerializeToString(deterministic=True) for v in ALWAYS["integer"]]
+    assert set(always) <= set(sent)
+    assert (_one(2 ** 53 + 1), "unexplained") in run.always and (_one(-(2 ** 63)), "agreed") in run.always
+    assert len(run.always) == len(always)
+
+
+def _one(v: int) -> str:
+    return "{scalar { primitive { integer: %d } }}" % v
+
+
+def test_a_struct_holding_2_to_53_plus_1_is_always_sent():
+    from flyte_parity.values.strategies import ALWAYS
+    ys = [v.scalar.generic.fields["y"].number_value for v in ALWAYS["struct"]]
+    assert float(2 ** 53 + 1) in ys  # the nearest double: a Struct cannot hold the int itself
