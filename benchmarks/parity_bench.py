@@ -1,7 +1,8 @@
 """Benchmark of the parity suite's local run: its warm wall time, what one SDK task run costs as
 the suite launches it and as launched bare, the processes it starts, the harness against a bare
 replay of the same invocations, a rerun with nothing changed, and (``--cold``) a cold set-up from
-a fresh clone, step by step. Every figure comes from this one run and is printed with its target.
+a fresh clone, step by step; each testee's value round trips per second and the values mode alone
+(values tried, wall time). Every figure comes from this one run and is printed with its target.
 
     python benchmarks/parity_bench.py [--cold | --cold-only] [--no-warm-up] [--no-replay] [--serial] [--repeat N]
                                       [--pytest-args "..."]
@@ -38,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 from flyte_parity.sdk.fork_parent import ForkParent  # noqa: E402
 from flyte_parity.sdk.jflyte import START_FLAGS  # noqa: E402
 
-TARGETS = {"wall": 60.0, "jvm": 0.6, "python": 0.3, "harness": 1.3}
+TARGETS = {"wall": 60.0, "jvm": 0.6, "python": 0.3, "harness": 1.3,
+           "testee": 2000, "values": 20_000, "values_wall": 30.0}
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -153,6 +155,40 @@ def _cold(env: dict[str, str]) -> list[tuple[str, float]]:
     return steps
 
 
+def _values(extra: list[str]) -> tuple[list[tuple[str, int, float]], float, int, int]:
+    """Each testee's round trips per second (one in flight, and 64), then the values mode alone:
+    its wall time, the values it tried and pytest's exit code."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import tempfile as _tempfile
+
+    from testee_bench import rate
+
+    from flyte_parity.base import paths, versions
+    from flyte_parity.data.catalogue import load_catalogue
+    from flyte_parity.sdk.jvm import JvmDriver
+    from flyte_parity.sdk.python import PythonDriver
+    catalogue = load_catalogue(paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml", paths.REPO_ROOT)
+    row = next(e for e in catalogue.at(versions.flytekit_java()).types if e.kind == "integer")
+    rates = []
+    with _tempfile.TemporaryDirectory(prefix="parity-bench-testees-") as tmp:
+        python = PythonDriver(Path(tmp) / "python")
+        try:
+            for side, driver, source, task in (("jvm", JvmDriver(Path(tmp) / "jvm"), row.source, row.jvm),
+                                               ("python", python, row.sources.python, row.python)):
+                with driver.testee([source], {}, Path(tmp) / "logs") as testee:
+                    rate(testee, task, 500, 64)
+                    rates += [(side, window, rate(testee, task, 10_000, window)) for window in (1, 64)]
+        finally:
+            python.close()
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/parity", "-k",
+                             "values:", *extra], cwd=ROOT, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    tried = next((int(line.split(";")[1].split()[0]) for line in result.stdout.splitlines()
+                  if line.startswith("values mode: seed")), 0)
+    return rates, wall, tried, result.returncode
+
+
 def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -165,6 +201,7 @@ def main() -> int:
     parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up run (caches are warm already)")
     parser.add_argument("--repeat", type=int, default=8, help="runs per launch kind for the medians (default 8)")
     parser.add_argument("--pytest-args", default="", help="extra pytest arguments")
+    parser.add_argument("--no-values", action="store_true", help="skip the testees' rates and the values mode alone")
     parser.add_argument("--serial", action="store_true",
                         help="also run the suite with --parity-workers=0 (each test runs its own case), "
                              "for the before/after of the case runner")
@@ -216,6 +253,9 @@ def main() -> int:
             serial = _pytest([*extra, "--parity-workers=0"], dict(os.environ))
             print(f"    {serial[0]:.1f} s wall, pytest exit {serial[1]}, CPU {serial[2]:.1f} s", flush=True)
     cold = _cold(dict(os.environ)) if options.cold else []
+    if not options.no_values:
+        print("==> the testees' round trips, then the values mode alone", flush=True)
+        rates, values_wall, tried, values_code = _values(extra)
 
     kinds = Counter(e["kind"] for e in entries)
     hows = Counter(e.get("how", "started") for e in entries if e["kind"] == "python:pyflyte-execute")
@@ -242,6 +282,13 @@ def main() -> int:
               f"{wall / bare:.2f} — target <= {TARGETS['harness']}: {_met(wall / bare <= TARGETS['harness'])}")
     print(f"rerun with nothing changed: make setup {setup_seconds:.1f} s, jars rewritten: {len(rebuilt)} — "
           f"{_met(not rebuilt)}")
+    if not options.no_values:
+        for side, window, measured in rates:
+            print(f"{side} testee, {window:>2} in flight: {measured:.0f} value round trips/s — target >= "
+                  f"{TARGETS['testee']}: {_met(measured >= TARGETS['testee'])}")
+        print(f"values mode alone: {tried} generated values in {values_wall:.1f} s wall (pytest exit {values_code}) — "
+              f"targets >= {TARGETS['values']} values: {_met(tried >= TARGETS['values'])}, <= "
+              f"{TARGETS['values_wall']:.0f} s: {_met(values_wall <= TARGETS['values_wall'])}")
     if cold:
         print("cold set-up from a fresh clone:")
         for step, seconds in cold:

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import IO, Any, Mapping
@@ -154,9 +155,11 @@ class JvmDriver(Driver):
         base = {**_clean_env(), **identity, **env}
         java = jflyte.find_java(base)
         classpath = os.pathsep.join([str(paths.jflyte_lib() / "*"), str(lib / "*")])
-        command = [java, "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", classpath, "dev.flyteparity.testee.Testee",
-                   *(str(source.lib) for source in sources)]
-        return Testee("jvm", command, base, cwd=paths.REPO_ROOT, log=logs / "jvm.log")
+        scratch = Path(tempfile.mkdtemp(prefix="flyte-parity-testee-", dir=logs))
+        command = [java, "-Xlog:disable", "-Xlog:all=warning:stderr", f"-Djava.io.tmpdir={scratch}", "-cp", classpath,
+                   "dev.flyteparity.testee.Testee", *(str(source.lib) for source in sources)]
+        return Testee("jvm", command, {**base, "TMPDIR": str(scratch)}, cwd=paths.REPO_ROOT, log=logs / "jvm.log",
+                      scratch=scratch)
 
     def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
         """``jflyte execute`` with the task's identity variables propeller sets; its staged jars come

@@ -173,7 +173,10 @@ class PythonDriver(Driver):
         project = str(paths.REPO_ROOT)  # the testee program itself
         testee_env = self._base_env()
         testee_env["PYTHONPATH"] = os.pathsep.join([testee_env["PYTHONPATH"], project])
-        return Testee(name, command, {**testee_env, **env}, cwd=self.source_root, log=logs / f"{name}.log")
+        scratch = Path(tempfile.mkdtemp(prefix="flyte-parity-testee-", dir=logs))  # flytekit's folders go here
+        testee_env["TMPDIR"] = str(scratch)
+        return Testee(name, command, {**testee_env, **env}, cwd=self.source_root, log=logs / f"{name}.log",
+                      scratch=scratch)
 
     def _base_env(self) -> dict[str, str]:
         """The environment every task run starts from: this process's, without FLYTE_* settings and

@@ -17,6 +17,7 @@ in flight: ``call_many`` pipelines them) and stops it on leaving, however the bl
 
 from __future__ import annotations
 
+import shutil
 import struct
 import subprocess
 import threading
@@ -77,14 +78,18 @@ class Testee:
     """One long-lived testee process (``command`` in ``cwd`` with ``env``); thread-safe calls."""
 
     def __init__(self, name: str, command: Sequence[str], env: Mapping[str, str], cwd: Path | None = None,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, scratch: Path | None = None) -> None:
+        """``scratch``: the testee's temporary folder (its TMPDIR), made on start and removed on close."""
         self.name, self.command, self.env, self.cwd, self.log = name, list(command), dict(env), cwd, log
+        self.scratch = scratch
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self._stderr: deque[str] = deque(maxlen=40)
         self._pump: threading.Thread | None = None
 
     def __enter__(self) -> "Testee":
+        if self.scratch is not None:
+            self.scratch.mkdir(parents=True, exist_ok=True)
         self._process = launches.start(self.command, env=self.env, cwd=self.cwd, stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._pump = threading.Thread(target=self._read_stderr, daemon=True)
@@ -163,6 +168,8 @@ class Testee:
         if self._pump:
             self._pump.join(timeout=5)
         process.stderr.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def requests_of(task: str, values: Iterable[literals_pb2.LiteralMap]) -> Iterator[tuple[str, literals_pb2.LiteralMap]]:

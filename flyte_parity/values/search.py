@@ -1,12 +1,13 @@
 """Many generated values of one kind through both SDKs, each difference explained by a rule or
 shrunk to a minimal value (Hypothesis).
 
-Two passes. The first draws the rules' witnesses and ``examples`` generated values from Hypothesis
-(seeded), sends them all at once (``exchange_many``: pipelined, both sides side by side) and
-counts per value: agreed, or which rules explained its differences. When a value shows a
-difference no rule explains, the second pass replays the same seed value by value until
-Hypothesis meets the failure, and shrinks it to the minimal value that still shows one; that
-value is reported with both sides' answers. Each rule that explained something also gets its own
+Two passes. The first takes the values every run sends, the rules' witnesses and ``examples``
+values Hypothesis draws (seeded; drawn once per kind), sends them all at once (``exchange_many``:
+pipelined, both sides side by side) and counts per value: agreed, or which rules explained its
+differences. When a value shows a difference no rule explains, the second pass draws again with
+the same seed, value by value, until Hypothesis meets such a difference, and shrinks it to the
+minimal value that still shows one; that value is reported with both sides' answers (a failure
+only a sent-every-run value or a witness shows is reported as it is). Each rule that explained something also gets its own
 minimal example (``hypothesis.find``).
 """
 
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flyteidl.core import literals_pb2
-from hypothesis import HealthCheck, Phase, example, find, given, seed, settings
+from hypothesis import HealthCheck, Phase, find, given, seed, settings
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from flyte_parity.idl.diff import Difference
@@ -98,17 +100,17 @@ def classify(value: literals_pb2.Literal, done: Exchange, rules: list[ValueRule]
     return unexplained, by_rule
 
 
-def generate(strategy, witnesses, examples: int, run_seed: int) -> list[literals_pb2.Literal]:
-    """The witnesses, then ``examples`` values Hypothesis draws with ``run_seed`` (no test run)."""
-    drawn: list[literals_pb2.Literal] = []
+@lru_cache(maxsize=64)
+def drawn(kind: str, examples: int, run_seed: int) -> tuple[literals_pb2.Literal, ...]:
+    """``examples`` values of ``kind`` as Hypothesis draws them with ``run_seed`` (no test run);
+    drawn once per session for the rows that share the kind."""
+    found: list[literals_pb2.Literal] = []
 
     def draw(value):
-        drawn.append(value)
-    test = given(strategy)(draw)
-    for witness in witnesses:
-        test = example(witness)(test)
-    settings(**_QUIET, max_examples=examples, phases=(Phase.explicit, Phase.generate))(seed(run_seed)(test))()
-    return drawn
+        found.append(value)
+    test = given(literals_of(kind))(draw)
+    settings(**_QUIET, max_examples=examples, phases=(Phase.generate,))(seed(run_seed)(test))()
+    return tuple(found)
 
 
 def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples: int, run_seed: int,
@@ -122,7 +124,7 @@ def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples:
     run = KindRun(kind, run_seed)
     always = list(ALWAYS.get(kind, ()))
     witnesses = always + [w for rule in mine for w in rule.witnesses.get(kind, ())]
-    values = generate(strategy, witnesses, examples, run_seed)
+    values = [*witnesses, *drawn(kind, examples, run_seed)]
     pending = {v.SerializeToString(deterministic=True): i for i, v in enumerate(always)}
     seen: dict[int, tuple[str, str]] = {}
     failing = None

@@ -3,10 +3,12 @@ flytekit tasks run on many values in one process. Its answers are checked agains
 ``pyflyte-execute`` writes for the same task and inputs.pb — outputs.pb byte for byte, error.pb's
 code, kind and origin and the last line of its message — for every value of the catalogue's type
 rows (with each row's Python setting), a task that does not exist and inputs of the wrong type;
-then that it keeps serving after a failure and exits 0 at the end of its input."""
+then that it keeps serving after a failure, exits 0 at the end of its input and leaves no
+temporary folder behind (flytekit makes some at import: they go to the testee's own TMPDIR)."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -94,6 +96,8 @@ def test_failures_answer_as_pyflyte_execute_and_the_testee_keeps_serving(driver,
     wrong.literals["value"].scalar.primitive.string_value = "not an integer"
     expected = driver.run_entrypoint(tasks["python_wf.types.integer_identity"], wrong, tmp_path / "wrong")
     good = _inputs({"integer": 7})
+    shared_tmp = Path(tempfile.gettempdir())
+    before = set(shared_tmp.iterdir())
     with driver.testee([TWINS], {}, tmp_path / "logs") as testee:
         assert _same(testee.call("python_wf.types:integer_identity", wrong), expected) is None
         missing = testee.call("python_wf.types:no_such_task", good)
@@ -101,5 +105,9 @@ def test_failures_answer_as_pyflyte_execute_and_the_testee_keeps_serving(driver,
         assert missing.error.error.origin == 1  # USER, as the entrypoint classifies a task that cannot load
         again = testee.call("python_wf.types:integer_identity", good)
         assert again.outputs.literals["value"].scalar.primitive.integer == 7
-        process = testee._process
+        process, scratch = testee._process, testee.scratch
+        assert scratch.is_dir() and any(scratch.iterdir()), "flytekit's folders should go to the testee's own TMPDIR"
     assert process.returncode == 0, f"the testee exited {process.returncode} at the end of its input"
+    assert not scratch.exists(), "the testee's temporary folder outlived it"
+    left = sorted(str(p) for p in set(shared_tmp.iterdir()) - before if p.name.startswith(("flyte", "tmp")))
+    assert not left, f"the testee left folders in {shared_tmp}: {left}"
