@@ -64,7 +64,7 @@ class ValuesMode(Mode):
                             f"value of {result.kind}, its witnesses included: the divergence is gone; remove the rule "
                             f"or narrow its kinds")
         lines = [f"seed {result.seed}: {result.tried} value(s) tried, {result.agreed} agreed"]
-        lines += [f"  rule {name}: {count} value(s); minimal example: {result.minimal.get(name, '-')}"
+        lines += [f"  rule {name}: {count} value(s); smallest: {result.minimal.get(name, '-')}"
                   for name, count in sorted(result.explained.items())]
         lines += ["values every run sends:", *(f"  {value}: {verdict}" for value, verdict in result.always)]
         out = run.reports.text(self.name, subject.id, lines + problems)

@@ -1,5 +1,5 @@
 """The values mode's numbers: per type row, the values tried, how many agreed, which value rules
-explained the rest (with each rule's minimal example) and what failed (``reports/values.md``)."""
+explained the rest (with the smallest value each rule explained) and what failed (``reports/values.md``)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def render(runs: Mapping[str, Any], seed: int, header: str) -> str:
         rules = ", ".join(f"{name} ({count})" for name, count in sorted(run.explained.items())) or "-"
         failed = "minimal value: `" + _short(_first(run.unexplained)) + "`" if run.unexplained is not None else "-"
         lines.append(f"| {row} | {run.tried} | {run.agreed} | {rules} | {failed} | {', '.join(run.stale) or '-'} |")
-    lines += ["", f"{tried} values tried, {agreed} agreed.", "", "## Each rule's minimal example", ""]
+    lines += ["", f"{tried} values tried, {agreed} agreed.", "", "## Each rule's smallest example (the smallest value it explained)", ""]
     minimal = sorted({(name, example) for run in runs.values() for name, example in run.minimal.items()})
     lines += [f"- {name}: `{_short(example)}`" for name, example in minimal] or ["(no rule explained anything)"]
     lines += ["", "## Values every run sends", "", "| type row | value | verdict |", "| --- | --- | --- |"]

@@ -7,8 +7,10 @@ pipelined, both sides side by side) and counts per value: agreed, or which rules
 differences. When a value shows a difference no rule explains, the second pass draws again with
 the same seed, value by value, until Hypothesis meets such a difference, and shrinks it to the
 minimal value that still shows one; that value is reported with both sides' answers (a failure
-only a sent-every-run value or a witness shows is reported as it is). Each rule that explained something also gets its own
-minimal example (``hypothesis.find``).
+only a sent-every-run value or a witness shows is reported as it is). Each rule that explained
+something is shown with the smallest value it explained (serialized size), or, with
+``shrink_rules``, with the minimal one Hypothesis finds for it (``hypothesis.find``: a shrink per
+rule, value by value, several times the cost of the run's own values).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class KindRun:
     tried: int = 0
     agreed: int = 0
     explained: Counter = field(default_factory=Counter)  # rule name -> values it explained
-    minimal: dict[str, str] = field(default_factory=dict)  # rule name -> its minimal example
+    minimal: dict[str, str] = field(default_factory=dict)  # rule name -> the smallest value it explained
     always: list[tuple[str, str]] = field(default_factory=list)  # each value every run sends -> its verdict
     stale: list[str] = field(default_factory=list)  # rules for this kind that explained nothing
     unexplained: Unexplained | None = None
@@ -114,7 +116,7 @@ def drawn(kind: str, examples: int, run_seed: int) -> tuple[literals_pb2.Literal
 
 
 def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples: int, run_seed: int,
-           shrink_rules: bool = True, source: str = "", jvm_many: Many | None = None,
+           shrink_rules: bool = False, source: str = "", jvm_many: Many | None = None,
            python_many: Many | None = None) -> KindRun:
     """One row's run: ``kind``'s values through ``jvm`` and ``python`` (``*_many``: the same, many
     requests at once); the rules that hold for the row (``kind`` and the JVM ``source``) explain,
@@ -127,6 +129,7 @@ def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples:
     values = [*witnesses, *drawn(kind, examples, run_seed)]
     pending = {v.SerializeToString(deterministic=True): i for i, v in enumerate(always)}
     seen: dict[int, tuple[str, str]] = {}
+    smallest: dict[str, tuple[int, literals_pb2.Literal]] = {}  # rule -> (size, value)
     failing = None
     for value, done in zip(values, exchange_many(values, jvm_many or one_by_one(jvm), python_many or one_by_one(python))):
         unexplained, by_rule = classify(value, done, mine)
@@ -138,6 +141,10 @@ def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples:
         run.tried += 1
         run.agreed += not unexplained and not by_rule
         run.explained.update(by_rule.keys())
+        for name in by_rule:
+            size = len(key)
+            if name not in smallest or size < smallest[name][0]:
+                smallest[name] = (size, value)
         if unexplained and failing is None:
             failing = Unexplained(value, done, unexplained)
     run.always = [seen[i] for i in sorted(seen)]
@@ -149,6 +156,8 @@ def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples:
         for name in sorted(run.explained):
             rule = next(r for r in mine if r.name == name)
             run.minimal[name] = _minimal_for(strategy, jvm, python, rule, mine, run_seed)
+    else:
+        run.minimal = {name: _one_line(value) for name, (_, value) in sorted(smallest.items())}
     return run
 
 

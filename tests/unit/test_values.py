@@ -228,8 +228,17 @@ def test_a_rule_gets_a_minimal_example():
     jvm = _call(lambda v: v if not 100 <= v < 2 ** 63 - 1 else v + 1)
     over = _rule("over-100", lambda sent, d, done: 100 <= sent.scalar.primitive.integer < 2 ** 63 - 1
                  and returned(done.jvm).scalar.primitive.integer == sent.scalar.primitive.integer + 1, [100])
-    run = search("integer", jvm, _call(lambda v: v), [over], examples=50, run_seed=5)
+    run = search("integer", jvm, _call(lambda v: v), [over], examples=50, run_seed=5, shrink_rules=True)
     assert run.minimal["over-100"] == "{scalar { primitive { integer: 100 } }}"
+
+
+def test_without_shrinking_a_rule_is_shown_with_the_smallest_value_it_explained():
+    jvm = _call(lambda v: v if not 1000 <= v < 2 ** 63 - 1 else v + 1)
+    over = _rule("over-1000", lambda sent, d, done: 1000 <= sent.scalar.primitive.integer < 2 ** 63 - 1
+                 and returned(done.jvm).scalar.primitive.integer == sent.scalar.primitive.integer + 1, [2 ** 40])
+    run = search("integer", jvm, _call(lambda v: v), [over], examples=300, run_seed=5)
+    shown = int(run.minimal["over-1000"].split("integer: ")[1].split()[0])
+    assert 1000 <= shown < 2 ** 40  # a value the run explained, smaller on the wire than the witness
 
 
 def test_the_report_counts_each_row_and_names_each_rules_minimal_example():
