@@ -175,7 +175,7 @@ def _values(extra: list[str]) -> tuple[list[tuple[str, int, float]], float, int,
         try:
             for side, driver, source, task in (("jvm", JvmDriver(Path(tmp) / "jvm"), row.source, row.jvm),
                                                ("python", python, row.sources.python, row.python)):
-                with driver.testee([source], {}, Path(tmp) / "logs") as testee:
+                with driver.testee([source], {}, Path(tmp) / "logs", 0) as testee:
                     rate(testee, task, 500, 64)
                     rates += [(side, window, rate(testee, task, 10_000, window)) for window in (1, 64)]
         finally:

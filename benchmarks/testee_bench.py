@@ -55,7 +55,7 @@ def main() -> int:
             sides = (("jvm", JvmDriver(work / "jvm"), row.source, row.jvm),
                      ("python", python, row.sources.python, row.python))
             for side, driver, source, task in sides:
-                with driver.testee([source], {}, work / "logs") as testee:
+                with driver.testee([source], {}, work / "logs", 0) as testee:
                     rate(testee, task, 500, 64)
                     for window in (1, 64):
                         measured = rate(testee, task, args.requests, window)

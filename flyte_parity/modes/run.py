@@ -5,6 +5,7 @@ through its mode and judged against the ledger."""
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import ExitStack
 from functools import lru_cache
@@ -45,6 +46,7 @@ class ParityRun:
         self._folders = 0
         # (row, mode) -> the ledger entries that explained what its subjects found (the matrix's topics)
         self.explained: dict[tuple[str, str], list] = {}
+        self._testees = 0  # testees started (each Python one keeps to the next core)
         self.value_runs: dict[str, Any] = {}  # type row -> what the values mode saw (the report's numbers)
         entities: dict[tuple, list[str]] = {}
         for pair in catalogue.pairs:
@@ -110,7 +112,11 @@ class ParityRun:
                          key=lambda source: source.name)
 
         def start():
-            testee = self.sdks[side].testee(sources, dict(env or {}), self.work / "testees")
+            with self._lock:
+                cores = sorted(os.sched_getaffinity(0))
+                cpu = cores[self._testees % len(cores)]
+                self._testees += 1
+            testee = self.sdks[side].testee(sources, dict(env or {}), self.work / "testees", cpu)
             with self._lock:
                 return self._stack.enter_context(testee)
         return self.shared(key, start)

@@ -46,9 +46,10 @@ class Driver:
     def close(self) -> None:
         """Stop what the driver keeps running between calls (nothing by default)."""
 
-    def testee(self, sources, env: Mapping[str, str], logs: Path):
+    def testee(self, sources, env: Mapping[str, str], logs: Path, cpu: int | None = None):
         """A long-lived testee (``sdk.testee.Testee``, not started) that runs these sources' tasks,
-        with ``env`` on top of a task run's environment; its stderr goes to a file under ``logs``."""
+        with ``env`` on top of a task run's environment; its stderr goes to a file under ``logs``;
+        ``cpu``: a core it may keep to."""
         raise NotImplementedError
 
     def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path,

@@ -141,9 +141,10 @@ class JvmDriver(Driver):
                                **({"FLYTE_INTERNAL_IMAGE": image} if image else {})})
         return read_outcome(result.returncode, result.stdout + result.stderr)
 
-    def testee(self, sources, env, logs: Path):
+    def testee(self, sources, env, logs: Path, cpu: int | None = None):
         """The JVM testee (jvm/parity-testee) on jflyte's class path, running these sources' tasks with
-        the task identity variables a ``jflyte execute`` run gets (``sdk.testee``)."""
+        the task identity variables a ``jflyte execute`` run gets (``sdk.testee``); ``cpu`` is not
+        used (the JVM's own threads compile and collect on the other cores)."""
         from flyte_parity.sdk.testee import Testee
         self.build()
         lib = paths.jvm_build() / "lib" / "parity-testee"

@@ -164,8 +164,9 @@ class PythonDriver(Driver):
             shutil.rmtree(folder.scratch, ignore_errors=True)
         return result.returncode, result.stdout, result.stderr
 
-    def testee(self, sources, env, logs: Path):
-        """``python -m flyte_parity.sdk.python_testee`` in the twins' environment (``sdk.testee``)."""
+    def testee(self, sources, env, logs: Path, cpu: int | None = None):
+        """``python -m flyte_parity.sdk.python_testee`` in the twins' environment (``sdk.testee``),
+        kept to core ``cpu`` when given (see the testee)."""
         from flyte_parity.sdk.testee import Testee
         logs.mkdir(parents=True, exist_ok=True)
         name = "python" + "".join(f"-{k}={v}" for k, v in sorted(env.items()))
@@ -175,6 +176,8 @@ class PythonDriver(Driver):
         testee_env["PYTHONPATH"] = os.pathsep.join([testee_env["PYTHONPATH"], project])
         scratch = Path(tempfile.mkdtemp(prefix="flyte-parity-testee-", dir=logs))  # flytekit's folders go here
         testee_env["TMPDIR"] = str(scratch)
+        if cpu is not None:
+            testee_env["FLYTE_PARITY_TESTEE_CPU"] = str(cpu)
         return Testee(name, command, {**testee_env, **env}, cwd=self.source_root, log=logs / f"{name}.log",
                       scratch=scratch)
 

@@ -18,7 +18,15 @@ import tempfile
 from flyte_parity.sdk.testee import ERROR, OUTPUTS, read_frame, write_frame
 
 
+CPU_VARIABLE = "FLYTE_PARITY_TESTEE_CPU"  # the core this testee keeps to, when set
+
+
 def main() -> int:
+    import os
+    if os.environ.get(CPU_VARIABLE, "").isdigit():
+        # dispatch_execute hands each call to flytekit's event-loop thread and back: on one core
+        # those hand-offs cost about half what they cost across cores (threads made later inherit it)
+        os.sched_setaffinity(0, {int(os.environ[CPU_VARIABLE])})
     from flyteidl.core import literals_pb2
     from flytekit.bin import entrypoint
     from flytekit.core.python_auto_container import default_task_resolver
