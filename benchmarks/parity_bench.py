@@ -99,14 +99,16 @@ def _per_launch(entries: list[dict], repeat: int) -> list[tuple[str, float, floa
                                         **quiet).returncode))
             forks = None
         else:
-            base = {k: v for k, v in sample["env"].items()}
-            forks = ForkParent(base, Path(sample["cwd"]))
+            # the logged TMPDIR was the run's own folder, gone now: flytekit's folders go to one of ours
+            scratch = tempfile.mkdtemp(prefix="parity-bench-tmp-")
+            env = {**sample["env"], "TMPDIR": scratch}
+            forks = ForkParent(dict(env), Path(sample["cwd"]))
 
             def as_launched():
-                codes.add(("launched", forks.run(sample["command"], sample["env"], Path(sample["cwd"])).returncode))
+                codes.add(("launched", forks.run(sample["command"], env, Path(sample["cwd"])).returncode))
 
             def as_bare():
-                codes.add(("bare", _run(sample["command"], cwd=sample["cwd"], env=sample["env"], **quiet).returncode))
+                codes.add(("bare", _run(sample["command"], cwd=sample["cwd"], env=env, **quiet).returncode))
         try:
             as_launched()  # warm: the fork parent's import, the page cache
             for _ in range(repeat):
@@ -115,6 +117,7 @@ def _per_launch(entries: list[dict], repeat: int) -> list[tuple[str, float, floa
         finally:
             if forks is not None:
                 forks.close()
+                shutil.rmtree(scratch, ignore_errors=True)
         figures.append((kind, statistics.median(launched), statistics.median(bare), codes))
     return figures
 
