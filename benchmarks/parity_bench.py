@@ -162,27 +162,8 @@ def _values(extra: list[str]) -> tuple[list[tuple[str, int, float]], float, int,
     """Each testee's round trips per second (one in flight, and 64), then the values mode alone:
     its wall time, the values it tried and pytest's exit code."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    import tempfile as _tempfile
-
-    from testee_bench import rate
-
-    from flyte_parity.base import paths, versions
-    from flyte_parity.data.catalogue import load_catalogue
-    from flyte_parity.sdk.jvm import JvmDriver
-    from flyte_parity.sdk.python import PythonDriver
-    catalogue = load_catalogue(paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml", paths.REPO_ROOT)
-    row = next(e for e in catalogue.at(versions.flytekit_java()).types if e.kind == "integer")
-    rates = []
-    with _tempfile.TemporaryDirectory(prefix="parity-bench-testees-") as tmp:
-        python = PythonDriver(Path(tmp) / "python")
-        try:
-            for side, driver, source, task in (("jvm", JvmDriver(Path(tmp) / "jvm"), row.source, row.jvm),
-                                               ("python", python, row.sources.python, row.python)):
-                with driver.testee([source], {}, Path(tmp) / "logs", 0) as testee:
-                    rate(testee, task, 500, 64)
-                    rates += [(side, window, rate(testee, task, 10_000, window)) for window in (1, 64)]
-        finally:
-            python.close()
+    from testee_bench import measure
+    rates = measure(10_000)
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/parity", "-k",
                              "values:", *extra], cwd=ROOT, capture_output=True, text=True)

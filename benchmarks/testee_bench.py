@@ -40,14 +40,12 @@ def rate(testee, task: str, count: int, window: int) -> float:
     return count / elapsed
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=10_000)
-    args = parser.parse_args()
+def measure(requests: int) -> list[tuple[str, int, float]]:
+    """(side, requests in flight, round trips per second) for each testee, one in flight and 64."""
     catalogue = load_catalogue(paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml", paths.REPO_ROOT)
     catalogue = catalogue.at(versions.flytekit_java())
     row = next(e for e in catalogue.types if e.kind == "integer" and e.source.name == "own-java")
-    print(f"{versions.line()}; {args.requests} integer round trips per measurement, after 500 to warm up")
+    rates = []
     with tempfile.TemporaryDirectory(prefix="flyte-parity-bench-") as tmp:
         work = Path(tmp)
         python = PythonDriver(work / "python")
@@ -57,13 +55,20 @@ def main() -> int:
             for side, driver, source, task in sides:
                 with driver.testee([source], {}, work / "logs", 0) as testee:
                     rate(testee, task, 500, 64)
-                    for window in (1, 64):
-                        measured = rate(testee, task, args.requests, window)
-                        verdict = "met" if measured >= TARGET else "not met"
-                        print(f"{side} testee, {window:>2} in flight: {measured:8.0f} round trips/s "
-                              f"(target >= {TARGET}: {verdict})")
+                    rates += [(side, window, rate(testee, task, requests, window)) for window in (1, 64)]
         finally:
             python.close()
+    return rates
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=10_000)
+    args = parser.parse_args()
+    print(f"{versions.line()}; {args.requests} integer round trips per measurement, after 500 to warm up")
+    for side, window, measured in measure(args.requests):
+        verdict = "met" if measured >= TARGET else "not met"
+        print(f"{side} testee, {window:>2} in flight: {measured:8.0f} round trips/s (target >= {TARGET}: {verdict})")
     return 0
 
 

@@ -146,7 +146,7 @@ class JvmDriver(Driver):
         the task identity variables a ``jflyte execute`` run gets (``sdk.testee``); ``cpu`` is not
         used (the JVM's own threads compile and collect on the other cores)."""
         from flyte_parity.sdk.testee import Testee
-        self.build()
+        jflyte.ensure_jflyte_dist(self.progress)  # the build in use, as every jflyte call finds it
         lib = paths.jvm_build() / "lib" / "parity-testee"
         if not any(lib.glob("*.jar")):
             raise UsageError(f"the JVM testee is not built ({lib} holds no jar); run `make jvm`")

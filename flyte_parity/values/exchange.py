@@ -53,17 +53,14 @@ def returned(answer: Answer | None) -> literals_pb2.Literal | None:
     return answer.outputs.literals[NAME]
 
 
-def _same(left: literals_pb2.Literal, right: literals_pb2.Literal) -> bool:
+def same(left: literals_pb2.Literal, right: literals_pb2.Literal) -> bool:
+    """Byte for byte the same literal (deterministic serialization)."""
     return left.SerializeToString(deterministic=True) == right.SerializeToString(deterministic=True)
 
 
 def exchange(sent: literals_pb2.Literal, jvm: Call, python: Call) -> Exchange:
     """Send ``sent`` to both sides, then cross-feed whatever came back changed."""
-    jvm_answer, python_answer = jvm(inputs_of(sent)), python(inputs_of(sent))
-    from_python, from_jvm = returned(python_answer), returned(jvm_answer)
-    python_to_jvm = jvm(inputs_of(from_python)) if from_python is not None and not _same(from_python, sent) else None
-    jvm_to_python = python(inputs_of(from_jvm)) if from_jvm is not None and not _same(from_jvm, sent) else None
-    return Exchange(sent, jvm_answer, python_answer, python_to_jvm, jvm_to_python)
+    return exchange_many([sent], one_by_one(jvm), one_by_one(python))[0]
 
 
 def one_by_one(call: Call) -> Many:
@@ -84,9 +81,9 @@ def exchange_many(values: list[literals_pb2.Literal], jvm: Many, python: Many) -
     straight = [inputs_of(v) for v in values]
     jvm_answers, python_answers = both(straight, straight)
     to_jvm = [i for i, (v, a) in enumerate(zip(values, python_answers))
-              if returned(a) is not None and not _same(returned(a), v)]
+              if returned(a) is not None and not same(returned(a), v)]
     to_python = [i for i, (v, a) in enumerate(zip(values, jvm_answers))
-                 if returned(a) is not None and not _same(returned(a), v)]
+                 if returned(a) is not None and not same(returned(a), v)]
     crossed_jvm, crossed_python = both([inputs_of(returned(python_answers[i])) for i in to_jvm],
                                        [inputs_of(returned(jvm_answers[i])) for i in to_python])
     python_to_jvm, jvm_to_python = dict(zip(to_jvm, crossed_jvm)), dict(zip(to_python, crossed_python))

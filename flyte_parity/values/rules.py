@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from flyteidl.core import literals_pb2
+from google.protobuf import json_format
 
 from flyte_parity.idl.diff import Difference
-from flyte_parity.values.exchange import Exchange
+from flyte_parity.values.exchange import Exchange, returned, same
+from flyte_parity.values.strategies import (ENUM_MEMBERS, binary_literal, datetime_literal, duration_literal,
+                                            string_literal)
 
 Predicate = Callable[[literals_pb2.Literal, Difference, Exchange], bool]
 
@@ -50,11 +53,6 @@ def rule(name: str, says: str, rows: tuple[str, ...], witnesses: Mapping[str, tu
 
 
 # --- what the sides give: helpers the rules share ----------------------------------------------------
-
-def value_of(answer) -> literals_pb2.Literal | None:
-    from flyte_parity.values.exchange import returned
-    return returned(answer)
-
 
 def code_of(answer) -> str | None:
     return answer.error.error.code if answer is not None and answer.error is not None else None
@@ -97,33 +95,17 @@ def mixed_signs(pair: tuple[int, int]) -> bool:
     return (pair[0] < 0 < pair[1]) or (pair[1] < 0 < pair[0])
 
 
-def _path_in(difference: Difference, *prefixes: str) -> bool:
-    return any(difference.path == p or difference.path.startswith((p + ".", p + "[")) for p in prefixes)
-
-
 # --- the rules ------------------------------------------------------------------------------------
-
-def _datetime_literal(seconds: int, nanos: int) -> literals_pb2.Literal:
-    literal = literals_pb2.Literal()
-    literal.scalar.primitive.datetime.seconds, literal.scalar.primitive.datetime.nanos = seconds, nanos
-    return literal
-
-
-def _duration_literal(seconds: int, nanos: int) -> literals_pb2.Literal:
-    literal = literals_pb2.Literal()
-    literal.scalar.primitive.duration.seconds, literal.scalar.primitive.duration.nanos = seconds, nanos
-    return literal
-
 
 @rule("datetime-microseconds",
       "a timestamp whose nanoseconds are no whole microsecond: the JVM hands it back exactly, Python with "
       "the nanoseconds cut to microseconds (and a JVM task fed Python's value hands that back)",
-      ("datetime",), {"datetime": (_datetime_literal(0, 1), _datetime_literal(-62135596800, 999_999_999))})
+      ("datetime",), {"datetime": (datetime_literal((0, 1)), datetime_literal((-62135596800, 999_999_999)))})
 def _datetime_microseconds(sent, difference, done) -> bool:
     stamp = _pair(_scalar(sent, "datetime"))
     if stamp is None or stamp[1] % 1000 == 0:
         return False
-    jvm, python = _pair(_scalar(value_of(done.jvm), "datetime")), _pair(_scalar(value_of(done.python), "datetime"))
+    jvm, python = _pair(_scalar(returned(done.jvm), "datetime")), _pair(_scalar(returned(done.python), "datetime"))
     return (difference.path == "outputs.scalar.primitive.datetime" and jvm == stamp
             and python == micro_datetime(*stamp))
 
@@ -131,22 +113,22 @@ def _datetime_microseconds(sent, difference, done) -> bool:
 @rule("duration-microseconds",
       "a duration whose nanoseconds are no whole microsecond: the JVM hands back the same span, Python the "
       "span with the nanoseconds rounded toward zero to microseconds",
-      ("duration",), {"duration": (_duration_literal(0, 1), _duration_literal(86400, 999), _duration_literal(0, -1))})
+      ("duration",), {"duration": (duration_literal((0, 1)), duration_literal((86400, 999)), duration_literal((0, -1)))})
 def _duration_microseconds(sent, difference, done) -> bool:
     span = _pair(_scalar(sent, "duration"))
     if span is None or span[1] % 1000 == 0 or difference.path != "outputs.scalar.primitive.duration":
         return False
-    jvm, python = _pair(_scalar(value_of(done.jvm), "duration")), _pair(_scalar(value_of(done.python), "duration"))
+    jvm, python = _pair(_scalar(returned(done.jvm), "duration")), _pair(_scalar(returned(done.python), "duration"))
     return jvm is not None and python is not None and total(jvm) == total(span) and total(python) == python_duration(*span)
 
 
 @rule("jvm-duration-mixed-signs",
       "a negative span the JVM hands back with a fraction that is no whole microsecond: written as "
       "(seconds floored, positive nanos), which Python reads one microsecond further from zero",
-      ("duration",), {"duration": (_duration_literal(0, -1), _duration_literal(-3, -1))})
+      ("duration",), {"duration": (duration_literal((0, -1)), duration_literal((-3, -1)))})
 def _jvm_duration_mixed_signs(sent, difference, done) -> bool:
-    jvm = _pair(_scalar(value_of(done.jvm), "duration"))
-    consumer = _pair(_scalar(value_of(done.jvm_to_python), "duration"))
+    jvm = _pair(_scalar(returned(done.jvm), "duration"))
+    consumer = _pair(_scalar(returned(done.jvm_to_python), "duration"))
     return (difference.path == "jvm_to_python.outputs.scalar.primitive.duration" and jvm is not None
             and consumer is not None and mixed_signs(jvm) and jvm[1] % 1000 != 0
             and total(consumer) == python_duration(*jvm) != total(jvm))
@@ -155,16 +137,16 @@ def _jvm_duration_mixed_signs(sent, difference, done) -> bool:
 @rule("jackson-negative-duration",
       "a duration with negative seconds and a negative fraction: a Java task hands back the span with the "
       "fraction's sign dropped (-1.5 s becomes -0.5 s); Python hands back the span (to microseconds)",
-      ("duration/own-java",), {"duration": (_duration_literal(-1, -500_000_000), _duration_literal(-2, -1))})
+      ("duration/own-java",), {"duration": (duration_literal((-1, -500_000_000)), duration_literal((-2, -1)))})
 def _jackson_negative_duration(sent, difference, done) -> bool:
     span = _pair(_scalar(sent, "duration"))
-    jvm, python = _pair(_scalar(value_of(done.jvm), "duration")), _pair(_scalar(value_of(done.python), "duration"))
+    jvm, python = _pair(_scalar(returned(done.jvm), "duration")), _pair(_scalar(returned(done.python), "duration"))
     if span is None or jvm is None or python is None or total(python) != python_duration(*span):
         return False
     if difference.path == "outputs.scalar.primitive.duration":
         return span[0] < 0 and span[1] < 0 and total(jvm) == jackson_duration(*span)
     if difference.path == "python_to_jvm.outputs.scalar.primitive.duration":
-        consumer = _pair(_scalar(value_of(done.python_to_jvm), "duration"))
+        consumer = _pair(_scalar(returned(done.python_to_jvm), "duration"))
         return consumer is not None and python[0] < 0 and python[1] < 0 and total(consumer) == jackson_duration(*python)
     return False
 
@@ -172,21 +154,6 @@ def _jackson_negative_duration(sent, difference, done) -> bool:
 # --- structs: the type table's Point (x float, y int, label str, tags [str], inner {flag bool}) ------
 
 SCALA_TYPES = {"": "dev.flyteparity.examples.scala.types.Point", "inner": "dev.flyteparity.examples.scala.types.Inner"}
-
-
-def struct_data(value) -> object:
-    """A protobuf Struct (or Value) as plain data, every number a float."""
-    from google.protobuf import struct_pb2
-    if isinstance(value, struct_pb2.Struct):
-        return {key: struct_data(item) for key, item in value.fields.items()}
-    kind = value.WhichOneof("kind")
-    if kind == "struct_value":
-        return struct_data(value.struct_value)
-    if kind == "list_value":
-        return [struct_data(item) for item in value.list_value.values]
-    if kind == "null_value":
-        return None
-    return getattr(value, kind) if kind else None
 
 
 def point_of(data: dict) -> dict:
@@ -239,7 +206,7 @@ def _shape(literal) -> tuple:
 
 
 def generic_data(scalar) -> dict | None:
-    return struct_data(scalar.generic) if scalar.WhichOneof("value") == "generic" else None
+    return json_format.MessageToDict(scalar.generic) if scalar.WhichOneof("value") == "generic" else None
 
 
 def msgpack_data(scalar) -> object:
@@ -281,14 +248,14 @@ def _struct_witness():
       "fails (SYSTEM:Unknown), a Python task fed the JVM's value writes the same msgpack",
       ("struct", "struct-list", "struct-map"), _struct_witness())
 def _dataclass_msgpack(sent, difference, done) -> bool:
-    if not (each(sent, value_of(done.jvm), jvm_struct) and each(sent, value_of(done.python), python_msgpack)):
+    if not (each(sent, returned(done.jvm), jvm_struct) and each(sent, returned(done.python), python_msgpack)):
         return False
     if difference.path.startswith("outputs."):
         return difference.path.endswith(".scalar.value") or difference.path == "outputs.scalar.value"
     if difference.path == "python_to_jvm.outcome":
         return code_of(done.python_to_jvm) == "SYSTEM:Unknown"
     if difference.path.startswith("jvm_to_python.outputs."):
-        return each(sent, value_of(done.jvm_to_python), python_msgpack)
+        return each(sent, returned(done.jvm_to_python), python_msgpack)
     return False
 
 
@@ -300,10 +267,10 @@ def _dataclass_msgpack(sent, difference, done) -> bool:
 def _scala_struct_type_field(sent, difference, done) -> bool:
     if '.fields["__type"]' not in difference.path:
         return False
-    scala = each(sent, value_of(done.jvm), lambda data, s: same_data(generic_data(s), with_scala_types(data)))
-    python = each(sent, value_of(done.python), lambda data, s: same_data(generic_data(s), point_data(data)))
+    scala = each(sent, returned(done.jvm), lambda data, s: same_data(generic_data(s), with_scala_types(data)))
+    python = each(sent, returned(done.python), lambda data, s: same_data(generic_data(s), point_data(data)))
     if difference.path.startswith("jvm_to_python."):
-        python = python and each(sent, value_of(done.jvm_to_python),
+        python = python and each(sent, returned(done.jvm_to_python),
                                  lambda data, s: same_data(generic_data(s), point_data(data)))
     return scala and python
 
@@ -316,23 +283,17 @@ def point_data(data: dict) -> dict:
 
 # --- values one side refuses -----------------------------------------------------------------------
 
-def _binary(tag: str, value: bytes):
-    from flyte_parity.values.strategies import binary_literal
-    return binary_literal((tag, value))
-
-
-def _same_literal(left, right) -> bool:
-    return left is not None and right is not None and \
-        left.SerializeToString(deterministic=True) == right.SerializeToString(deterministic=True)
+def _returned_sent(value, sent) -> bool:
+    return value is not None and same(value, sent)
 
 
 def _jvm_returns_sent_python_refuses(sent, difference, done) -> bool:
-    return difference.path == "outcome" and _same_literal(value_of(done.jvm), sent) and code_of(done.python) == "SYSTEM"
+    return difference.path == "outcome" and _returned_sent(returned(done.jvm), sent) and code_of(done.python) == "SYSTEM"
 
 
 @rule("binary-tag",
       "a Binary tagged other than 'msgpack': the JVM hands it back unchanged, Python refuses it (SYSTEM)",
-      ("binary",), {"binary": (_binary("raw", b"\x00\x01"), _binary("", b"x"))}, flytekit_java=">=0.4.55")
+      ("binary",), {"binary": (binary_literal(("raw", b"\x00\x01")), binary_literal(("", b"x")))}, flytekit_java=">=0.4.55")
 def _binary_tag(sent, difference, done) -> bool:
     return sent.scalar.binary.tag != "msgpack" and _jvm_returns_sent_python_refuses(sent, difference, done)
 
@@ -340,26 +301,21 @@ def _binary_tag(sent, difference, done) -> bool:
 @rule("jackson-empty-binary",
       "a Binary with no bytes: a Java task fails writing it back (SYSTEM:Unknown: flytekit-jackson's "
       "'Missing field [value]'), where Python hands back an empty msgpack and refuses other tags (SYSTEM)",
-      ("binary/own-java",), {"binary": (_binary("raw", b""),)}, flytekit_java=">=0.4.55")
+      ("binary/own-java",), {"binary": (binary_literal(("raw", b"")),)}, flytekit_java=">=0.4.55")
 def _jackson_empty_binary(sent, difference, done) -> bool:
     if sent.scalar.binary.value or code_of(done.jvm) != "SYSTEM:Unknown":
         return False
     if code_of(done.python) == "SYSTEM":  # both fail: their error documents differ
         return difference.path in ("error.error.code", "error.error.origin", "error.error.timestamp")
-    return difference.path == "outcome" and _same_literal(value_of(done.python), sent)
+    return difference.path == "outcome" and _returned_sent(returned(done.python), sent)
 
 
-ENUM_MEMBERS = ("RED", "GREEN", "BLUE")
 
-
-def _primitive_string(value: str):
-    from flyte_parity.values.strategies import string_literal
-    return string_literal(value)
 
 
 @rule("enum-as-string",
       "a string that is no member of the enum: the JVM task takes it and hands it back, Python refuses it (SYSTEM)",
-      ("enum",), {"enum": (_primitive_string("purple"), _primitive_string(""))}, flytekit_java=">0.3.20")
+      ("enum",), {"enum": (string_literal("purple"), string_literal(""))}, flytekit_java=">0.3.20")
 def _enum_as_string(sent, difference, done) -> bool:
     return sent.scalar.primitive.string_value not in ENUM_MEMBERS and _jvm_returns_sent_python_refuses(sent, difference, done)
 
@@ -394,11 +350,11 @@ def _blob_witnesses():
       ("blob", "blob-list"), _blob_witnesses(), flytekit_java=">0.3.20")
 def _blob_as_reference(sent, difference, done) -> bool:
     sent_blobs = _blobs(sent)
-    if sent_blobs is None or not _same_literal(value_of(done.jvm), sent):
+    if sent_blobs is None or not _returned_sent(returned(done.jvm), sent):
         return False
     if not all(map(python_reads_blob, sent_blobs)):
         return difference.path == "outcome" and code_of(done.python) == "SYSTEM"
-    python = _blobs(value_of(done.python))
+    python = _blobs(returned(done.python))
     if python is None or len(python) != len(sent_blobs):
         return False
     expected = all(p.uri == s.uri and p.metadata.type.format == "" and p.metadata.type.dimensionality ==
