@@ -170,12 +170,34 @@ def launch(address: str, target: identifier_pb2.Identifier, inputs: literals_pb2
     for key, value in sorted((envs or {}).items()):
         spec.envs.values.add(key=key, value=value)
     with admin_stub(address) as stub:
-        created = call(stub.CreateExecution, execution_pb2.ExecutionCreateRequest(
-            project=target.project, domain=target.domain, inputs=inputs, spec=spec), f"CreateExecution {target.name}")
+        created = create_execution(stub, execution_pb2.ExecutionCreateRequest(
+            project=target.project, domain=target.domain, inputs=inputs, spec=spec), target)
         execution = wait_terminal(stub, created.id, settle)
         data = call(stub.GetExecutionData, execution_pb2.WorkflowExecutionGetDataRequest(id=created.id),
                     f"GetExecutionData {created.id.name}")
     return Launched(execution, data.full_inputs)
+
+
+# Admin's own get-then-create race: the first execution of a task makes a skeleton workflow and a
+# launch plan for it, each found by a read and, when missing, inserted; two executions of the same
+# task created side by side can both miss and the second insert is refused with ALREADY_EXISTS on
+# the row the first one made. The execution itself was not created, and a retry finds both rows.
+SKELETON_RACE_ATTEMPTS = 3
+
+
+def create_execution(stub, request: execution_pb2.ExecutionCreateRequest, target: identifier_pb2.Identifier):
+    """CreateExecution, retried when admin refused it only because a concurrent first execution of
+    the same task made its skeleton workflow or launch plan first (the request names no execution,
+    so ALREADY_EXISTS can mean nothing else for a task). Any other refusal is an AdminError."""
+    name = f"CreateExecution {target.name}"
+    for attempt in range(1, SKELETON_RACE_ATTEMPTS + 1):
+        try:
+            return call(stub.CreateExecution, request, name)
+        except AdminError as error:
+            raced = (target.resource_type == identifier_pb2.TASK and not request.name
+                     and error.status == "ALREADY_EXISTS")
+            if not raced or attempt == SKELETON_RACE_ATTEMPTS:
+                raise
 
 
 def wait_terminal(stub, execution_id, settle: float) -> execution_pb2.Execution:
