@@ -17,6 +17,8 @@ from flyte_parity.data.version_spec import matches
 from flyte_parity.data.ledger import Divergence
 from flyte_parity.modes.base import TYPES, Mode, Subject, Verdict
 from flyte_parity.modes.registry import register
+from flyte_parity.idl.literal_spec import literal_from_spec
+from flyte_parity.values.exchange import remembered
 from flyte_parity.values.rules import RULES
 from flyte_parity.values.search import KindRun, search
 from flyte_parity.values.strategies import KINDS
@@ -41,12 +43,17 @@ class ValuesMode(Mode):
             raise ValueError(f"no value strategy for kind {entry.kind!r}; add one to flyte_parity/values/strategies.py")
         jvm = run.testee("jvm")
         python = run.testee("python", dict(entry.python_env))
+        env = sorted(dict(entry.python_env).items())
+        jvm_kept = run.shared(f"values-answers:jvm:{entry.jvm}", dict)
+        python_kept = run.shared(f"values-answers:python:{entry.python}:{env}", dict)
         return search(entry.kind, lambda inputs: jvm.call(entry.jvm, inputs),
                       lambda inputs: python.call(entry.python, inputs),
                       rules_of(run), run.options.get("values_examples", 200), run.options.get("values_seed", 0),
                       source=entry.source.name,
-                      jvm_many=lambda maps: jvm.call_many([(entry.jvm, m) for m in maps]),
-                      python_many=lambda maps: python.call_many([(entry.python, m) for m in maps]))
+                      jvm_many=remembered(lambda maps: jvm.call_many([(entry.jvm, m) for m in maps]), jvm_kept),
+                      python_many=remembered(lambda maps: python.call_many([(entry.python, m) for m in maps]),
+                                             python_kept),
+                      named=tuple((name, literal_from_spec(spec)) for name, spec in entry.values.items()))
 
     def judge(self, subject, run, result: KindRun) -> Verdict:
         problems, explained = [], []

@@ -67,6 +67,21 @@ def one_by_one(call: Call) -> Many:
     return lambda maps: [call(m) for m in maps]
 
 
+def remembered(many: Many, answers: dict[bytes, Answer]) -> Many:
+    """``many`` sending only the requests it has not answered before: ``answers`` keeps each answer
+    by the request that produced it (the serialized input map), for one task of one testee (one
+    build, one environment). Rows that share a task (a Python twin serves a Java and a Scala row)
+    and a cross-fed value that is one already sent get the kept answer instead of a new call."""
+    def call(maps: list[literals_pb2.LiteralMap]) -> list[Answer]:
+        keys = [m.SerializeToString(deterministic=True) for m in maps]
+        wanted = dict(zip(keys, maps))
+        missing = [key for key in wanted if key not in answers]
+        if missing:
+            answers.update(zip(missing, many([wanted[key] for key in missing])))
+        return [answers[key] for key in keys]
+    return call
+
+
 def exchange_many(values: list[literals_pb2.Literal], jvm: Many, python: Many) -> list[Exchange]:
     """``exchange`` for many values at once: each side's requests sent together (the two sides side
     by side), then the cross-fed ones; the same requests and answers as one value at a time."""

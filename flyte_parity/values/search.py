@@ -26,7 +26,7 @@ from hypothesis.errors import NoSuchExample, Unsatisfiable
 from flyte_parity.idl.diff import Difference
 from flyte_parity.values.exchange import Call, Exchange, Many, exchange, exchange_many, findings, one_by_one, shown
 from flyte_parity.values.rules import ValueRule
-from flyte_parity.values.strategies import ALWAYS, literals_of
+from flyte_parity.values.strategies import ALWAYS, KINDS, literals_of
 
 _QUIET = dict(database=None, deadline=None, suppress_health_check=list(HealthCheck), print_blob=False,
               report_multiple_bugs=False)
@@ -102,32 +102,41 @@ def classify(value: literals_pb2.Literal, done: Exchange, rules: list[ValueRule]
     return unexplained, by_rule
 
 
-@lru_cache(maxsize=64)
 def drawn(kind: str, examples: int, run_seed: int) -> tuple[literals_pb2.Literal, ...]:
     """``examples`` values of ``kind`` as Hypothesis draws them with ``run_seed`` (no test run);
-    drawn once per session for the rows that share the kind."""
+    drawn once per session for the rows whose kinds share a strategy."""
+    return _drawn(KINDS[kind], examples, run_seed)
+
+
+@lru_cache(maxsize=64)
+def _drawn(strategy, examples: int, run_seed: int) -> tuple[literals_pb2.Literal, ...]:
     found: list[literals_pb2.Literal] = []
 
     def draw(value):
         found.append(value)
-    test = given(literals_of(kind))(draw)
+    test = given(strategy())(draw)
     settings(**_QUIET, max_examples=examples, phases=(Phase.generate,))(seed(run_seed)(test))()
     return tuple(found)
 
 
 def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples: int, run_seed: int,
            shrink_rules: bool = False, source: str = "", jvm_many: Many | None = None,
-           python_many: Many | None = None) -> KindRun:
+           python_many: Many | None = None, named: tuple[tuple[str, literals_pb2.Literal], ...] = ()) -> KindRun:
     """One row's run: ``kind``'s values through ``jvm`` and ``python`` (``*_many``: the same, many
     requests at once); the rules that hold for the row (``kind`` and the JVM ``source``) explain,
-    and must each explain something."""
+    and must each explain something. ``named``: the row's own hand-picked values (name, value),
+    sent first and reported one by one with the values every run sends."""
     strategy = literals_of(kind)
     mine = [r for r in rules if r.holds_for(kind, source)]
     run = KindRun(kind, run_seed)
-    always = list(ALWAYS.get(kind, ()))
+    shown_as = [f"{name} = {_one_line(value)}" for name, value in named]
+    always = [value for _, value in named] + list(ALWAYS.get(kind, ()))
+    shown_as += [_one_line(value) for value in ALWAYS.get(kind, ())]
     witnesses = always + [w for rule in mine for w in rule.witnesses.get(kind, ())]
     values = [*witnesses, *drawn(kind, examples, run_seed)]
-    pending = {v.SerializeToString(deterministic=True): i for i, v in enumerate(always)}
+    pending: dict[bytes, list[int]] = {}
+    for i, value in enumerate(always):
+        pending.setdefault(value.SerializeToString(deterministic=True), []).append(i)
     seen: dict[int, tuple[str, str]] = {}
     smallest: dict[str, tuple[int, literals_pb2.Literal]] = {}  # rule -> (size, value)
     failing = None
@@ -137,7 +146,7 @@ def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples:
         if key in pending:
             verdict = "unexplained" if unexplained else (
                 ("explained by " + ", ".join(sorted(by_rule))) if by_rule else "agreed")
-            seen[pending.pop(key)] = (_one_line(value), verdict)
+            seen.update((i, (shown_as[i], verdict)) for i in pending.pop(key))
         run.tried += 1
         run.agreed += not unexplained and not by_rule
         run.explained.update(by_rule.keys())

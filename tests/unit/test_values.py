@@ -326,3 +326,40 @@ def test_a_struct_holding_2_to_53_plus_1_is_always_sent():
     from flyte_parity.values.strategies import ALWAYS
     ys = [v.scalar.generic.fields["y"].number_value for v in ALWAYS["struct"]]
     assert float(2 ** 53 + 1) in ys  # the nearest double: a Struct cannot hold the int itself
+
+
+def test_a_rows_own_values_are_sent_first_and_reported_by_name_even_when_every_run_sends_them_too():
+    from flyte_parity.values.strategies import integer_literal
+    sent = []
+
+    def record(inputs):
+        sent.append(inputs.literals["value"].scalar.primitive.integer)
+        return testee.Answer(outputs=inputs)
+    # int64-max is also one of the values every run sends: both get a verdict
+    named = (("zero", integer_literal(0)), ("int64-max", integer_literal(2 ** 63 - 1)))
+    run = search("integer", record, _call(lambda v: v if v <= 2 ** 53 else v + 1), [], examples=5, run_seed=1,
+                 named=named)
+    assert sent[:2] == [0, 2 ** 63 - 1]
+    assert run.always[:2] == [(f"zero = {_one(0)}", "agreed"), (f"int64-max = {_one(2 ** 63 - 1)}", "unexplained")]
+    assert (_one(2 ** 63 - 1), "unexplained") in run.always[2:]
+
+
+# --- answers kept by the request that produced them ------------------------------------------------
+
+def test_remembered_sends_each_request_once_and_answers_every_one():
+    from flyte_parity.values.exchange import remembered
+    from flyte_parity.values.strategies import integer_literal
+    batches = []
+
+    def many(maps):
+        batches.append([m.literals["value"].scalar.primitive.integer for m in maps])
+        return [testee.Answer(outputs=m) for m in maps]
+    kept = {}
+    call = remembered(many, kept)
+    first = call([inputs_of(integer_literal(v)) for v in (1, 2, 1, 3)])
+    assert [returned(a).scalar.primitive.integer for a in first] == [1, 2, 1, 3]
+    assert batches == [[1, 2, 3]]  # the repeat inside a batch is sent once
+    second = call([inputs_of(integer_literal(v)) for v in (3, 4)])
+    assert [returned(a).scalar.primitive.integer for a in second] == [3, 4]
+    assert batches == [[1, 2, 3], [4]]
+    assert call([inputs_of(integer_literal(2))]) == [first[1]] and batches[-1] == [4]
