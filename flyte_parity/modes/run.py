@@ -48,6 +48,7 @@ class ParityRun:
         self.explained: dict[tuple[str, str], list] = {}
         self._testees = 0  # testees started (each Python one keeps to the next core)
         self.value_runs: dict[str, Any] = {}  # type row -> what the values mode saw (the report's numbers)
+        self.selected: list[Subject] = []  # the subjects this session runs, in order (``start``)
         entities: dict[tuple, list[str]] = {}
         for pair in catalogue.pairs:
             entities.setdefault((pair.kind, pair.source.name, pair.jvm_class, pair.jvm), []).append(pair.id)
@@ -82,6 +83,11 @@ class ParityRun:
         folder = self.work / "cases" / f"{number:03d}-{subject.mode}-{subject.id.replace('/', '__')}"
         folder.mkdir(parents=True)
         return folder
+
+    def until_end(self, manager):
+        """Enter a context manager for the rest of the session (left when the session closes)."""
+        with self._lock:
+            return self._stack.enter_context(manager)
 
     def shared(self, key: str, make: Callable[[], Any]) -> Any:
         """A result several subjects share (made once; its exception is raised to each of them)."""
@@ -139,6 +145,7 @@ class ParityRun:
 
     def start(self, subjects: list[Subject]) -> None:
         """Start the SDK work of every subject whose mode allows it, in this order."""
+        self.selected = list(subjects)
         for subject in subjects:
             if registry.get(subject.mode).ahead:
                 self._runner.submit(subject.test_id, self._work(subject))

@@ -18,6 +18,7 @@ from flyte_parity.data.ledger import Divergence
 from flyte_parity.modes.base import TYPES, Mode, Subject, Verdict
 from flyte_parity.modes.registry import register
 from flyte_parity.idl.literal_spec import literal_from_spec
+from flyte_parity.values.drawing import Drawing
 from flyte_parity.values.exchange import remembered
 from flyte_parity.values.rules import RULES
 from flyte_parity.values.search import KindRun, search
@@ -41,6 +42,8 @@ class ValuesMode(Mode):
         entry = subject.value
         if entry.kind not in KINDS:
             raise ValueError(f"no value strategy for kind {entry.kind!r}; add one to flyte_parity/values/strategies.py")
+        examples, run_seed = run.options.get("values_examples", 200), run.options.get("values_seed", 0)
+        drawing = run.shared("values-drawing", lambda: run.until_end(Drawing(self._kinds(run), examples, run_seed)))
         jvm = run.testee("jvm")
         python = run.testee("python", dict(entry.python_env))
         env = sorted(dict(entry.python_env).items())
@@ -48,12 +51,17 @@ class ValuesMode(Mode):
         python_kept = run.shared(f"values-answers:python:{entry.python}:{env}", dict)
         return search(entry.kind, lambda inputs: jvm.call(entry.jvm, inputs),
                       lambda inputs: python.call(entry.python, inputs),
-                      rules_of(run), run.options.get("values_examples", 200), run.options.get("values_seed", 0),
-                      source=entry.source.name,
+                      rules_of(run), examples, run_seed, source=entry.source.name, generated=drawing.values(entry.kind),
                       jvm_many=remembered(lambda maps: jvm.call_many([(entry.jvm, m) for m in maps]), jvm_kept),
                       python_many=remembered(lambda maps: python.call_many([(entry.python, m) for m in maps]),
                                              python_kept),
                       named=tuple((name, literal_from_spec(spec)) for name, spec in entry.values.items()))
+
+    def _kinds(self, run) -> list[str]:
+        """The kinds this session sends, in the order its rows run (every available row's when the
+        session selected none of this mode's subjects ahead)."""
+        mine = [s.value.kind for s in run.selected if s.mode == self.name]
+        return mine or [entry.kind for entry in run.catalogue.types if not entry.unavailable]
 
     def judge(self, subject, run, result: KindRun) -> Verdict:
         problems, explained = [], []

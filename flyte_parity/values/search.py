@@ -121,11 +121,13 @@ def _drawn(strategy, examples: int, run_seed: int) -> tuple[literals_pb2.Literal
 
 def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples: int, run_seed: int,
            shrink_rules: bool = False, source: str = "", jvm_many: Many | None = None,
-           python_many: Many | None = None, named: tuple[tuple[str, literals_pb2.Literal], ...] = ()) -> KindRun:
+           python_many: Many | None = None, named: tuple[tuple[str, literals_pb2.Literal], ...] = (),
+           generated: tuple[literals_pb2.Literal, ...] | None = None) -> KindRun:
     """One row's run: ``kind``'s values through ``jvm`` and ``python`` (``*_many``: the same, many
     requests at once); the rules that hold for the row (``kind`` and the JVM ``source``) explain,
     and must each explain something. ``named``: the row's own hand-picked values (name, value),
-    sent first and reported one by one with the values every run sends."""
+    sent first and reported one by one with the values every run sends. ``generated``: the drawn
+    values, when drawn ahead (``drawing.Drawing``); else they are drawn here."""
     strategy = literals_of(kind)
     mine = [r for r in rules if r.holds_for(kind, source)]
     run = KindRun(kind, run_seed)
@@ -133,7 +135,7 @@ def search(kind: str, jvm: Call, python: Call, rules: list[ValueRule], examples:
     always = [value for _, value in named] + list(ALWAYS.get(kind, ()))
     shown_as += [_one_line(value) for value in ALWAYS.get(kind, ())]
     witnesses = always + [w for rule in mine for w in rule.witnesses.get(kind, ())]
-    values = [*witnesses, *drawn(kind, examples, run_seed)]
+    values = [*witnesses, *(drawn(kind, examples, run_seed) if generated is None else generated)]
     pending: dict[bytes, list[int]] = {}
     for i, value in enumerate(always):
         pending.setdefault(value.SerializeToString(deterministic=True), []).append(i)

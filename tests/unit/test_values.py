@@ -363,3 +363,26 @@ def test_remembered_sends_each_request_once_and_answers_every_one():
     assert [returned(a).scalar.primitive.integer for a in second] == [3, 4]
     assert batches == [[1, 2, 3], [4]]
     assert call([inputs_of(integer_literal(2))]) == [first[1]] and batches[-1] == [4]
+
+
+# --- drawing ahead, in a process of its own -------------------------------------------------------
+
+def test_values_drawn_ahead_are_the_values_drawn_in_process_and_the_process_ends():
+    import multiprocessing
+
+    from flyte_parity.values.drawing import Drawing
+    from flyte_parity.values.search import drawn
+    with Drawing(["integer", "struct", "integer"], examples=15, run_seed=7) as drawing:
+        ahead = {kind: drawing.values(kind) for kind in ("integer", "struct")}
+        with pytest.raises(KeyError, match="'float' was not drawn ahead"):
+            drawing.values("float")
+    for kind, values in ahead.items():
+        assert [v.SerializeToString(deterministic=True) for v in values] == \
+            [v.SerializeToString(deterministic=True) for v in drawn(kind, 15, 7)]
+    assert multiprocessing.active_children() == []
+
+
+def test_drawing_a_kind_with_no_strategy_is_refused_before_any_process_starts():
+    from flyte_parity.values.drawing import Drawing
+    with pytest.raises(ValueError, match="no value strategy for kind 'decimal'"):
+        Drawing(["integer", "decimal"], examples=5, run_seed=1).__enter__()
