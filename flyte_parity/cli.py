@@ -19,6 +19,25 @@ from flyte_parity.sdk.package import load_entities
 from flyte_parity.services.processes import ServiceError
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from flyte_parity.base import versions
+    from flyte_parity.data.ledger import load_ledger
+    from flyte_parity.reproduce import explain
+
+    java = versions.flytekit_java()
+    if java == "not built":
+        raise UsageError("no JVM build: run `make jvm` first (a reproducer runs the built jflyte)")
+    ledger = load_ledger(Path(args.ledger))
+    catalogue = load_catalogue(Path(args.catalogue), paths.REPO_ROOT).at(java)
+    choice = explain.choose(ledger, catalogue, args.topic, java)
+    out = Path(args.out) if args.out else Path.cwd() / f"reproduce-{args.topic}"
+    folder = explain.write(choice, ledger, out, java)
+    print(f"{args.topic}: {choice.pair.id} [{choice.mode}] {choice.entry.path}: jvm {choice.entry.jvm} != "
+          f"python {choice.entry.python}")
+    print(f"wrote {folder} (run {folder / 'reproduce.sh'}; README.md is a draft upstream report)")
+    return 0
+
+
 def _cases(args: argparse.Namespace) -> int:
     from flyte_parity.base import versions
     from flyte_parity.modes import registry
@@ -205,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                "  flyte-parity diff out/jvm out/python     compare two serializations in canonical form\n"
                "  flyte-parity local-admin start           a FlyteAdmin with PostgreSQL on loopback\n"
                "  flyte-parity local-cluster start         a whole Flyte data plane on loopback (admin, Kubernetes, propeller)\n"
+               "  flyte-parity explain int64-overflow      a reproducer of a ledger topic, with a draft report\n"
                "  flyte-parity readme                      refresh the README from the last full run")
     commands = parser.add_subparsers(dest="command", required=True)
     cases = commands.add_parser("cases", help="list the catalogue's pairs and each mode's subjects, as the built "
@@ -253,6 +273,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     cluster.add_argument("--env", action="store_true",
                          help="status: print the export lines start prints (other output goes to stderr)")
     cluster.set_defaults(run=_local_cluster)
+    explain = commands.add_parser(
+        "explain", help="write a standalone reproducer of a ledger topic, with a draft upstream report",
+        description="Chooses the smallest case that shows the topic (execute-local or idl entries), and writes a "
+                    "folder: the JVM source and the Python twin, jvm.sh and python.sh with the plain jflyte and "
+                    "pyflyte commands, reproduce.sh (runs both, prints what each gave) and README.md (the report).")
+    explain.add_argument("topic", help="a ledger topic (tests/parity/ledger.toml [topics.<name>])")
+    explain.add_argument("--out", help="the folder to write (must not exist; default ./reproduce-<topic>)")
+    explain.add_argument("--ledger", default=str(paths.REPO_ROOT / "tests" / "parity" / "ledger.toml"))
+    explain.add_argument("--catalogue", default=str(paths.REPO_ROOT / "tests" / "parity" / "catalogue.toml"))
+    explain.set_defaults(run=_explain)
     readme = commands.add_parser(
         "readme", help="refresh the README's list of modes and its parity matrix (from a full run)",
         description="Writes the mode registry's list and the matrix of reports/matrix.json into README.md; "

@@ -29,7 +29,7 @@ from flyte_parity.modes.base import Subject
 from flyte_parity.modes.run import NotAvailable, ParityRun
 from flyte_parity.reports.folder import ReportFolder
 from flyte_parity.reports.matrix import Column, build, merge, render, summary
-from flyte_parity.reports import values_report
+from flyte_parity.reports import dashboard, values_report
 from flyte_parity.sdk import launches
 from flyte_parity.services.backends import BACKENDS
 from flyte_parity.services.preflight import need_missing, parse_needs
@@ -281,6 +281,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     results = item.config.__dict__.setdefault("_flyte_parity_outcomes", {})
     lacking = getattr(item.config, "_flyte_parity_not_run", {}).get(subject.test_id)
     results.setdefault((subject.row, subject.mode), []).append(f"not run: {lacking}" if lacking else report.outcome)
+    if report.failed:
+        failures = item.config.__dict__.setdefault("_flyte_parity_failures", {})
+        failures.setdefault((subject.row, subject.mode), []).append(report.longreprtext)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -324,12 +327,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                              "flytekit_java_commit": versions.flytekit_java_commit(),
                              "flytekit": versions.flytekit(), "pinned_build": versions.is_pinned_build(),
                              "default_catalogue": default},
-                   ran_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+                   ran_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                   failures=config.__dict__.get("_flyte_parity_failures", {}))
     reports = ReportFolder(Path(config.getoption("--reports")))
     matrix = merge(_previous(reports.root / "matrix.json"), matrix)
     reports.document("matrix.json", json.dumps(matrix, indent=1, sort_keys=True, ensure_ascii=False))
     written = reports.document("parity-matrix.md", render(matrix))
     terminalreporter.write_line(f"{summary(matrix['counts'], matrix['kept'])} ({written})")
+    page = dashboard.write(reports.root / "html", matrix, _ledger(config).topics, reports.root,
+                           getattr(config, "_flyte_parity_value_runs", {}))
+    terminalreporter.write_line(f"parity dashboard: {page}")
     for reason in sorted(set(not_run.values())):
         count = sum(1 for r in not_run.values() if r == reason)
         terminalreporter.write_line(f"flyte-parity: incomplete: {count} test(s) not run: missing {reason}")

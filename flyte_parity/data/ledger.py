@@ -42,10 +42,12 @@ OPTIONAL_FIELDS = ("jvm_also", "jflyte_legacy_env")
 # [topics.<name>] table explains it, the matrix cells name it and docs/divergences.md says what it
 # means for a user.
 TOPIC_FIELDS = ("why", "source")  # required: the cause and its consequence, the upstream files
-# issue: an upstream issue or pull request; rule: where the topic holds for any pair; value_rule: the
+# issue: the upstream issues or pull requests that track this divergence or fix it ("owner/repo#N
+# (what it is)", several separated by "; "); related: other upstream threads a reader should know
+# (where the behaviour came from), in the same form; rule: where the topic holds for any pair; value_rule: the
 # name of the predicate (flyte_parity/values/rules.py) that says which generated values it explains
 # in the values mode — such a topic needs no entry, the rule's witnesses are its evidence.
-TOPIC_OPTIONAL_FIELDS = ("issue", "rule", "value_rule")
+TOPIC_OPTIONAL_FIELDS = ("issue", "related", "rule", "value_rule")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Topic:
     issue: str = ""
     rule: Rule | None = None
     value_rule: str = ""
+    related: str = ""  # other upstream threads (owner/repo#N (what it is); ...)
 
 
 @dataclass(frozen=True)
@@ -235,13 +238,15 @@ def _parse_topics(data: object, origin: str) -> dict[str, Topic]:
         if empty:
             raise UsageError(f"{where} lacks {', '.join(empty)}; write the cause and its consequence for a user (why) "
                              "and the upstream files (source)")
-        if not isinstance(table.get("issue", ""), str):
-            raise UsageError(f"{where}: issue must be a string (an upstream issue or pull request); fix it")
+        for key in ("issue", "related"):
+            if not isinstance(table.get(key, ""), str):
+                raise UsageError(f"{where}: {key} must be a string naming upstream threads as owner/repo#N; fix it")
         rule = _parse_rule(table["rule"], where) if "rule" in table else None
         value_rule = table.get("value_rule", "")
         if not isinstance(value_rule, str):
             raise UsageError(f"{where}: value_rule must be the name of a rule in flyte_parity/values/rules.py; fix it")
-        topics[name] = Topic(name, table["why"], table["source"], table.get("issue", ""), rule, value_rule)
+        topics[name] = Topic(name, table["why"], table["source"], table.get("issue", ""), rule, value_rule,
+                             table.get("related", ""))
     return topics
 
 

@@ -72,9 +72,12 @@ def cell(state: str, reason: str, outcomes: list[str] | None, ledger: list[Diver
 def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str]],
           explained: Mapping[tuple[str, str], list[Divergence]],
           *, header: str, absent: Mapping[str, str] = {}, pending: Mapping[str, str] = {},
-          versions: Mapping[str, object] = {}, ran_at: str = "") -> dict:
+          versions: Mapping[str, object] = {}, ran_at: str = "",
+          failures: Mapping[tuple[str, str], list[str]] = {}) -> dict:
     """The matrix as data (what matrix.json holds and ``render`` shows). ``explained``: for each row
-    and mode, the ledger entries that explained what its tests found (a ledger cell's topics)."""
+    and mode, the ledger entries that explained what its tests found (a ledger cell's topics, and
+    each entry's path and both values: the cell's details); ``failures``: what a failed cell's
+    tests said."""
     tables: dict[str, dict[str, list[str]]] = {}
     cells: dict[str, dict[str, dict[str, str]]] = {}
     counts: Counter = Counter()
@@ -87,7 +90,11 @@ def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str
                 table["rows"].append(row)
             entries = explained.get((row, column.mode), [])
             found = cell(state, reason, outcomes.get((row, column.mode)), entries)
-            cells.setdefault(row, {})[column.mode] = {**found.__dict__, "topics": dict(found.topics)}
+            details = {"entries": [{"path": d.path, "jvm": d.jvm, "python": d.python, "topic": d.topic}
+                                   for d in entries]} if found.kind == "ledger" else {}
+            if found.kind == "failed":
+                details["problems"] = list(failures.get((row, column.mode), []))
+            cells.setdefault(row, {})[column.mode] = {**found.__dict__, "topics": dict(found.topics), **details}
             counts[found.kind] += 1
             topics.update(found.topics)
     return {"header": header, **versions, "ran_at": ran_at, "tables": tables, "cells": cells,

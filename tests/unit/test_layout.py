@@ -9,7 +9,7 @@ from flyte_parity.base import paths
 
 PACKAGE = paths.REPO_ROOT / "flyte_parity"
 ENTRY_POINTS = {"__init__", "cli", "pytest_plugin", "wrapper_cli"}
-LAYERS = {"base": 0, "data": 1, "idl": 1, "sdk": 2, "services": 2, "reports": 2, "values": 2.5, "modes": 3}
+LAYERS = {"base": 0, "data": 1, "idl": 1, "sdk": 2, "services": 2, "reports": 2, "values": 2.5, "modes": 3, "reproduce": 3}
 
 
 def _modules() -> dict[str, Path]:

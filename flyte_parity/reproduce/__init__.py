@@ -1,0 +1,1 @@
+"""Standalone reproducers of ledger topics (``flyte-parity explain``)."""
