@@ -2,7 +2,8 @@
 page loads with no console error, it shows one matrix cell per cell of its matrix, and a click on
 a cell opens that cell's details and no other. Run on a matrix made here (every kind of cell, a
 failure's text, ledger entries) and on the last parity run's own matrix in reports/ (what the
-dashboard of that run shows). A screenshot of each is saved in reports/html-screenshots/."""
+dashboard of that run shows). Screenshots of each (the page as loaded, and with a cell's details open) go to
+reports/html-screenshots/."""
 
 from __future__ import annotations
 
@@ -83,8 +84,10 @@ def test_the_dashboard_loads_shows_every_cell_and_opens_the_clicked_ones_details
     assert len(cells) == sum(matrix["counts"].values())
     assert not any(d.is_displayed() for d in browser.find_elements(By.CSS_SELECTOR, "section.detail"))
 
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SHOTS / f"{source}-matrix.png"))
     wanted = [c for c in cells if "k-ledger" in c.get_attribute("class")] or cells
-    for cell in (wanted[0], wanted[-1]):
+    for cell in (wanted[-1], wanted[0]):
         row, mode = cell.get_attribute("data-row"), cell.get_attribute("data-mode")
         cell.find_element(By.TAG_NAME, "a").click()
         shown = [d for d in browser.find_elements(By.CSS_SELECTOR, "section.detail") if d.is_displayed()]
@@ -93,8 +96,7 @@ def test_the_dashboard_loads_shows_every_cell_and_opens_the_clicked_ones_details
         assert f"{row} × {mode}" in details
         for entry in matrix["cells"][row][mode].get("entries", []):
             assert entry["topic"] in details and entry["python"] in details
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SHOTS / f"{source}.png"))
+    browser.save_screenshot(str(SHOTS / f"{source}-cell.png"))
 
 
 def test_a_failed_cell_shows_what_its_tests_said(browser, tmp_path):
