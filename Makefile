@@ -33,7 +33,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest --flytekit-version=$(FLYTEKIT_VERSION) --without="$(WITHOUT)" $(PYTEST_ARGS)
 
 .PHONY: test parity versions legacy-env unit readme preflight binaries setup python jvm tools flyteadmin flytectl \
-	flyte-binaries kubernetes clean
+	flyte-binaries kubernetes clean clean-results
 
 # Every test: the library's unit tests, then the parity suite and the harness self-tests
 # (tests/harness) at the default build and at $(VERSIONS_RELEASE), compared in reports/versions.md.
@@ -127,3 +127,7 @@ flyte-binaries:
 
 clean:
 	rm -rf $(STAMPS) $(TOOLS) jvm/target
+
+# The SDK results a run keeps by what produced them (.flyte-parity/results): emptied here.
+clean-results:
+	rm -rf .flyte-parity/results

@@ -28,6 +28,7 @@ from flyte_parity.modes import registry
 from flyte_parity.modes.base import Subject
 from flyte_parity.modes.run import NotAvailable, ParityRun
 from flyte_parity.reports.folder import ReportFolder
+from flyte_parity.sdk.results import ResultStore, default_root
 from flyte_parity.reports.matrix import Column, build, merge, render, summary
 from flyte_parity.reports import dashboard, values_report
 from flyte_parity.sdk import launches
@@ -67,6 +68,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "witnesses (default: 200)")
     group.addoption("--values-seed", type=int, default=None,
                     help="the values mode's Hypothesis seed (default: a new one, printed; pass it to replay a run)")
+    group.addoption("--no-result-cache", action="store_true", default=False,
+                    help="run every SDK invocation, replaying none from .flyte-parity/results (the store is "
+                         "off anyway when CI=true; `make clean-results` empties it)")
     group.addoption("--parity-workers", type=int, default=os.cpu_count() or 1,
                     help="how many subjects' SDK work runs at once, ahead of the tests that check it (default: "
                          "the number of cores; 0: each test runs its own subject when it comes)")
@@ -242,7 +246,8 @@ def parity_run(pytestconfig: pytest.Config, parity_catalogue: Catalogue, tmp_pat
                     tmp_path_factory.mktemp("parity"), max(0, pytestconfig.getoption("--parity-workers")),
                     backend_name(pytestconfig), {"jflyte_legacy_env": pytestconfig.getoption("--jflyte-legacy-env"),
                                                  "values_examples": pytestconfig.getoption("--values-examples"),
-                                                 "values_seed": values_seed(pytestconfig)})
+                                                 "values_seed": values_seed(pytestconfig),
+                                                 "results": result_store(pytestconfig)})
     pytestconfig._flyte_parity_explained = run.explained  # the matrix's ledger topics, read at the end
     pytestconfig._flyte_parity_value_runs = run.value_runs  # the values mode's numbers, read at the end
     try:
@@ -251,6 +256,15 @@ def parity_run(pytestconfig: pytest.Config, parity_catalogue: Catalogue, tmp_pat
         yield run
     finally:
         run.close()
+
+
+def result_store(config: pytest.Config) -> ResultStore | None:
+    """The session's store of SDK results, or None: off in CI (CI=true) and with --no-result-cache."""
+    cached = config.__dict__.get("_flyte_parity_results", False)
+    if cached is False:
+        off = config.getoption("--no-result-cache") or os.environ.get("CI", "").lower() in ("true", "1")
+        cached = config.__dict__["_flyte_parity_results"] = None if off else ResultStore(default_root())
+    return cached
 
 
 def check(subject: Subject, run) -> None:
@@ -312,6 +326,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             "values.md", values_report.render(value_runs, seed, versions.line() + "."))
         terminalreporter.write_line(f"values mode: seed {seed} (replay with --values-seed={seed}); "
                                     f"{sum(r.tried for r in value_runs.values())} values tried ({written})")
+    store = config.__dict__.get("_flyte_parity_results")
+    if store is not None:
+        terminalreporter.write_line(f"SDK results: {store.replayed} replayed from {store.root}, {store.recorded} "
+                                    "recorded (--no-result-cache: run every one)")
     outcomes = config.__dict__.get("_flyte_parity_outcomes")
     if not outcomes:
         return
@@ -328,7 +346,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                              "flytekit": versions.flytekit(), "pinned_build": versions.is_pinned_build(),
                              "default_catalogue": default},
                    ran_at=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                   failures=config.__dict__.get("_flyte_parity_failures", {}))
+                   failures=config.__dict__.get("_flyte_parity_failures", {}),
+                   replayed=store.replayed if store is not None else None)
     reports = ReportFolder(Path(config.getoption("--reports")))
     matrix = merge(_previous(reports.root / "matrix.json"), matrix)
     reports.document("matrix.json", json.dumps(matrix, indent=1, sort_keys=True, ensure_ascii=False))

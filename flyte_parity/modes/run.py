@@ -65,6 +65,8 @@ class ParityRun:
                 python.build()
                 self._stack.callback(python.close)
                 self._sdks = Sides(JvmDriver(self.work / "jvm"), python)
+                for driver in self._sdks:
+                    driver.results = self.options.get("results")  # SDK results kept by what produced them
             return self._sdks
 
     def serialized(self, side: str, source) -> EntitySet:

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from flyte_parity.data.version_spec import as_version
-from flyte_parity.reports.matrix import ORDER
+from flyte_parity.reports.matrix import ORDER, replayed_line
 
 REFERENCE = re.compile(r"\b([A-Za-z0-9][\w.-]*/[\w.-]+)#(\d+)\b")
 
@@ -109,7 +109,8 @@ def write(folder: Path, matrix: Mapping[str, Any], topics: Mapping[str, Any], ro
     index.write_text(env.get_template("index.html.j2").render(
         matrix=matrix, order=ORDER, tables=matrix.get("tables", {}), cells=matrix.get("cells", {}),
         topics=topic_rows, versions=[_label(m) for m in runs], grid=grid, values=values,
-        cell_count=sum(matrix.get("counts", {}).values())), encoding="utf-8")
+        cell_count=sum(matrix.get("counts", {}).values()), replayed=replayed_line(matrix.get("replayed"))),
+        encoding="utf-8")
     return index
 
 

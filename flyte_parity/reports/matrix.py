@@ -73,11 +73,12 @@ def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str
           explained: Mapping[tuple[str, str], list[Divergence]],
           *, header: str, absent: Mapping[str, str] = {}, pending: Mapping[str, str] = {},
           versions: Mapping[str, object] = {}, ran_at: str = "",
-          failures: Mapping[tuple[str, str], list[str]] = {}) -> dict:
+          failures: Mapping[tuple[str, str], list[str]] = {}, replayed: int | None = None) -> dict:
     """The matrix as data (what matrix.json holds and ``render`` shows). ``explained``: for each row
     and mode, the ledger entries that explained what its tests found (a ledger cell's topics, and
     each entry's path and both values: the cell's details); ``failures``: what a failed cell's
-    tests said."""
+    tests said; ``replayed``: how many SDK results the run replayed from its store (None: the store
+    was off)."""
     tables: dict[str, dict[str, list[str]]] = {}
     cells: dict[str, dict[str, dict[str, str]]] = {}
     counts: Counter = Counter()
@@ -97,7 +98,7 @@ def build(columns: Iterable[Column], outcomes: Mapping[tuple[str, str], list[str
             cells.setdefault(row, {})[column.mode] = {**found.__dict__, "topics": dict(found.topics), **details}
             counts[found.kind] += 1
             topics.update(found.topics)
-    return {"header": header, **versions, "ran_at": ran_at, "tables": tables, "cells": cells,
+    return {"header": header, **versions, "ran_at": ran_at, "replayed": replayed, "tables": tables, "cells": cells,
             "counts": dict(counts), "topics": dict(topics), "absent": dict(absent), "pending": dict(pending)}
 
 
@@ -164,6 +165,8 @@ def render(matrix: dict, full: bool = True) -> str:
         return f"{found['text']} {note(reason)}" if reason else found["text"]
 
     lines = (["# Parity matrix", "", matrix["header"], "", LEGEND, ""] if full else [matrix["header"], ""])
+    if full:
+        lines[3:3] = [replayed_line(matrix.get("replayed")), ""]
     for table, shape in matrix["tables"].items():
         names = shape["columns"]
         lines += [f"| {HEADINGS.get(table, table)} | " + " | ".join(names) + " |",
@@ -190,6 +193,14 @@ def splice(readme: str, block: str, begin: str = BEGIN, end: str = END) -> str:
     if start < 0 or stop < start:
         raise ValueError(f"the README lacks the markers {begin!r} ... {end!r}")
     return readme[: start + len(begin)] + "\n" + block + readme[stop:]
+
+
+def replayed_line(replayed: int | None) -> str:
+    """What a report says of the SDK results its run replayed."""
+    if replayed is None:
+        return "Every SDK invocation of this run ran (the result store was off)."
+    return (f"{replayed} SDK result(s) of this run were replayed from .flyte-parity/results (kept by everything "
+            "that produced them); the comparisons, the ledger check and this report ran as always.")
 
 
 def summary(counts: Counter, kept: int = 0) -> str:

@@ -10,6 +10,7 @@ into FlyteAdmin); ``close()``. ``LIMITS`` declares what an SDK cannot run (``cap
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import ClassVar, Mapping
 
@@ -20,6 +21,11 @@ from flyte_parity.base.errors import UsageError
 from flyte_parity.sdk.capabilities import Limit
 from flyte_parity.sdk.container import RunFolder, TaskResult, read_result, substitute
 from flyte_parity.sdk.registration import Outcome, Target
+from flyte_parity.sdk.results import Record, ResultStore, files_of, write_files
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class Driver:
@@ -31,7 +37,14 @@ class Driver:
     # The FLYTE_* variables ``run_entrypoint`` sets for a task (checked against what propeller sets).
     IMITATION_ENV: ClassVar[tuple[str, ...]] = ()
 
+    results: ResultStore | None = None  # set by the session: results kept by what produced them
+
     def build(self) -> None:
+        raise NotImplementedError
+
+    def result_parts(self, task: task_pb2.TaskSpec) -> dict:
+        """What else a task run's result depends on: the SDK build, the code it loads, the part of
+        the driver's environment a task reads (``sdk.results``)."""
         raise NotImplementedError
 
     def serialize(self, source) -> Path:
@@ -63,8 +76,29 @@ class Driver:
         if args[:1] != [self.entrypoint]:
             raise UsageError(f"not a {self.entrypoint} container task: its args start {args[:2]}")
         task_env = {item.key: item.value for item in task.template.container.env}
-        code, stdout, stderr = self._run_task(args[1:], {**task_env, **(env or {})}, folder)
+        given = {**task_env, **(env or {})}
+        if self.results is None:
+            code, stdout, stderr = self._run_task(args[1:], given, folder)
+            return read_result(folder, code, stdout, stderr)
+        key = self.results.key(self.entrypoint_parts(task, inputs, given))
+        found = self.results.get(key)
+        if found is not None:
+            write_files(folder.output_prefix, found.files)
+            return read_result(folder, found.exit_code, found.stdout, found.stderr)
+        code, stdout, stderr = self._run_task(args[1:], given, folder)
+        written = files_of(folder.output_prefix) if folder.output_prefix.is_dir() else {}
+        # what names this run's own folder (a file's location under it) would not hold for another run
+        if not any(str(folder.root).encode() in data for data in written.values()):
+            self.results.put(key, Record(code, stdout, stderr, written))
         return read_result(folder, code, stdout, stderr)
+
+    def entrypoint_parts(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap,
+                         env: Mapping[str, str]) -> dict:
+        """Everything a task run's result is kept by: the template (its command, arguments and
+        environment), the inputs, the environment given on top, and ``result_parts``."""
+        return {**self.result_parts(task), "verb": "entrypoint", "driver": type(self).__name__, "env": dict(env),
+                "template": digest(task.template.SerializeToString(deterministic=True)),
+                "inputs": digest(inputs.SerializeToString(deterministic=True))}
 
     def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
         """Start the SDK's entrypoint with ``args`` (after its first word) and ``env`` on top of its

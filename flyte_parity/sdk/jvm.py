@@ -20,7 +20,7 @@ from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 
 
 from flyte_parity.sdk import jflyte, jvm_build
-from flyte_parity.base import paths
+from flyte_parity.base import paths, versions
 from flyte_parity.data.catalogue import Case, JvmSource
 from flyte_parity.sdk.capabilities import Limit
 from flyte_parity.sdk.container import RunFolder
@@ -28,6 +28,7 @@ from flyte_parity.sdk.driver import Driver
 from flyte_parity.base.errors import UsageError
 from flyte_parity.sdk.jflyte_outputs import extract_outputs_text, parse_outputs
 from flyte_parity.sdk.registration import Outcome, Target, read_outcome
+from flyte_parity.sdk.results import Record, code_version, file_digest, folder_digest, read_environment
 
 
 class JvmRunError(RuntimeError):
@@ -123,7 +124,15 @@ class JvmDriver(Driver):
         iface = self.interface(source, workflow)
         args = ["execute-local", f"-cp={source.lib}", f"--workflow={workflow}"]
         args += [f"--{name}={text}" for name, text in arguments.items()]
-        result = self._jflyte(args)
+        if self.results is None:
+            result = self._jflyte(args)
+        else:
+            def run() -> Record:
+                done = self._jflyte(args)
+                return Record(done.returncode, done.stdout, done.stderr)
+            record = self.results.through({"verb": "execute-local", "args": args, "lib": folder_digest(source.lib),
+                                           **self._runtime()}, run)
+            result = subprocess.CompletedProcess(args, record.exit_code, record.stdout, record.stderr)
         if result.returncode != 0:
             raise JvmRunError(f"jflyte execute-local {workflow} exited {result.returncode}:\n{_tail(result.stderr)}",
                               result.returncode)
@@ -161,6 +170,21 @@ class JvmDriver(Driver):
                    "dev.flyteparity.testee.Testee", *(str(source.lib) for source in sources)]
         return Testee("jvm", command, {**base, "TMPDIR": str(scratch)}, cwd=paths.REPO_ROOT, log=logs / "jvm.log",
                       scratch=scratch)
+
+    def result_parts(self, task) -> dict:
+        """A JVM task's jars are in its template (staged under names that hold their digests); the
+        rest is jflyte's build and the JDK."""
+        return self._runtime()
+
+    def _runtime(self) -> dict:
+        """jflyte's build (version, commit, the digest of its jars and modules), the JDK, the
+        driver code and the part of the environment a JVM reads."""
+        java = Path(jflyte.find_java(os.environ)).resolve()
+        release = java.parent.parent / "release"
+        return {"flytekit_java": versions.flytekit_java(), "commit": versions.flytekit_java_commit(),
+                "jflyte": folder_digest(paths.jflyte_lib()), "modules": folder_digest(paths.jflyte_modules()),
+                "java": [str(java), file_digest(release) if release.is_file() else file_digest(java)],
+                "code": code_version(), "driver_env": read_environment(_clean_env())}
 
     def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
         """``jflyte execute`` with the task's identity variables propeller sets; its staged jars come

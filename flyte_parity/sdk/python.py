@@ -17,7 +17,7 @@ from flyteidl.core import literals_pb2
 
 
 from flyte_parity.sdk import launches, process_log
-from flyte_parity.base import paths
+from flyte_parity.base import paths, versions
 from flyte_parity.data.catalogue import TWINS, Case, PythonSource
 from flyte_parity.sdk.capabilities import Limit
 from flyte_parity.sdk.container import RunFolder
@@ -27,6 +27,7 @@ from flyte_parity.sdk.fork_parent import ForkParent
 from flyte_parity.sdk.interrupts import keep_ctrl_c
 from flyte_parity.sdk.registration import Outcome, Target, read_outcome
 from flyte_parity.sdk.pyflyte_serialize import IMAGE
+from flyte_parity.sdk.results import code_version, file_digest, read_environment
 
 FORK_VARIABLE = "FLYTE_PARITY_FORK"  # "0": every pyflyte-execute run is a fresh process (no fork parent)
 
@@ -144,6 +145,16 @@ class PythonDriver(Driver):
             workflow = load_workflow(ref)
             with self._scratch("local-run") as scratch, local_folders(Path(scratch)):
                 return outputs_to_literal_map(workflow, workflow(**inputs))
+
+    def result_parts(self, task) -> dict:
+        """flytekit and Python, the twin module the task loads, the driver code and the part of the
+        environment a task reads."""
+        args = list(task.template.container.args)
+        module = args[args.index("task-module") + 1] if "task-module" in args else ""
+        source = self.source_root / Path(*module.split(".")).with_suffix(".py") if module else None
+        return {"flytekit": versions.flytekit(), "python": sys.version, "module": module,
+                "twin": file_digest(source) if source is not None and source.is_file() else "",
+                "code": code_version(), "driver_env": read_environment(self._base_env())}
 
     def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:
         """``pyflyte-execute``, forked from the fork parent when its environment allows, else a
