@@ -27,7 +27,8 @@ from flyte_parity.sdk.fork_parent import ForkParent
 from flyte_parity.sdk.interrupts import keep_ctrl_c
 from flyte_parity.sdk.registration import Outcome, Target, read_outcome
 from flyte_parity.sdk.pyflyte_serialize import IMAGE
-from flyte_parity.sdk.results import code_version, file_digest, read_environment
+from flyte_parity.sdk.results import (Record, code_version, file_digest, files_of, folder_digest, read_environment,
+                                      write_files)
 
 FORK_VARIABLE = "FLYTE_PARITY_FORK"  # "0": every pyflyte-execute run is a fresh process (no fork parent)
 
@@ -99,13 +100,26 @@ class PythonDriver(Driver):
             out = self.work_dir / "serialized"
             command = [sys.executable, "-m", "flyte_parity.sdk.pyflyte_serialize",
                        "--root", str(self.source_root), "--out", str(out), *packages]
-            with self._scratch("serialize") as scratch:
-                env = {**os.environ, "TMPDIR": scratch}
-                with process_log.logged("python:serialize", command, paths.REPO_ROOT, env):
-                    result = launches.run(command, env=env, cwd=paths.REPO_ROOT, timeout=600)
-            if result.returncode != 0:
+
+            def run() -> Record:
+                with self._scratch("serialize") as scratch:
+                    env = {**os.environ, "TMPDIR": scratch}
+                    with process_log.logged("python:serialize", command, paths.REPO_ROOT, env):
+                        done = launches.run(command, env=env, cwd=paths.REPO_ROOT, timeout=600)
+                return Record(done.returncode, done.stdout, done.stderr, files_of(out) if out.is_dir() else {})
+            if self.results is None:
+                result = run()
+            else:  # kept by the twins' files (every module of the packages), flytekit and the driver code
+                twins = {package: folder_digest(self.source_root / Path(*package.split(".")), "**/*.py")
+                         for package in packages}
+                result = self.results.through({"verb": "serialize", "packages": list(packages), "twins": twins,
+                                               "flytekit": versions.flytekit(), "python": sys.version,
+                                               "code": code_version(),
+                                               "driver_env": read_environment(self._base_env())}, run)
+                write_files(out, result.files)
+            if result.exit_code != 0:
                 tail = "\n".join(result.stderr.strip().splitlines()[-15:])
-                raise RuntimeError(f"Python serialization exited {result.returncode}:\n{tail}")
+                raise RuntimeError(f"Python serialization exited {result.exit_code}:\n{tail}")
             self._serialized = out
         return self._serialized
 

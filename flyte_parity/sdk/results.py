@@ -103,14 +103,24 @@ class ResultStore:
         return self.root / key[:2] / key
 
     def get(self, key: str) -> Record | None:
+        """The record kept for ``key`` (counted as replayed), or None."""
+        found = self.peek(key)
+        if found is not None:
+            self.count_replayed()
+        return found
+
+    def count_replayed(self) -> None:
+        with self._lock:
+            self.replayed += 1
+
+    def peek(self, key: str) -> Record | None:
+        """The record kept for ``key``, not counted (the caller may still decide to run)."""
         folder = self._folder(key)
         try:
             meta = json.loads((folder / "record.json").read_text(encoding="utf-8"))
             files = {name: (folder / "files" / name).read_bytes() for name in meta["files"]}
         except (OSError, ValueError, KeyError):
             return None
-        with self._lock:
-            self.replayed += 1
         return Record(meta["exit_code"], meta["stdout"], meta["stderr"], files)
 
     def put(self, key: str, record: Record) -> None:

@@ -154,3 +154,18 @@ def test_a_jvm_runs_key_holds_jflytes_jars(tmp_path, monkeypatch):
 def test_the_variables_a_task_reads_are_in_and_the_shells_are_not(name):
     assert name in results.read_environment({name: "1", "TERM": "x", "PWD": "/", "SHLVL": "2"})
     assert set(results.read_environment({"TERM": "x", "PWD": "/", "SHLVL": "2", "PYTEST_CURRENT_TEST": "t"})) == set()
+
+
+def test_a_kept_jvm_serialization_is_used_only_while_the_jars_it_staged_are_there(tmp_path):
+    from google.protobuf import json_format
+
+    from flyte_parity.sdk.jvm import _staged
+    jar = tmp_path / "staging" / "app-abc.jar"
+    spec = task_pb2.TaskSpec()
+    json_format.ParseDict({"jflyte": {"artifacts": [{"name": "app.jar", "location": jar.as_uri()}]}},
+                          spec.template.custom)
+    files = {"00_t_1.pb": spec.SerializeToString(), "01_w_2.pb": b"not a task"}
+    assert not _staged(files)
+    jar.parent.mkdir()
+    jar.write_bytes(b"jar")
+    assert _staged(files)
