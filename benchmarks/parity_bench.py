@@ -1,7 +1,8 @@
 """Benchmark of the parity suite's local run: its warm wall time, what one SDK task run costs as
 the suite launches it and as launched bare, the processes it starts, the harness against a bare
-replay of the same invocations, a rerun with nothing changed, and (``--cold``) a cold set-up from
-a fresh clone, step by step; each testee's value round trips per second and the values mode alone
+replay of the same invocations, a rerun with nothing changed, (``--reruns``) reruns of the local
+modes with the result store (nothing changed; one twin edited), and (``--cold``) a cold set-up
+from a fresh clone, step by step; each testee's value round trips per second and the values mode alone
 (values tried, wall time). Every figure comes from this one run and is printed with its target.
 
     python benchmarks/parity_bench.py [--cold | --cold-only] [--no-warm-up] [--no-replay] [--serial] [--repeat N]
@@ -60,9 +61,10 @@ def _cpu() -> float:
 
 
 def _pytest(extra: list[str], env: dict[str, str]) -> tuple[float, int, float]:
-    """One parity run: its wall seconds, pytest's exit code, and the CPU seconds it and every
-    process it started used (user + system)."""
-    command = [str(ROOT / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "tests/parity", *extra]
+    """One parity run, every SDK invocation run (no result replayed): its wall seconds, pytest's exit
+    code, and the CPU seconds it and every process it started used (user + system)."""
+    command = [str(ROOT / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "tests/parity",
+               "--no-result-cache", *extra]
     started, cpu = time.monotonic(), _cpu()
     result = _run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.monotonic() - started, result.returncode, _cpu() - cpu
@@ -173,6 +175,38 @@ def _values(extra: list[str]) -> tuple[list[tuple[str, int, float]], float, int,
     return rates, wall, tried, result.returncode
 
 
+TWIN = ROOT / "python_wf" / "welcome.py"  # the twin the second rerun edits (put back after)
+RERUN_TARGETS = {"nothing changed": 15.0, "one twin edited": 30.0}
+
+
+def _stored_run(extra: list[str]) -> tuple[float, int, int, int]:
+    """One run of the local modes with the result store on: wall seconds, pytest's exit code, and
+    the SDK results it replayed and recorded (what ran)."""
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/parity", "--without=admin", *extra]
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    line = next((l for l in result.stdout.splitlines() if l.startswith("SDK results: ")), "")
+    words = line.split()
+    replayed = int(words[2]) if len(words) > 2 and words[2].isdigit() else 0
+    recorded = int(line.split(", ")[1].split()[0]) if ", " in line else 0
+    return wall, result.returncode, replayed, recorded
+
+
+def _reruns(extra: list[str]) -> list[tuple[str, float, int, int, int]]:
+    """The local modes run once to fill the store, then rerun with nothing changed, then with one
+    twin edited (a comment appended; the file is put back however the run ends)."""
+    runs = [("first run (fills the store)", *_stored_run(extra)), ("nothing changed", *_stored_run(extra))]
+    original = TWIN.read_bytes()
+    try:
+        TWIN.write_bytes(original + b"\n# an edit that changes no behaviour (benchmarks/parity_bench.py)\n")
+        runs.append(("one twin edited", *_stored_run(extra)))
+    finally:
+        TWIN.write_bytes(original)
+    return runs
+
+
 def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -186,6 +220,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=8, help="runs per launch kind for the medians (default 8)")
     parser.add_argument("--pytest-args", default="", help="extra pytest arguments")
     parser.add_argument("--no-values", action="store_true", help="skip the testees' rates and the values mode alone")
+    parser.add_argument("--reruns", action="store_true",
+                        help="also measure reruns of the local modes with the result store: nothing changed, "
+                             "one twin edited")
     parser.add_argument("--serial", action="store_true",
                         help="also run the suite with --parity-workers=0 (each test runs its own case), "
                              "for the before/after of the case runner")
@@ -237,6 +274,10 @@ def main() -> int:
             serial = _pytest([*extra, "--parity-workers=0"], dict(os.environ))
             print(f"    {serial[0]:.1f} s wall, pytest exit {serial[1]}, CPU {serial[2]:.1f} s", flush=True)
     cold = _cold(dict(os.environ)) if options.cold else []
+    reruns = []
+    if options.reruns:
+        print("==> reruns with the result store (local modes: --without=admin)", flush=True)
+        reruns = _reruns(extra)
     if not options.no_values:
         print("==> the testees' round trips, then the values mode alone", flush=True)
         rates, values_wall, tried, values_code = _values(extra)
@@ -273,6 +314,15 @@ def main() -> int:
         print(f"values mode alone: {tried} generated values in {values_wall:.1f} s wall (pytest exit {values_code}) — "
               f"targets >= {TARGETS['values']} values: {_met(tried >= TARGETS['values'])}, <= "
               f"{TARGETS['values_wall']:.0f} s: {_met(values_wall <= TARGETS['values_wall'])}")
+    for what, seconds, exit_code, replayed, recorded in reruns:
+        target = RERUN_TARGETS.get(what)
+        verdict = f" — target <= {target:.0f} s: {_met(seconds <= target)}" if target else ""
+        print(f"rerun, {what}: {seconds:.1f} s wall (pytest exit {exit_code}), {replayed} SDK results replayed, "
+              f"{recorded} ran{verdict}")
+    if reruns:
+        print("rerun after changing the flytekit version: not measured here (it needs a second flytekit in the "
+              "virtualenv: make parity FLYTEKIT_VERSION=...); a JVM invocation's key holds no flytekit part "
+              "(tests/unit/test_results.py), so none of them runs again")
     if cold:
         print("cold set-up from a fresh clone:")
         for step, seconds in cold:

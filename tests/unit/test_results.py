@@ -169,3 +169,12 @@ def test_a_kept_jvm_serialization_is_used_only_while_the_jars_it_staged_are_ther
     jar.parent.mkdir()
     jar.write_bytes(b"jar")
     assert _staged(files)
+
+
+def test_a_jvm_runs_key_holds_no_flytekit_part(tmp_path, monkeypatch):
+    from flyte_parity.sdk.jvm import JvmDriver
+    driver = JvmDriver(tmp_path / "work")
+    key = lambda: ResultStore.key(driver.entrypoint_parts(_task(), _inputs(1), {}))  # noqa: E731
+    before = key()
+    monkeypatch.setattr(versions, "flytekit", lambda: "9.9.9")
+    assert key() == before  # bumping flytekit repeats no JVM task run
