@@ -44,10 +44,12 @@ def _made_here() -> dict:
 
 
 def _last_run() -> dict:
-    path = paths.REPO_ROOT / "reports" / "matrix.json"
-    if not path.exists():
-        pytest.skip(f"no parity run has written {path}: run `make parity` (or pytest tests/parity) first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The matrix the latest parity run wrote (reports/, or a version's folder under it)."""
+    reports = paths.REPO_ROOT / "reports"
+    found = [p for p in [reports / "matrix.json", *reports.glob("versions/*/matrix.json")] if p.is_file()]
+    if not found:
+        pytest.skip(f"no parity run has written a matrix under {reports}: run `make parity` first")
+    return json.loads(max(found, key=lambda p: p.stat().st_mtime).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
