@@ -21,27 +21,37 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from flyteidl.core import literals_pb2
+
 from flyte_parity.base import paths, versions
 from flyte_parity.base.errors import UsageError
 from flyte_parity.base.secrets import is_secret
-from flyte_parity.data.catalogue import Catalogue, Pair
+from flyte_parity.data.catalogue import TWINS, Catalogue, Pair, TypeEntry
 from flyte_parity.data.ledger import Divergence, Ledger
 from flyte_parity.data.version_spec import matches
 from flyte_parity.sdk import jflyte
+from flyte_parity.idl.literal_spec import literal_from_spec
+from flyte_parity.sdk.container import RunFolder, substitute
 from flyte_parity.sdk.jvm import JvmDriver, render_input
+from flyte_parity.sdk.python import PythonDriver
 from flyte_parity.sdk.pyflyte_serialize import IMAGE
 
-MODES = ("execute-local", "idl")  # the modes a reproducer is written for, in order of preference
+# The kinds of entry a reproducer is written for, in order of preference: a type row's value
+# through both entrypoints (the same inputs.pb), a pair's execute-local case, a task template's
+# field as each SDK serializes it.
+MODES = ("types", "execute-local", "idl")
 CASE = re.compile(r'^case\["([^"]+)"\]\.')
 TASK = re.compile(r'^task\["([^"]+)"\]\.template\.(.+)$')
+VALUE = re.compile(r'^value\["([^"]+)"\]\.(outputs|error|outcome)\b')
+HERE = "/REPRODUCER_DIR"  # the folder's path in the commands, replaced by "$DIR" (the folder, when run)
 
 
 @dataclass(frozen=True)
 class Choice:
-    """The entry a reproducer shows, its pair and the mode it is written for."""
+    """The entry a reproducer shows, its pair (or type row) and the kind of reproducer."""
 
     entry: Divergence
-    pair: Pair
+    pair: Pair | TypeEntry
     mode: str
 
 
@@ -50,6 +60,7 @@ def choose(ledger: Ledger, catalogue: Catalogue, topic: str, java: str) -> Choic
     if topic not in ledger.topics:
         raise UsageError(f"no ledger topic {topic!r}; the topics are: {', '.join(sorted(ledger.topics))}")
     pairs = {p.id: p for p in catalogue.pairs if not p.absent}
+    pairs.update({t.id: t for t in catalogue.types if not t.unavailable})
     entries = [d for d in ledger.entries if d.topic == topic]
     if not entries:
         raise UsageError(f"topic {topic} has no ledger entries (its evidence is the value rule "
@@ -57,31 +68,44 @@ def choose(ledger: Ledger, catalogue: Catalogue, topic: str, java: str) -> Choic
                          "entries only")
     candidates = []
     for entry in entries:
-        modes = [m for m in MODES if m == entry.mode]
-        if not modes or entry.pair not in pairs or not matches(entry.flytekit_java, java):
+        if entry.pair not in pairs or not matches(entry.flytekit_java, java):
             continue
-        if modes[0] == "execute-local" and not CASE.match(entry.path):
-            continue
-        if modes[0] == "idl" and not TASK.match(entry.path):
+        kind = _kind(entry)
+        if kind is None:
             continue
         pair = pairs[entry.pair]
-        candidates.append(((MODES.index(modes[0]), pair.source.name.startswith("upstream"), entry.pair, entry.path),
-                           Choice(entry, pair, modes[0])))
+        candidates.append(((MODES.index(kind), pair.source.name.startswith("upstream"), entry.pair, entry.path),
+                           Choice(entry, pair, kind)))
     if not candidates:
         seen = sorted({d.mode for d in entries})
         raise UsageError(f"topic {topic} is seen at flytekit-java {java} only in modes {', '.join(seen)}, and "
-                         f"reproducers are written for {', '.join(MODES)} (a task's template field); "
-                         "its ledger entries and reports/parity-matrix.md show the evidence")
+                         "reproducers are written for type rows' values, execute-local cases and task template "
+                         "fields; its ledger entries and reports/parity-matrix.md show the evidence")
     return min(candidates, key=lambda c: c[0])[1]
+
+
+def _kind(entry: Divergence) -> str | None:
+    """The kind of reproducer an entry can have, or None."""
+    if entry.mode == "types":
+        return "types" if VALUE.match(entry.path) else None
+    if entry.mode == "execute-local" and CASE.match(entry.path):
+        return "execute-local"
+    if entry.mode == "idl" and TASK.match(entry.path):
+        return "idl"
+    return None
 
 
 def _jvm_files(class_name: str) -> list[Path]:
     """The JVM source file of a class, and those of the classes of its package it names."""
     package, _, simple = class_name.rpartition(".")
     folder_parts = package.split(".")
-    found = [p for p in (paths.REPO_ROOT / "jvm").rglob(f"{simple}.*")
-             if p.suffix in (".java", ".scala") and p.parent.parts[-len(folder_parts):] == tuple(folder_parts)
-             and "target" not in p.parts]
+    in_package = [p for p in (paths.REPO_ROOT / "jvm").rglob("*.*")
+                  if p.suffix in (".java", ".scala") and p.parent.parts[-len(folder_parts):] == tuple(folder_parts)
+                  and "target" not in p.parts]
+    found = [p for p in in_package if p.stem == simple]
+    if not found:  # Scala: a file may hold several classes
+        declares = re.compile(rf"\b(?:class|object|trait)\s+{re.escape(simple)}\b")
+        found = [p for p in in_package if p.suffix == ".scala" and declares.search(p.read_text(encoding="utf-8"))]
     if not found:
         raise UsageError(f"no source file of {class_name} under jvm/; check the catalogue's class name")
     main = sorted(found)[0]
@@ -96,10 +120,10 @@ def _shell(env: dict[str, str], command: list[str]) -> str:
     return f"env {settings} {shlex.join(command)}" if settings else shlex.join(command)
 
 
-def _jflyte_line(args: list[str], cwd: Path) -> str:
-    """The plain command the suite runs for these jflyte arguments (relative paths from ``cwd``):
-    java with its settings."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}
+def _jflyte_line(args: list[str], cwd: Path, settings: dict[str, str] | None = None) -> str:
+    """The plain command the suite runs for these jflyte arguments (relative paths from ``cwd``;
+    ``settings``: FLYTE_* variables it is given): java with its settings."""
+    base = {**{k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}, **(settings or {})}
     invocation = jflyte.prepare(args, base_env=base, cwd=cwd)
     env = {k: v for k, v in invocation.env.items() if k.startswith("FLYTE_") or k == "LC_ALL"}
     if any(is_secret(k) for k in env):
@@ -126,7 +150,9 @@ def write(choice: Choice, ledger: Ledger, out: Path, java: str) -> Path:
     shutil.copy2(twin, out / "python" / twin.name)
     lib = str(Path(pair.source.lib).resolve())
     stem = twin.stem
-    if choice.mode == "execute-local":
+    if choice.mode == "types":
+        jvm, python, show, case_text = _types(choice, out, twin)
+    elif choice.mode == "execute-local":
         case = CASE.match(entry.path).group(1)
         inputs = pair.inputs[case]
         with tempfile.TemporaryDirectory(prefix="flyte-parity-explain-") as tmp:
@@ -148,15 +174,63 @@ def write(choice: Choice, ledger: Ledger, out: Path, java: str) -> Path:
         show = f'{shlex.quote(sys.executable)} show.py\n'
         case_text = f"serializing the pair's workflows (`{pair.jvm}`, `{pair.python}`)"
     (out / "jvm.sh").write_text(f"#!/bin/sh\n# flytekit-java {java}: jflyte from {paths.jflyte_lib().resolve()}\n"
-                                f"cd \"$(dirname \"$0\")\"\n{jvm}\n", encoding="utf-8")
+                                f"cd \"$(dirname \"$0\")\"\nDIR=\"$(pwd)\"\n{jvm}\n", encoding="utf-8")
     (out / "python.sh").write_text(f"#!/bin/sh\n# flytekit {versions.flytekit()}\ncd \"$(dirname \"$0\")\"\n"
-                                   f"PATH={shlex.quote(str(Path(sys.executable).parent))}:$PATH\n{python}\n",
-                                   encoding="utf-8")
+                                   f"DIR=\"$(pwd)\"\nPATH={shlex.quote(str(Path(sys.executable).parent))}:$PATH\n"
+                                   f"{python}\n", encoding="utf-8")
     (out / "reproduce.sh").write_text(REPRODUCE.replace("@SHOW@", show), encoding="utf-8")
     for script in ("jvm.sh", "python.sh", "reproduce.sh"):
         (out / script).chmod(0o755)
     (out / "README.md").write_text(_report(choice, ledger, topic, jvm_files, twin, case_text, java), encoding="utf-8")
     return out
+
+
+def _types(choice: Choice, out: Path, twin: Path) -> tuple[str, str, str, str]:
+    """A type row's value: the same inputs.pb to each side's identity task through its own
+    entrypoint (``jflyte execute``, ``pyflyte-execute``), with the task template each SDK
+    serializes and the placeholders propeller fills in, as the suite runs them."""
+    entry: TypeEntry = choice.pair
+    name = VALUE.match(choice.entry.path).group(1)
+    inputs = literals_pb2.LiteralMap()
+    inputs.literals["value"].CopyFrom(literal_from_spec(entry.values[name]))
+    with tempfile.TemporaryDirectory(prefix="flyte-parity-explain-") as tmp:
+        jvm_spec = _serialized_task(JvmDriver(Path(tmp) / "jvm").serialize(entry.source), entry.jvm)
+        python_driver = PythonDriver(Path(tmp) / "python")
+        try:
+            python_spec = _serialized_task(python_driver.serialize(TWINS), entry.python_entity)
+        finally:
+            python_driver.close()
+    commands = {}
+    for side, spec in (("jvm", jvm_spec), ("python", python_spec)):
+        RunFolder(out / "run" / side).prepare(spec.template, inputs)
+        placed = RunFolder(Path(HERE) / "run" / side)
+        commands[side] = substitute(list(spec.template.container.args), placed.values())
+    identity = dict(zip(JvmDriver.IMITATION_ENV, ["flyte-parity", "development", "local"] * 2))
+    jvm = _jflyte_line(commands["jvm"][1:], out, identity)
+    env = {**{k: v for k, v in spec_env(python_spec).items()}, **dict(entry.python_env), "PYTHONPATH": "."}
+    python = "cd python && " + _shell(env, ["pyflyte-execute", *commands["python"][1:]])
+    jvm, python = (line.replace(HERE, '"$DIR"') for line in (jvm, python))
+    show = f'{shlex.quote(sys.executable)} show.py\n'
+    (out / "show.py").write_text(SHOW_ANSWERS, encoding="utf-8")
+    package = twin.parent
+    (out / "python" / package.name).mkdir()
+    shutil.move(str(out / "python" / twin.name), str(out / "python" / package.name / twin.name))
+    (out / "python" / package.name / "__init__.py").write_text("", encoding="utf-8")
+    text = f"sending the value `{name}` of the type row {entry.id} as the same inputs.pb to each side's identity task"
+    return jvm, python, show, text
+
+
+def spec_env(spec) -> dict[str, str]:
+    return {item.key: item.value for item in spec.template.container.env}
+
+
+def _serialized_task(folder: Path, name: str):
+    """The TaskSpec an SDK serialized for a task of that name."""
+    from flyteidl.admin import task_pb2
+    found = sorted(folder.glob(f"*_{name}_1.pb"))
+    if not found:
+        raise UsageError(f"no serialized task {name} in {folder}; check the catalogue's task names")
+    return task_pb2.TaskSpec.FromString(found[0].read_bytes())
 
 
 def _report(choice: Choice, ledger: Ledger, topic, jvm_files, twin: Path, case_text: str, java: str) -> str:
@@ -194,6 +268,27 @@ def _report(choice: Choice, ledger: Ledger, topic, jvm_files, twin: Path, case_t
         lines += ["", f"The same topic is in the ledger for {len(others)} other pair(s): {', '.join(others)}."]
     return "\n".join(lines) + "\n"
 
+
+SHOW_ANSWERS = '''"""What each side's task wrote: its outputs, or its error document (needs only flyteidl)."""
+from pathlib import Path
+
+from flyteidl.core import errors_pb2, literals_pb2
+
+for side in ("jvm", "python"):
+    folder = Path("run", side, "outputs")
+    if (folder / "outputs.pb").is_file():
+        outputs = literals_pb2.LiteralMap.FromString((folder / "outputs.pb").read_bytes())
+        print(f"{side}: returned " + " ".join(str(outputs.literals["value"]).split()))
+    elif (folder / "error.pb").is_file():
+        error = errors_pb2.ErrorDocument.FromString((folder / "error.pb").read_bytes())
+        fields = error.error.DESCRIPTOR.fields_by_name
+        kind = fields["kind"].enum_type.values_by_number[error.error.kind].name
+        origin = fields["origin"].enum_type.values_by_number[error.error.origin].name
+        print(f"{side}: failed {error.error.code} (kind {kind}, origin {origin})")
+        print("  " + (error.error.message.strip().splitlines() or [""])[-1][:300])
+    else:
+        print(f"{side}: wrote neither outputs.pb nor error.pb")
+'''
 
 REPRODUCE = """#!/bin/sh
 # Runs both SDKs on the same case and prints what each gave.

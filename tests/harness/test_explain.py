@@ -1,4 +1,5 @@
-"""``flyte-parity explain``: the reproducer folders of two topics, run by their own scripts (no
+"""``flyte-parity explain``: the reproducer folders of three topics (a task template's field, an
+execute-local case, a type row's value through both entrypoints), run by their own scripts (no
 flyte-parity in them), show the difference their ledger entry claims, each side as the entry says."""
 
 from __future__ import annotations
@@ -65,11 +66,22 @@ def test_int64_overflow_reproducer_shows_the_jvm_succeeding_and_python_refusing(
     assert "fib5=-9223372036854775806" in out  # the wrapped long the topic names
 
 
+def test_binary_tag_reproducer_shows_the_jvm_handing_the_value_back_and_python_refusing_it(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    choice = _explain("binary-tag", tmp_path / "tag")
+    assert choice.mode == "types" and choice.entry.path.endswith(".error") and choice.entry.jvm == "<absent>"
+    assert 'code: "SYSTEM"' in choice.entry.python
+    lines = _reproduce(tmp_path / "tag", scratch).splitlines()
+    assert any(line.startswith("jvm: returned") and 'tag: "raw"' in line for line in lines), lines
+    assert any(line.startswith("python: failed SYSTEM ") for line in lines), lines
+
+
 def test_a_topic_with_no_entry_in_a_mode_with_plain_commands_is_one_clear_line(tmp_path):
     done = subprocess.run([sys.executable, "-m", "flyte_parity.cli", "explain", "random-node-ids",
                            "--out", str(tmp_path / "x")], cwd=paths.REPO_ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.count("\n") == 1 and "reproducers are written for execute-local, idl" in done.stderr
+    assert done.stderr.count("\n") == 1 and "reproducers are written for type rows' values" in done.stderr
     assert not (tmp_path / "x").exists()
 
 
