@@ -6,6 +6,8 @@ Verbs: ``build()``; ``serialize(source) -> folder of .pb``; ``run_local(case) ->
 (the task's container command with propeller's placeholders replaced by ``file://`` locations in
 ``run``, no server); ``register(source, target, image) -> Outcome`` (the SDK's own registration
 into FlyteAdmin); ``close()``. ``LIMITS`` declares what an SDK cannot run (``capabilities``).
+With a result store (``results``, set by the session), a task run is replayed when everything
+that produced it is unchanged (``entrypoint_parts``), and recorded otherwise (``sdk.results``).
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ class ResultStore:
                  "files": sorted(record.files)}, ensure_ascii=False), encoding="utf-8")
             os.replace(staging, folder)
         except OSError:
-            pass  # another worker recorded it first, or the disk refused: the run's result stands
+            return  # another worker recorded it first, or the disk refused: the run's result stands
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         with self._lock:
