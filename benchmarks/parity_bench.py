@@ -179,11 +179,12 @@ TWIN = ROOT / "python_wf" / "welcome.py"  # the twin the second rerun edits (put
 RERUN_TARGETS = {"nothing changed": 15.0, "one twin edited": 30.0}
 
 
-def _stored_run(extra: list[str]) -> tuple[float, int, int, int]:
-    """One run of the local modes with the result store on: wall seconds, pytest's exit code, and
-    the SDK results it replayed and recorded (what ran)."""
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/parity", "--without=admin", *extra]
+def _stored_run(extra: list[str], python: str = sys.executable,
+                more_env: dict[str, str] | None = None) -> tuple[float, int, int, int]:
+    """One run of the local modes with the result store on (with ``python``'s flytekit): wall
+    seconds, pytest's exit code, and the SDK results it replayed and recorded (what ran)."""
+    env = {**{k: v for k, v in os.environ.items() if k != "CI"}, **(more_env or {})}
+    command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/parity", "--without=admin", *extra]
     started = time.monotonic()
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.monotonic() - started
@@ -195,16 +196,39 @@ def _stored_run(extra: list[str]) -> tuple[float, int, int, int]:
 
 
 def _reruns(extra: list[str]) -> list[tuple[str, float, int, int, int]]:
-    """The local modes run once to fill the store, then rerun with nothing changed, then with one
-    twin edited (a comment appended; the file is put back however the run ends)."""
-    runs = [("first run (fills the store)", *_stored_run(extra)), ("nothing changed", *_stored_run(extra))]
-    original = TWIN.read_bytes()
-    try:
-        TWIN.write_bytes(original + b"\n# an edit that changes no behaviour (benchmarks/parity_bench.py)\n")
-        runs.append(("one twin edited", *_stored_run(extra)))
-    finally:
-        TWIN.write_bytes(original)
+    """The local modes run once to fill a store of their own (removed after), then rerun with
+    nothing changed, then with one twin edited (a comment appended; the file is put back however
+    the run ends)."""
+    with tempfile.TemporaryDirectory(prefix="parity-bench-results-") as store:
+        own = {"FLYTE_PARITY_RESULTS": store}
+        runs = [("first run (fills the store)", *_stored_run(extra, more_env=own)),
+                ("nothing changed", *_stored_run(extra, more_env=own))]
+        original = TWIN.read_bytes()
+        try:
+            TWIN.write_bytes(original + b"\n# an edit that changes no behaviour (benchmarks/parity_bench.py)\n")
+            runs.append(("one twin edited", *_stored_run(extra, more_env=own)))
+        finally:
+            TWIN.write_bytes(original)
     return runs
+
+
+def _flytekit_rerun(extra: list[str], version: str) -> tuple[float, int, int, int, int, int]:
+    """A store of its own filled by a run with flytekit ``version`` (a virtualenv of its own; both
+    removed after),
+    then the local modes rerun with this one: wall seconds, pytest's exit code, results replayed and
+    recorded, JVM processes started, and how many of those were fed what a Python task wrote."""
+    with tempfile.TemporaryDirectory(prefix="parity-bench-flytekit-") as folder:
+        venv, own = Path(folder) / "venv", {"FLYTE_PARITY_RESULTS": str(Path(folder) / "results")}
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "-e",
+                        f"{ROOT}[dev]", f"flytekit=={version}"], check=True, stdout=subprocess.DEVNULL)
+        _stored_run(extra, python=str(venv / "bin" / "python"), more_env=own)
+        log = Path(folder) / "processes.jsonl"
+        wall, code, replayed, recorded = _stored_run(extra, more_env={**own, "FLYTE_PARITY_PROCESS_LOG": str(log)})
+        entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    jvm = [e for e in entries if e["kind"].startswith("jvm:") and "testee" not in e["kind"]]
+    fed = [e for e in jvm if any("python-to-jvm" in arg for arg in e["command"])]
+    return wall, code, replayed, recorded, len(jvm), len(fed)
 
 
 def _met(ok: bool) -> str:
@@ -223,6 +247,9 @@ def main() -> int:
     parser.add_argument("--reruns", action="store_true",
                         help="also measure reruns of the local modes with the result store: nothing changed, "
                              "one twin edited")
+    parser.add_argument("--other-flytekit", default="", metavar="VERSION",
+                        help="with --reruns: also fill the store with flytekit VERSION (a virtualenv of its own) "
+                             "and rerun with this one, counting the JVM processes that run again")
     parser.add_argument("--serial", action="store_true",
                         help="also run the suite with --parity-workers=0 (each test runs its own case), "
                              "for the before/after of the case runner")
@@ -278,6 +305,7 @@ def main() -> int:
     if options.reruns:
         print("==> reruns with the result store (local modes: --without=admin)", flush=True)
         reruns = _reruns(extra)
+    flytekit_rerun = _flytekit_rerun(extra, options.other_flytekit) if options.reruns and options.other_flytekit else None
     if not options.no_values:
         print("==> the testees' round trips, then the values mode alone", flush=True)
         rates, values_wall, tried, values_code = _values(extra)
@@ -319,10 +347,15 @@ def main() -> int:
         verdict = f" — target <= {target:.0f} s: {_met(seconds <= target)}" if target else ""
         print(f"rerun, {what}: {seconds:.1f} s wall (pytest exit {exit_code}), {replayed} SDK results replayed, "
               f"{recorded} ran{verdict}")
-    if reruns:
-        print("rerun after changing the flytekit version: not measured here (it needs a second flytekit in the "
-              "virtualenv: make parity FLYTEKIT_VERSION=...); a JVM invocation's key holds no flytekit part "
-              "(tests/unit/test_results.py), so none of them runs again")
+    if flytekit_rerun is not None:
+        seconds, exit_code, replayed, recorded, jvm, fed = flytekit_rerun
+        print(f"rerun after changing flytekit {options.other_flytekit} -> this one: {seconds:.1f} s wall (pytest exit "
+              f"{exit_code}), {replayed} SDK results replayed, {recorded} ran; JVM processes run again: {jvm}, of "
+              f"them {fed} fed what a Python task wrote — target no JVM task run repeated (but those): "
+              f"{_met(jvm == fed)}")
+    elif reruns:
+        print("rerun after changing the flytekit version: not measured (pass --other-flytekit VERSION); a JVM "
+              "invocation's key holds no flytekit part (tests/unit/test_results.py)")
     if cold:
         print("cold set-up from a fresh clone:")
         for step, seconds in cold:

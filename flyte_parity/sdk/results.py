@@ -35,7 +35,9 @@ READ = ("FLYTE", "JAVA", "_JAVA", "JDK_JAVA", "PYTHON", "LANG", "LC_", "TZ", "HA
 
 
 def default_root() -> Path:
-    return paths.REPO_ROOT / ".flyte-parity" / "results"
+    """Where the store lives: $FLYTE_PARITY_RESULTS, else .flyte-parity/results."""
+    chosen = os.environ.get("FLYTE_PARITY_RESULTS", "").strip()
+    return Path(chosen) if chosen else paths.REPO_ROOT / ".flyte-parity" / "results"
 
 
 @lru_cache(maxsize=4096)

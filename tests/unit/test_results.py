@@ -178,3 +178,11 @@ def test_a_jvm_runs_key_holds_no_flytekit_part(tmp_path, monkeypatch):
     before = key()
     monkeypatch.setattr(versions, "flytekit", lambda: "9.9.9")
     assert key() == before  # bumping flytekit repeats no JVM task run
+
+
+def test_the_store_lives_where_flyte_parity_results_says_else_in_the_project(monkeypatch, tmp_path):
+    from flyte_parity.base import paths
+    monkeypatch.delenv("FLYTE_PARITY_RESULTS", raising=False)
+    assert results.default_root() == paths.REPO_ROOT / ".flyte-parity" / "results"
+    monkeypatch.setenv("FLYTE_PARITY_RESULTS", str(tmp_path))
+    assert results.default_root() == tmp_path
