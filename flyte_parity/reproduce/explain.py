@@ -120,11 +120,14 @@ def _shell(env: dict[str, str], command: list[str]) -> str:
     return f"env {settings} {shlex.join(command)}" if settings else shlex.join(command)
 
 
-def _jflyte_line(args: list[str], cwd: Path, settings: dict[str, str] | None = None) -> str:
+def _jflyte_line(args: list[str], cwd: Path, settings: dict[str, str] | None = None,
+                 java_options: list[str] | None = None) -> str:
     """The plain command the suite runs for these jflyte arguments (relative paths from ``cwd``;
-    ``settings``: FLYTE_* variables it is given): java with its settings."""
+    ``settings``: FLYTE_* variables it is given; ``java_options``: system properties): java with
+    its settings."""
     base = {**{k: v for k, v in os.environ.items() if not k.startswith("FLYTE_")}, **(settings or {})}
     invocation = jflyte.prepare(args, base_env=base, cwd=cwd)
+    invocation.java_options = list(java_options or [])
     env = {k: v for k, v in invocation.env.items() if k.startswith("FLYTE_") or k == "LC_ALL"}
     if any(is_secret(k) for k in env):
         raise UsageError("jflyte's settings here include a secret; a reproducer never writes one: unset it")
@@ -206,7 +209,9 @@ def _types(choice: Choice, out: Path, twin: Path) -> tuple[str, str, str, str]:
         placed = RunFolder(Path(HERE) / "run" / side)
         commands[side] = substitute(list(spec.template.container.args), placed.values())
     identity = dict(zip(JvmDriver.IMITATION_ENV, ["flyte-parity", "development", "local"] * 2))
-    jvm = _jflyte_line(commands["jvm"][1:], out, identity)
+    # jflyte copies a task's staged jars into a temporary folder it never removes: the run's own
+    jvm = "mkdir -p run/jvm/tmp && " + _jflyte_line(commands["jvm"][1:], out, identity,
+                                                    [f"-Djava.io.tmpdir={HERE}/run/jvm/tmp"])
     env = {**{k: v for k, v in spec_env(python_spec).items()}, **dict(entry.python_env), "PYTHONPATH": "."}
     python = "cd python && " + _shell(env, ["pyflyte-execute", *commands["python"][1:]])
     jvm, python = (line.replace(HERE, '"$DIR"') for line in (jvm, python))

@@ -86,7 +86,10 @@ def test_a_topic_with_no_entry_in_a_mode_with_plain_commands_is_one_clear_line(t
 
 
 @pytest.fixture(autouse=True)
-def _no_flytekit_folders_left(tmp_path):
-    before = set(Path("/tmp").glob("flyte*"))
+def _no_temporary_folders_left(tmp_path):
+    """Neither flytekit's folders (flyte*) nor jflyte's copies of a task's jars (tasks*) are left in /tmp."""
+    def left():
+        return {p for pattern in ("flyte*", "tasks*") for p in Path("/tmp").glob(pattern)}
+    before = left()
     yield
-    assert set(Path("/tmp").glob("flyte*")) - before == set()
+    assert left() - before == set()
