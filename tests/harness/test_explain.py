@@ -1,6 +1,7 @@
 """``flyte-parity explain``: the reproducer folders of three topics (a task template's field, an
-execute-local case, a type row's value through both entrypoints), run by their own scripts (no
-flyte-parity in them), show the difference their ledger entry claims, each side as the entry says."""
+execute-local case, a type row's value through both entrypoints; each in the ledger at every
+flytekit-java version the harness runs at), run by their own scripts (no flyte-parity in them),
+show the difference their ledger entry claims, each side as the entry says."""
 
 from __future__ import annotations
 
@@ -66,15 +67,18 @@ def test_int64_overflow_reproducer_shows_the_jvm_succeeding_and_python_refusing(
     assert "fib5=-9223372036854775806" in out  # the wrapped long the topic names
 
 
-def test_binary_tag_reproducer_shows_the_jvm_handing_the_value_back_and_python_refusing_it(tmp_path):
+def test_jackson_negative_duration_reproducer_shows_each_sides_value_as_the_entry_says(tmp_path):
+    """A type row's value through both entrypoints (the topic is in the ledger at every version run)."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    choice = _explain("binary-tag", tmp_path / "tag")
-    assert choice.mode == "types" and choice.entry.path.endswith(".error") and choice.entry.jvm == "<absent>"
-    assert 'code: "SYSTEM"' in choice.entry.python
-    lines = _reproduce(tmp_path / "tag", scratch).splitlines()
-    assert any(line.startswith("jvm: returned") and 'tag: "raw"' in line for line in lines), lines
-    assert any(line.startswith("python: failed SYSTEM ") for line in lines), lines
+    choice = _explain("jackson-negative-duration", tmp_path / "duration")
+    assert choice.mode == "types" and ".outputs." in choice.entry.path
+    lines = _reproduce(tmp_path / "duration", scratch).splitlines()
+    # the entry's values read "{seconds: -1 nanos: 500000000} (= -0.500000000 s)"; show.py prints the literal
+    jvm, python = (value.split(" (=")[0].strip("{}") for value in (choice.entry.jvm, choice.entry.python))
+    assert jvm != python
+    assert any(line.startswith("jvm: returned") and f"{{ {jvm} }}" in line for line in lines), lines
+    assert any(line.startswith("python: returned") and f"{{ {python} }}" in line for line in lines), lines
 
 
 def test_a_topic_with_no_entry_in_a_mode_with_plain_commands_is_one_clear_line(tmp_path):
