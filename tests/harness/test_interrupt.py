@@ -1,5 +1,6 @@
 """Ctrl-C on a real run: SIGINT to the process group of a running parity session (what a
-terminal sends) ends it within 5 s with pytest's interrupted summary, and no jflyte or
+terminal sends) ends it within 10 s (promptly: 1.2-2 s here, loaded or not; once 5.7 s on a busy
+CI run — a session that waits for its SDK work instead takes minutes) with pytest's interrupted summary, and no jflyte or
 pyflyte-execute process of that session is left, nor the pyflyte-execute fork parent or any of
 its children. The same with SIGINT to the pytest process alone (as `kill -INT <pid>` sends it):
 then the SDK processes the case runner's workers started get no signal, and the session must end
@@ -67,7 +68,7 @@ def _interrupt_a_session(to, tmp_path):
             os.killpg(session.pid, signal.SIGKILL)
             session.wait()
     text = output.decode("utf-8", errors="replace")
-    assert took <= 5, f"the session took {took:.1f} s to end after SIGINT:\n{text[-3000:]}"
+    assert took <= 10, f"the session took {took:.1f} s to end after SIGINT:\n{text[-3000:]}"
     assert session.returncode == 2 and "KeyboardInterrupt" in text, text[-3000:]
     time.sleep(0.5)
     assert _session_processes(session.pid) == [], "SDK processes left running after Ctrl-C"
