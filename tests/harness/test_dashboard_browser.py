@@ -98,6 +98,9 @@ def test_the_dashboard_loads_shows_every_cell_and_opens_the_clicked_ones_details
         assert f"{row} × {mode}" in details
         for entry in matrix["cells"][row][mode].get("entries", []):
             assert entry["topic"] in details and entry["python"] in details
+        shown[0].find_element(By.CSS_SELECTOR, "a.close").click()  # the panel lies over the matrix: closed first
+        assert not any(d.is_displayed() for d in browser.find_elements(By.CSS_SELECTOR, "section.detail"))
+    wanted[0].find_element(By.TAG_NAME, "a").click()
     browser.save_screenshot(str(SHOTS / f"{source}-cell.png"))
 
 
