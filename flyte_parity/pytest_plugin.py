@@ -67,7 +67,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="how many generated values the values mode tries per type row, besides its rules' "
                          "witnesses (default: 200)")
     group.addoption("--values-seed", type=int, default=None,
-                    help="the values mode's Hypothesis seed (default: a new one, printed; pass it to replay a run)")
+                    help="the values mode's Hypothesis seed (default: the one kept with the SDK results, so a "
+                         "rerun sends the same values; a new one per run when the store is off; printed, pass it "
+                         "to replay a run)")
     group.addoption("--no-result-cache", action="store_true", default=False,
                     help="run every SDK invocation, replaying none from .flyte-parity/results (the store is "
                          "off anyway when CI=true; `make clean-results` empties it)")
@@ -99,10 +101,14 @@ def backend_name(config: pytest.Config) -> str:
 
 
 def values_seed(config: pytest.Config) -> int:
-    """``--values-seed``, else one made for this run (the same for the whole session)."""
+    """``--values-seed``, else the result store's kept seed (a rerun sends the same values), else
+    one made for this run (the same for the whole session)."""
     if getattr(config, "_flyte_parity_values_seed", None) is None:
         given = config.getoption("--values-seed", default=None)
-        config._flyte_parity_values_seed = given if given is not None else int.from_bytes(os.urandom(4), "big")
+        store = result_store(config)
+        if given is None:
+            given = store.kept_seed() if store is not None else int.from_bytes(os.urandom(4), "big")
+        config._flyte_parity_values_seed = given
     return config._flyte_parity_values_seed
 
 
@@ -324,8 +330,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         value_runs = getattr(config, "_flyte_parity_value_runs", {})
         written = ReportFolder(Path(config.getoption("--reports"))).document(
             "values.md", values_report.render(value_runs, seed, versions.line() + "."))
-        terminalreporter.write_line(f"values mode: seed {seed} (replay with --values-seed={seed}); "
-                                    f"{sum(r.tried for r in value_runs.values())} values tried ({written})")
+        kept = config.getoption("--values-seed", default=None) is None and result_store(config) is not None
+        terminalreporter.write_line(f"values mode: seed {seed} (replay with --values-seed={seed}"
+                                    + ("; kept with the SDK results, so reruns send the same values: "
+                                       "`make clean-results` or --no-result-cache draws new ones" if kept else "")
+                                    + f"); {sum(r.tried for r in value_runs.values())} values tried ({written})")
     store = config.__dict__.get("_flyte_parity_results")
     if store is not None:
         terminalreporter.write_line(f"SDK results: {store.replayed} replayed from {store.root}, {store.recorded} "

@@ -111,23 +111,26 @@ class ParityRun:
         from flyte_parity.modes.registrations import RegisterRun
         return self.shared("registrations", lambda: RegisterRun(self.backend(), self.sdks, self.work / "register"))
 
-    def testee(self, side: str, env: dict[str, str] | None = None):
-        """A long-lived testee of one side (and, for Python, one extra environment) for the calling
-        thread — one per case-runner worker, so that rows run side by side — started on first use
-        and stopped at the end of the session."""
-        key = f"testee:{side}:{sorted((env or {}).items())}:{threading.current_thread().name}"
-        sources = sorted({entry.sources[side] for entry in self.catalogue.types if not entry.unavailable},
-                         key=lambda source: source.name)
+    def testee(self, side: str, env: dict[str, str] | None = None, worker: str | None = None):
+        """A long-lived testee of one side (and, for Python, one extra environment) for a case-runner
+        worker (``worker``: the calling thread's name when not given) — one per worker, so that rows
+        run side by side — started on first use and stopped at the end of the session."""
+        key = f"testee:{side}:{sorted((env or {}).items())}:{worker or threading.current_thread().name}"
 
         def start():
             with self._lock:
                 cores = sorted(os.sched_getaffinity(0))
                 cpu = cores[self._testees % len(cores)]
                 self._testees += 1
-            testee = self.sdks[side].testee(sources, dict(env or {}), self.work / "testees", cpu)
+            testee = self.sdks[side].testee(self.testee_sources(side), dict(env or {}), self.work / "testees", cpu)
             with self._lock:
                 return self._stack.enter_context(testee)
         return self.shared(key, start)
+
+    def testee_sources(self, side: str) -> list:
+        """The sources a side's testee runs tasks of: every available type-table row's."""
+        return sorted({entry.sources[side] for entry in self.catalogue.types if not entry.unavailable},
+                      key=lambda source: source.name)
 
     def flytectl(self) -> Path:
         from flyte_parity.services.flytectl import flytectl_binary

@@ -11,6 +11,8 @@ of the types mode stay as its explicit examples, each through the per-process en
 
 from __future__ import annotations
 
+import threading
+
 from flyte_parity.base import versions
 from flyte_parity.base.errors import UsageError
 from flyte_parity.data.version_spec import matches
@@ -18,6 +20,7 @@ from flyte_parity.data.ledger import Divergence
 from flyte_parity.modes.base import TYPES, Mode, Subject, Verdict
 from flyte_parity.modes.registry import register
 from flyte_parity.idl.literal_spec import literal_from_spec
+from flyte_parity.sdk.testee import kept
 from flyte_parity.values.drawing import Drawing
 from flyte_parity.values.exchange import remembered
 from flyte_parity.values.rules import RULES
@@ -43,18 +46,26 @@ class ValuesMode(Mode):
         if entry.kind not in KINDS:
             raise ValueError(f"no value strategy for kind {entry.kind!r}; add one to flyte_parity/values/strategies.py")
         examples, run_seed = run.options.get("values_examples", 200), run.options.get("values_seed", 0)
-        drawing = run.shared("values-drawing", lambda: run.until_end(Drawing(self._kinds(run), examples, run_seed)))
-        jvm = run.testee("jvm")
-        python = run.testee("python", dict(entry.python_env))
+        store = run.options.get("results")
+        drawing = run.shared("values-drawing", lambda: run.until_end(
+            Drawing(self._kinds(run), examples, run_seed, store.root if store is not None else None)))
         env = sorted(dict(entry.python_env).items())
+        worker = threading.current_thread().name  # the testees are this worker's, started on first call
+        jvm = lambda: run.testee("jvm", worker=worker)  # noqa: E731
+        python = lambda: run.testee("python", dict(entry.python_env), worker=worker)  # noqa: E731
         jvm_kept = run.shared(f"values-answers:jvm:{entry.jvm}", dict)
         python_kept = run.shared(f"values-answers:python:{entry.python}:{env}", dict)
-        return search(entry.kind, lambda inputs: jvm.call(entry.jvm, inputs),
-                      lambda inputs: python.call(entry.python, inputs),
+        jvm_many = kept(store, {"side": "jvm", "task": entry.jvm, "env": [],
+                                **run.sdks.jvm.testee_parts(run.testee_sources("jvm"), entry.jvm)},
+                        remembered(lambda maps: jvm().call_many([(entry.jvm, m) for m in maps]), jvm_kept))
+        python_many = kept(store, {"side": "python", "task": entry.python, "env": env,
+                                   **run.sdks.python.testee_parts(run.testee_sources("python"), entry.python)},
+                           remembered(lambda maps: python().call_many([(entry.python, m) for m in maps]),
+                                      python_kept))
+        return search(entry.kind, lambda inputs: jvm().call(entry.jvm, inputs),
+                      lambda inputs: python().call(entry.python, inputs),
                       rules_of(run), examples, run_seed, source=entry.source.name, generated=drawing.values(entry.kind),
-                      jvm_many=remembered(lambda maps: jvm.call_many([(entry.jvm, m) for m in maps]), jvm_kept),
-                      python_many=remembered(lambda maps: python.call_many([(entry.python, m) for m in maps]),
-                                             python_kept),
+                      jvm_many=jvm_many, python_many=python_many,
                       named=tuple((name, literal_from_spec(spec)) for name, spec in entry.values.items()))
 
     def _kinds(self, run) -> list[str]:

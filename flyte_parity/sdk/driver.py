@@ -67,6 +67,12 @@ class Driver:
         ``cpu``: a core it may keep to."""
         raise NotImplementedError
 
+    def testee_parts(self, sources, task: str) -> dict:
+        """What a testee's answers for ``task`` are kept by besides the requests: the testee's build
+        (the SDK, the testee program, the code it loads for these sources) and the part of the
+        driver's environment it reads (``sdk.testee.kept``)."""
+        raise NotImplementedError
+
     def run_entrypoint(self, task: task_pb2.TaskSpec, inputs: literals_pb2.LiteralMap, run: Path,
                        env: Mapping[str, str] | None = None) -> TaskResult:
         """Run a serialized task as its container would: inputs.pb and the template written to

@@ -98,13 +98,7 @@ class JvmDriver(Driver):
                 else:  # kept while the jars it staged are still in the staging folder the files name
                     parts = {"verb": "serialize", "args": ["serialize", "workflows", f"-cp={source.lib}"],
                              "lib": folder_digest(Path(source.lib)), **self._runtime()}
-                    key = self.results.key(parts)
-                    result = self.results.peek(key)
-                    if result is None or not _staged(result.files):
-                        result = run()
-                        self.results.put(key, result)
-                    else:
-                        self.results.count_replayed()
+                    result = self.results.through(parts, run, usable=lambda record: _staged(record.files))
                     write_files(out, result.files)
                 if result.exit_code != 0:
                     raise JvmRunError(f"jflyte serialize for {source.name} exited {result.exit_code}:\n"
@@ -188,6 +182,11 @@ class JvmDriver(Driver):
                    "dev.flyteparity.testee.Testee", *(str(source.lib) for source in sources)]
         return Testee("jvm", command, {**base, "TMPDIR": str(scratch)}, cwd=paths.REPO_ROOT, log=logs / "jvm.log",
                       scratch=scratch)
+
+    def testee_parts(self, sources, task: str) -> dict:
+        """jflyte's build and the JDK (``_runtime``), the testee's jars and every source's jars."""
+        return {**self._runtime(), "testee": folder_digest(paths.jvm_build() / "lib" / "parity-testee"),
+                "sources": {source.name: folder_digest(Path(source.lib)) for source in sources}}
 
     def result_parts(self, task) -> dict:
         """A JVM task's jars are in its template (staged under names that hold their digests); the

@@ -35,19 +35,37 @@ class RunOutcome:
         return f"failed: {self.error}\n" + "\n".join(f"    {line}" for line in self.detail.splitlines())
 
 
+class Replayed(Exception):
+    """A failed run kept by the result store, replayed: it fails as the run it stands for did."""
+
+    def __init__(self, label: str, detail: str) -> None:
+        super().__init__(detail)
+        self._label, self.detail = label, detail
+
+    def label(self) -> str:
+        return self._label
+
+
+def failure(err: Exception) -> tuple[str, str]:
+    """How a run failed, as an outcome shows it: the exception's ``label()`` when it has one (a
+    driver's run error) or its class name, and the tail of its text."""
+    if isinstance(err, Replayed):
+        return err.label(), err.detail
+    detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+    label = err.label() if callable(getattr(err, "label", None)) else type(err).__name__
+    return label, "\n".join(detail.splitlines()[-15:])
+
+
 def attempt(run: Callable[[], literals_pb2.LiteralMap]) -> RunOutcome:
-    """Run one side; an SDK's failure becomes a RunOutcome, labelled by the exception's ``label()``
-    when it has one (a driver's run error) or its class name. Bad input to the harness
+    """Run one side; an SDK's failure becomes a RunOutcome (``failure``). Bad input to the harness
     (UsageError) and interrupts are not outcomes: they propagate."""
     try:
         return RunOutcome(outputs=run())
     except UsageError:
         raise
     except Exception as err:  # the SDK failed: that is the result under test
-        detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-        tail = "\n".join(detail.splitlines()[-15:])
-        label = err.label() if callable(getattr(err, "label", None)) else type(err).__name__
-        return RunOutcome(error=label, detail=tail)
+        label, detail = failure(err)
+        return RunOutcome(error=label, detail=detail)
 
 
 @dataclass(frozen=True)

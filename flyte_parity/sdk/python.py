@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import importlib
 import os
 import shutil
@@ -10,13 +12,14 @@ import sys
 import tempfile
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from flyteidl.core import literals_pb2
 
 
-from flyte_parity.sdk import launches, process_log
+from flyte_parity.sdk import launches, outcome, process_log
 from flyte_parity.base import paths, versions
 from flyte_parity.data.catalogue import TWINS, Case, PythonSource
 from flyte_parity.sdk.capabilities import Limit
@@ -47,6 +50,64 @@ def load_workflow(ref: str) -> Any:
         return getattr(module, attr)
     except AttributeError:
         raise UsageError(f"{module_name} has no {attr}; check the catalogue's python entry") from None
+
+
+def module_files(source_root: Path, module: str) -> list[Path]:
+    """The files importing ``module`` runs from ``source_root``: its own, its packages'
+    ``__init__.py`` and, transitively, every module of ``source_root`` it imports (a twin that
+    takes a task from another twin gives what that twin's file says)."""
+    found: dict[str, Path] = {}
+
+    def file_of(name: str) -> Path | None:
+        base = source_root / Path(*name.split("."))
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def visit(name: str) -> None:
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:depth])
+            path = file_of(prefix)
+            if path is None or prefix in found:
+                continue
+            found[prefix] = path
+            package = prefix if path.name == "__init__.py" else prefix.rpartition(".")[0]
+            stat = path.stat()
+            for named in _imported(str(path), stat.st_size, stat.st_mtime_ns, package):
+                visit(named)
+    visit(module)
+    return sorted(set(found.values()))
+
+
+@lru_cache(maxsize=1024)
+def _imported(path: str, size: int, mtime: int, package: str) -> tuple[str, ...]:
+    """The absolute module names a file's import statements name (``from a import b``: a and a.b)."""
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (SyntaxError, ValueError):
+        return ()  # the run itself fails on it; its bytes are in the digest all the same
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            if base:
+                names += [base, *(f"{base}.{alias.name}" for alias in node.names)]
+    return tuple(names)
+
+
+def twin_digest(source_root: Path, module: str) -> str:
+    """The digest of every file importing ``module`` runs from ``source_root`` (``module_files``)."""
+    digest = hashlib.sha256()
+    for path in module_files(source_root, module):
+        digest.update(f"{path.relative_to(source_root)}\0{file_digest(path)}\0".encode())
+    return digest.hexdigest()
 
 
 class PythonDriver(Driver):
@@ -153,21 +214,69 @@ class PythonDriver(Driver):
 
     def run_workflow(self, ref: str, inputs: dict[str, Any]) -> literals_pb2.LiteralMap:
         """Call a workflow (``module:workflow``) locally; outputs as a LiteralMap. flytekit's local
-        folders for the run are in a temporary folder of its own, removed after it."""
+        folders for the run are in a temporary folder of its own, removed after it. With a result
+        store, a run whose key (``local_parts``) is unchanged is replayed: its outputs, or how it
+        failed (``outcome.Replayed``)."""
+        parts = self.local_parts(ref, inputs) if self.results is not None else None
+        if parts is None:
+            return self._run_workflow(ref, inputs, [])
+        key = self.results.key(parts)
+        found = self.results.get(key)
+        if found is not None:
+            if found.exit_code == 0:
+                return literals_pb2.LiteralMap.FromString(found.files["outputs.pb"])
+            raise outcome.Replayed(found.stdout, found.stderr)
+        scratch: list[str] = []
+        try:
+            outputs = self._run_workflow(ref, inputs, scratch)
+        except UsageError:
+            raise
+        except Exception as err:  # the SDK failed: kept as the outcome shows it
+            label, detail = outcome.failure(err)
+            if not any(folder in detail for folder in scratch):
+                self.results.put(key, Record(1, label, detail))
+            raise
+        data = outputs.SerializeToString(deterministic=True)
+        if not any(folder.encode() in data for folder in scratch):  # what names the run's own folder
+            self.results.put(key, Record(0, "", "", {"outputs.pb": data}))
+        return outputs
+
+    def _run_workflow(self, ref: str, inputs: dict[str, Any], scratch: list[str]) -> literals_pb2.LiteralMap:
         self._import_flytekit()
         with self._in_process:
             workflow = load_workflow(ref)
-            with self._scratch("local-run") as scratch, local_folders(Path(scratch)):
+            with self._scratch("local-run") as folder, local_folders(Path(folder)):
+                scratch.append(folder)
                 return outputs_to_literal_map(workflow, workflow(**inputs))
+
+    def local_parts(self, ref: str, inputs: dict[str, Any]) -> dict | None:
+        """What a local run's result is kept by: the workflow, its inputs (their types and values as
+        Python prints them), every twin file importing its module runs, flytekit and Python, the
+        driver code and the part of this process's environment flytekit reads; None when the
+        inputs do not print the same in another run (an object printed by its address)."""
+        text = repr(sorted((name, type(value).__module__, type(value).__qualname__, value)
+                           for name, value in inputs.items()))
+        if " at 0x" in text:
+            return None
+        return {"verb": "local-run", "ref": ref, "inputs": text,
+                "twin": twin_digest(self.source_root, ref.partition(":")[0]),
+                "flytekit": versions.flytekit(), "python": sys.version, "code": code_version(),
+                "driver_env": read_environment(os.environ)}
+
+    def testee_parts(self, sources, task: str) -> dict:
+        """flytekit and Python, every twin file importing the task's module runs, the driver code
+        (the testee program is part of it) and the part of the environment a task reads."""
+        return {"flytekit": versions.flytekit(), "python": sys.version, "code": code_version(),
+                "twin": twin_digest(self.source_root, task.partition(":")[0]),
+                "driver_env": read_environment(self._base_env())}
 
     def result_parts(self, task) -> dict:
         """flytekit and Python, the twin module the task loads, the driver code and the part of the
         environment a task reads."""
         args = list(task.template.container.args)
         module = args[args.index("task-module") + 1] if "task-module" in args else ""
-        source = self.source_root / Path(*module.split(".")).with_suffix(".py") if module else None
         return {"flytekit": versions.flytekit(), "python": sys.version, "module": module,
-                "twin": file_digest(source) if source is not None and source.is_file() else "",
+                "twin": twin_digest(self.source_root, module) if module else "",
                 "code": code_version(), "driver_env": read_environment(self._base_env())}
 
     def _run_task(self, args: list[str], env: dict[str, str], folder: RunFolder) -> tuple[int, str, str]:

@@ -1,16 +1,18 @@
 """SDK results kept by everything that produced them (``.flyte-parity/results``).
 
-A task run through an entrypoint, a serialization or an ``execute-local`` run is keyed by what can
-change its result: the command (a task's template, with its arguments and environment, and its
-inputs), the environment the driver gives it, the digests of the files it reads (a JVM source's
-jars; a task's staged jars are named by their digests in the template; the Python twin module a
-task or a serialization loads), the SDK build (flytekit-java version, commit and the digest of
-jflyte's jars and modules; flytekit's version; the JDK and the Python), and the digest of the
-project's own driver code. A hit replays what the run left (exit code, streams, the files it
-wrote); a miss runs the process as ever and records it. Runs against a FlyteAdmin are never kept
-(the server's state is part of their input), nor testee traffic (generated values, seeded anew
-each run). The store is the session's choice: off in CI, with ``--no-result-cache``, emptied by
-``make clean-results``.
+A task run through an entrypoint, a serialization, an ``execute-local`` run or a local flytekit
+run is keyed by what can change its result: the command (a task's template, with its arguments
+and environment, and its inputs; a workflow and its inputs), the environment the driver gives
+it, the digests of the files it reads (a JVM source's jars; a task's staged jars are named by
+their digests in the template; every Python twin module a task, a workflow or a serialization
+loads), the SDK build (flytekit-java version, commit and the digest of jflyte's jars and
+modules; flytekit's version; the JDK and the Python), and the digest of the project's own driver
+code. A hit replays what the run left (exit code, streams, the files it wrote); a miss runs the
+process as ever and records it. Runs against a FlyteAdmin are never kept (the server's state is
+part of their input). A testee's answers to a batch of generated values are kept by the
+testee's build and the requests (``sdk.testee.kept``); the values mode draws under the seed
+kept here (``kept_seed``), so a rerun sends the same values. The store is the session's choice:
+off in CI, with ``--no-result-cache``, emptied by ``make clean-results``.
 """
 
 from __future__ import annotations
@@ -63,8 +65,10 @@ def folder_digest(folder: Path, pattern: str = "**/*") -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
 def code_version() -> str:
-    """The digest of the project's own driver code (every module the drivers are made of)."""
+    """The digest of the project's own driver code (every module the drivers are made of), once per
+    process: the code a process runs is the code it loaded."""
     root = paths.REPO_ROOT / "flyte_parity"
     digest = hashlib.sha256()
     for folder in ("base", "sdk"):
@@ -147,13 +151,36 @@ class ResultStore:
         with self._lock:
             self.recorded += 1
 
-    def through(self, parts: Mapping[str, Any], run: Callable[[], Record]) -> Record:
-        """The recorded result for ``parts``, or ``run()``'s, recorded."""
+    def kept_seed(self) -> int:
+        """A random seed kept with the results (made on first use): a generated-values search under
+        it draws the same values in every run that uses this store, so their answers replay too;
+        ``make clean-results`` makes a new one."""
+        path = self.root / "seed"
+        for _ in range(2):
+            try:
+                return int(path.read_text(encoding="utf-8").strip())
+            except (OSError, ValueError):
+                pass
+            self.root.mkdir(parents=True, exist_ok=True)
+            try:
+                with open(path, "x", encoding="utf-8") as handle:  # the first session to get here makes it
+                    handle.write(f"{int.from_bytes(os.urandom(4), 'big')}\n")
+            except FileExistsError:
+                pass
+        raise OSError(f"cannot keep a seed in {path}; remove it (make clean-results)")
+
+    def through(self, parts: Mapping[str, Any], run: Callable[[], Record],
+                usable: Callable[[Record], bool] = lambda record: True) -> Record:
+        """The recorded result for ``parts`` when ``usable`` says it still holds (what it names is
+        still there), else ``run()``'s, recorded."""
         key = self.key(parts)
-        found = self.get(key)
-        if found is not None:
+        found = self.peek(key)
+        if found is not None and usable(found):
+            self.count_replayed()
             return found
         record = run()
+        if found is not None:  # no longer holds: this run's record takes its place
+            shutil.rmtree(self._folder(key), ignore_errors=True)
         self.put(key, record)
         return record
 

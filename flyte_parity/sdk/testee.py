@@ -17,6 +17,8 @@ in flight: ``call_many`` pipelines them) and stops it on leaving, however the bl
 
 from __future__ import annotations
 
+import hashlib
+import io
 import shutil
 import struct
 import subprocess
@@ -24,11 +26,12 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from flyteidl.core import errors_pb2, literals_pb2
 
-from flyte_parity.sdk import launches
+from flyte_parity.sdk import launches, process_log
+from flyte_parity.sdk.results import Record, ResultStore
 
 _LENGTH = struct.Struct(">I")
 OUTPUTS, ERROR = b"O", b"E"
@@ -73,6 +76,12 @@ class Answer:
             return Answer(error=errors_pb2.ErrorDocument.FromString(body))
         raise TesteeError(f"an answer must start with O or E, not {kind!r}")
 
+    def payload(self) -> bytes:
+        """The answer as its frame's payload (``parse`` reads it back)."""
+        if self.outputs is not None:
+            return OUTPUTS + self.outputs.SerializeToString(deterministic=True)
+        return ERROR + (self.error or errors_pb2.ErrorDocument()).SerializeToString(deterministic=True)
+
 
 class Testee:
     """One long-lived testee process (``command`` in ``cwd`` with ``env``); thread-safe calls."""
@@ -90,8 +99,9 @@ class Testee:
     def __enter__(self) -> "Testee":
         if self.scratch is not None:
             self.scratch.mkdir(parents=True, exist_ok=True)
-        self._process = launches.start(self.command, env=self.env, cwd=self.cwd, stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with process_log.logged(f"{self.name.partition('-')[0]}:testee", self.command, self.cwd, self.env):
+            self._process = launches.start(self.command, env=self.env, cwd=self.cwd, stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._pump = threading.Thread(target=self._read_stderr, daemon=True)
         self._pump.start()
         return self
@@ -174,3 +184,41 @@ class Testee:
 
 def requests_of(task: str, values: Iterable[literals_pb2.LiteralMap]) -> Iterator[tuple[str, literals_pb2.LiteralMap]]:
     return ((task, value) for value in values)
+
+
+def framed(payloads: Iterable[bytes]) -> bytes:
+    """Payloads as consecutive frames (``unframed`` reads them back)."""
+    out = io.BytesIO()
+    for payload in payloads:
+        write_frame(out, payload)
+    return out.getvalue()
+
+
+def unframed(data: bytes) -> list[bytes]:
+    stream, found = io.BytesIO(data), []
+    while (payload := read_frame(stream)) is not None:
+        found.append(payload)
+    return found
+
+
+Many = Callable[[list[literals_pb2.LiteralMap]], list[Answer]]  # one task's answers to many requests
+
+
+def kept(store: ResultStore | None, parts: Mapping[str, Any], many: Many) -> Many:
+    """``many`` with its answers to a batch of requests kept in ``store`` by ``parts`` (the testee's
+    build and the task: ``Driver.testee_parts``) and the requests themselves: a batch sent before
+    to the same task of the same build is answered from the store, with no testee call (and no
+    testee started); any other is sent and recorded. A batch counts as one result."""
+    if store is None:
+        return many
+
+    def call(maps: list[literals_pb2.LiteralMap]) -> list[Answer]:
+        digest = hashlib.sha256(framed(m.SerializeToString(deterministic=True) for m in maps)).hexdigest()
+        key = store.key({**parts, "verb": "testee", "requests": digest, "count": len(maps)})
+        found = store.get(key)
+        if found is not None:
+            return [Answer.parse(payload) for payload in unframed(found.files["answers"])]
+        answers = many(maps)
+        store.put(key, Record(0, "", "", {"answers": framed(answer.payload() for answer in answers)}))
+        return answers
+    return call

@@ -23,11 +23,10 @@ from flyteidl.core import literals_pb2
 from flyte_parity.idl.canonical import canonical_error
 from flyte_parity.idl.diff import Difference, diff_messages, render
 from flyte_parity.idl.literals import canonical_literal
-from flyte_parity.sdk.testee import Answer
+from flyte_parity.sdk.testee import Answer, Many
 
 NAME = "value"  # the identity tasks' input and output
 Call = Callable[[literals_pb2.LiteralMap], Answer]
-Many = Callable[[list[literals_pb2.LiteralMap]], list[Answer]]  # many requests at once (pipelined)
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,200 @@ def test_the_store_lives_where_flyte_parity_results_says_else_in_the_project(mon
     assert results.default_root() == paths.REPO_ROOT / ".flyte-parity" / "results"
     monkeypatch.setenv("FLYTE_PARITY_RESULTS", str(tmp_path))
     assert results.default_root() == tmp_path
+
+
+def test_a_twins_key_holds_every_twin_its_module_imports(tmp_path):
+    from flyte_parity.sdk.python import module_files
+    package = tmp_path / "twins"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "shared.py").write_text("def t():\n    return 1\n")
+    (package / "deep.py").write_text("from .shared import t\n")
+    (package / "greet.py").write_text("import os\nfrom twins.deep import t\n")
+    (package / "other.py").write_text("x = 1\n")
+    assert [p.name for p in module_files(tmp_path, "twins.greet")] == ["__init__.py", "deep.py", "greet.py",
+                                                                       "shared.py"]
+    driver = PythonDriver(tmp_path / "work", source_root=tmp_path)
+    key = lambda: ResultStore.key(driver.entrypoint_parts(_python_task("twins.greet"), _inputs(1), {}))  # noqa: E731
+    before = key()
+    (package / "other.py").write_text("x = 2\n")  # a twin it does not import: no change
+    assert key() == before
+    (package / "shared.py").write_text("def t():\n    return 2\n")  # one it imports through another: a change
+    assert key() != before
+
+
+class LocalRuns(PythonDriver):
+    """The Python driver with its in-process local run replaced by ``run`` (counted)."""
+
+    def __init__(self, root: Path, run):
+        super().__init__(root / "work", source_root=root)
+        self.results, self.run, self.runs = ResultStore(root / "store"), run, 0
+
+    def _run_workflow(self, ref, inputs, scratch):
+        self.runs += 1
+        scratch.append(str(self.work_dir / "scratch-of-this-run"))
+        return self.run(inputs, scratch[-1])
+
+
+def _twin(root: Path, text: str = "x = 1\n") -> Path:
+    (root / "twins").mkdir(exist_ok=True)
+    (root / "twins" / "local.py").write_text(text)
+    return root / "twins" / "local.py"
+
+
+def _literal_map(value: int) -> literals_pb2.LiteralMap:
+    return _inputs(value)
+
+
+def test_a_local_run_is_replayed_while_its_workflow_inputs_twin_flytekit_and_environment_are_the_same(
+        tmp_path, monkeypatch):
+    twin = _twin(tmp_path)
+    driver = LocalRuns(tmp_path, lambda inputs, scratch: _literal_map(int(inputs["n"] * 2)))
+    assert driver.run_workflow("twins.local:wf", {"n": 2}) == _literal_map(4)
+    assert driver.run_workflow("twins.local:wf", {"n": 2}) == _literal_map(4) and driver.runs == 1
+    changes = [lambda: driver.run_workflow("twins.local:wf", {"n": 3}),  # an input
+               lambda: driver.run_workflow("twins.local:wf", {"n": 2.0}),  # an input of another type
+               lambda: driver.run_workflow("twins.local:other", {"n": 2})]  # another workflow
+    for number, change in enumerate(changes, start=2):
+        change()
+        assert driver.runs == number
+    twin.write_text("x = 2\n")
+    driver.run_workflow("twins.local:wf", {"n": 2})
+    assert driver.runs == 5
+    monkeypatch.setattr(versions, "flytekit", lambda: "9.9.9")
+    driver.run_workflow("twins.local:wf", {"n": 2})
+    assert driver.runs == 6
+    monkeypatch.setenv("FLYTE_USE_OLD_DC_FORMAT", "true")  # flytekit reads this process's FLYTE_* itself
+    driver.run_workflow("twins.local:wf", {"n": 2})
+    assert driver.runs == 7
+
+
+def test_a_replayed_local_failure_is_the_same_outcome_as_the_run(tmp_path):
+    from flyte_parity.sdk import outcome
+
+    def fails(inputs, scratch):
+        raise ValueError(f"Value {inputs['n']} is out of range\nsecond line")
+    _twin(tmp_path)
+    driver = LocalRuns(tmp_path, fails)
+    first = outcome.attempt(lambda: driver.run_workflow("twins.local:wf", {"n": 7}))
+    again = outcome.attempt(lambda: driver.run_workflow("twins.local:wf", {"n": 7}))
+    assert driver.runs == 1 and not first.ok
+    assert again == first == outcome.RunOutcome(error="ValueError",
+                                                detail="ValueError: Value 7 is out of range\nsecond line")
+
+
+def test_a_local_run_that_names_its_own_folder_or_whose_inputs_print_by_address_is_not_kept(tmp_path):
+    def names_its_folder(inputs, scratch):
+        outputs = literals_pb2.LiteralMap()
+        outputs.literals["f"].scalar.blob.uri = f"{scratch}/raw/file"
+        return outputs
+    _twin(tmp_path)
+    driver = LocalRuns(tmp_path, names_its_folder)
+    driver.run_workflow("twins.local:wf", {"n": 1})
+    driver.run_workflow("twins.local:wf", {"n": 1})
+    driver.run_workflow("twins.local:wf", {"o": object()})
+    driver.run_workflow("twins.local:wf", {"o": object()})
+    assert driver.runs == 4 and driver.results.recorded == 0
+
+
+def _answers(maps):
+    from flyteidl.core import errors_pb2
+
+    from flyte_parity.sdk.testee import Answer
+    found = []
+    for m in maps:
+        value = m.literals["x"].scalar.primitive.integer
+        if value < 0:
+            document = errors_pb2.ErrorDocument()
+            document.error.code, document.error.message = "USER:ValueError", f"negative {value}"
+            found.append(Answer(error=document))
+        else:
+            found.append(Answer(outputs=_inputs(value + 1)))
+    return found
+
+
+def test_a_testees_answers_to_a_batch_are_replayed_while_its_build_task_and_requests_are_the_same(tmp_path):
+    from flyte_parity.sdk.testee import kept
+    store, sent = ResultStore(tmp_path / "store"), []
+
+    def many(maps):
+        sent.append(len(maps))
+        return _answers(maps)
+    parts = {"side": "python", "task": "twins.types:t", "env": [], "flytekit": "1"}
+    batch = [_inputs(1), _inputs(-2), _inputs(3)]
+    first = kept(store, parts, many)(batch)
+    assert kept(store, parts, many)(list(batch)) == first == _answers(batch) and sent == [3]
+    kept(store, parts, many)(batch[:2])  # another batch
+    kept(store, parts, many)([_inputs(1), _inputs(-2), _inputs(4)])  # one request changed
+    kept(store, {**parts, "flytekit": "2"}, many)(batch)  # another build
+    kept(store, {**parts, "task": "twins.types:u"}, many)(batch)  # another task
+    assert sent == [3, 2, 3, 3, 3]
+    assert kept(None, parts, many)(batch) == first and sent[-1] == 3 and len(sent) == 6  # no store: sent
+
+
+def test_a_testees_build_is_in_its_parts(tmp_path, monkeypatch):
+    from flyte_parity.base import paths
+    from flyte_parity.data.catalogue import JvmSource
+    from flyte_parity.sdk.jvm import JvmDriver
+    build = tmp_path / "build"
+    for folder in ("lib/parity-testee", "jflyte/lib", "jflyte/modules", "types"):
+        (build / folder).mkdir(parents=True)
+    (build / "lib/parity-testee/testee.jar").write_bytes(b"one")
+    (build / "types/types.jar").write_bytes(b"one")
+    monkeypatch.setattr(paths, "jvm_build", lambda: build)
+    monkeypatch.setattr(paths, "jflyte_lib", lambda: build / "jflyte/lib")
+    monkeypatch.setattr(paths, "jflyte_modules", lambda: build / "jflyte/modules")
+    jvm, sources = JvmDriver(tmp_path / "work"), [JvmSource("types", build / "types", "own", "java")]
+    parts = lambda: ResultStore.key(jvm.testee_parts(sources, "Identity"))  # noqa: E731
+    before = parts()
+    (build / "lib/parity-testee/testee.jar").write_bytes(b"two")  # the testee program
+    assert parts() != before
+    changed = parts()
+    (build / "types/types.jar").write_bytes(b"two")  # the tasks' jar
+    assert parts() != changed
+    monkeypatch.setattr(versions, "flytekit", lambda: "9.9.9")
+    assert parts() == parts()  # and a flytekit bump leaves the JVM testee's answers kept
+    twin = _twin(tmp_path)
+    python = PythonDriver(tmp_path / "work", source_root=tmp_path)
+    key = lambda: ResultStore.key(python.testee_parts([], "twins.local:t"))  # noqa: E731
+    before = key()
+    twin.write_text("x = 2\n")
+    assert key() != before
+    edited = key()
+    monkeypatch.setattr(versions, "flytekit", lambda: "9.9.10")
+    assert key() != edited
+
+
+def test_the_kept_seed_is_the_same_for_every_session_of_a_store_and_new_after_emptying(tmp_path):
+    import shutil
+    seeds = {ResultStore(tmp_path / "store").kept_seed() for _ in range(3)}
+    assert len(seeds) == 1 and 0 <= next(iter(seeds)) < 2 ** 32
+    shutil.rmtree(tmp_path / "store")
+    assert (tmp_path / "store").exists() is False
+    ResultStore(tmp_path / "store").kept_seed()
+    assert (tmp_path / "store" / "seed").is_file()
+
+
+def test_drawn_values_are_kept_and_the_same_as_drawn_here(tmp_path):
+    from flyte_parity.values.drawing import Drawing
+    from flyte_parity.values.search import drawn
+    with Drawing(["integer", "string"], 12, 5, tmp_path / "store") as first:
+        assert first.values("integer") == drawn("integer", 12, 5)
+        assert first._pool is not None
+    with Drawing(["integer", "string"], 12, 5, tmp_path / "store") as again:  # kept: no drawing process
+        assert again._pool is None and again.values("string") == drawn("string", 12, 5)
+    with Drawing(["integer"], 12, 6, tmp_path / "store") as other_seed:
+        assert other_seed._pool is not None and other_seed.values("integer") == drawn("integer", 12, 6)
+
+
+def test_a_record_that_no_longer_holds_is_run_again_and_replaced(tmp_path):
+    store, calls = ResultStore(tmp_path), []
+
+    def run():
+        calls.append(1)
+        return Record(0, f"run {len(calls)}", "")
+    holds = {"run 1": False, "run 2": True}
+    assert store.through({"a": 1}, run, usable=lambda r: holds[r.stdout]).stdout == "run 1"
+    assert store.through({"a": 1}, run, usable=lambda r: holds[r.stdout]).stdout == "run 2"  # run 1 gone: ran
+    assert store.through({"a": 1}, run, usable=lambda r: holds[r.stdout]).stdout == "run 2" and len(calls) == 2
+    assert (store.replayed, store.recorded) == (1, 2)
