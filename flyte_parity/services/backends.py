@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from flyte_parity.base.envfile import load_env_file
 from flyte_parity.base.errors import UsageError
 from flyte_parity.sdk.registration import Target
 from flyte_parity.services.flyteadmin import PROJECT, flyteadmin
+from flyte_parity.services.processes import remove_folder
 
 DOMAIN = "development"
 
@@ -93,7 +93,7 @@ class LocalBackend(BackendContext):
         with ExitStack() as started:
             # Under /tmp with 0755: PostgreSQL runs as an unprivileged account when the suite runs as root.
             folder = Path(tempfile.mkdtemp(prefix="flyte-parity-admin-"))
-            started.callback(shutil.rmtree, folder, ignore_errors=True)
+            started.callback(remove_folder, folder)
             folder.chmod(0o755)
             admin = started.enter_context(flyteadmin(folder))
             staging = admin.storage / "flyte" / "jvm-staging"
@@ -121,7 +121,7 @@ class LocalClusterBackend(BackendContext):
         with ExitStack() as started:
             images = sdk_images()  # built (or found in the cache) before anything is started
             folder = Path(tempfile.mkdtemp(prefix="flyte-parity-cluster-"))
-            started.callback(shutil.rmtree, folder, ignore_errors=True)
+            started.callback(remove_folder, folder)
             folder.chmod(0o755)  # PostgreSQL runs as an unprivileged account; pods mount the store
             flyte = started.enter_context(flyte_cluster(folder, images))
             self._started = started.pop_all()

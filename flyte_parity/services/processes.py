@@ -8,6 +8,7 @@ Each service process leads a session and names its run folder on its command lin
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -177,6 +178,13 @@ def uninterrupted() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
     if caught:
         raise KeyboardInterrupt
+
+
+def remove_folder(folder: Path) -> None:
+    """Remove a service's folder with Ctrl-C held off (``uninterrupted``): a Ctrl-C during the
+    removal of a gigabyte-sized data plane folder would otherwise leave most of it behind."""
+    with uninterrupted():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def tail(path: Path, lines: int = 20) -> str:

@@ -206,6 +206,25 @@ def test_a_clean_up_inside_a_clean_up_leaves_ctrl_c_to_the_outer_one():
     assert done == ["stop", "sweep"]
 
 
+def test_a_ctrl_c_during_a_service_folders_removal_leaves_no_part_of_it(tmp_path, monkeypatch):
+    import shutil
+    folder = tmp_path / "data-plane"
+    for number in range(50):
+        (folder / f"d{number}").mkdir(parents=True)
+        (folder / f"d{number}" / "file").write_bytes(b"x" * 1000)
+    real = shutil.rmtree
+
+    def interrupted_midway(path, *args, **kwargs):
+        real(Path(path) / "d0")
+        os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C, as the removal runs
+        time.sleep(0.05)
+        real(path, *args, **kwargs)
+    monkeypatch.setattr(shutil, "rmtree", interrupted_midway)
+    with pytest.raises(KeyboardInterrupt):
+        processes.remove_folder(folder)
+    assert not folder.exists()
+
+
 def test_alive_and_command_line_of_a_gone_process():
     child = subprocess.Popen(["true"])
     child.wait()
