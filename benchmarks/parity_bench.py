@@ -191,7 +191,7 @@ def _stored_run(extra: list[str], python: str = sys.executable, more_env: dict[s
     recorded (what ran)."""
     env = {**{k: v for k, v in os.environ.items() if k != "CI"}, **(more_env or {})}
     command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/parity",
-               *(["--without=admin"] if local else []), *extra]
+               *(["--without=admin"] if local else []), f"--values-seed={SEED}", *extra]
     started = time.monotonic()
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.monotonic() - started
@@ -199,7 +199,22 @@ def _stored_run(extra: list[str], python: str = sys.executable, more_env: dict[s
     words = line.split()
     replayed = int(words[2]) if len(words) > 2 and words[2].isdigit() else 0
     recorded = int(line.split(", ")[1].split()[0]) if ", " in line else 0
+    MATRICES.append(_cells())
     return wall, result.returncode, replayed, recorded
+
+
+MATRICES: list[dict] = []  # each measured run's matrix cells, in order
+# One values seed for every run the reruns compare (a values cell counts the values each rule
+# explained, which depend on the seed; with the store on, a rerun keeps one seed anyway).
+SEED = int.from_bytes(os.urandom(4), "big")
+
+
+def _cells() -> dict:
+    """The matrix cells the last run wrote (reports/matrix.json), or {} when it wrote none."""
+    try:
+        return json.loads((ROOT / "reports" / "matrix.json").read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def _reruns(extra: list[str]) -> list[tuple[str, float, int, int, int]]:
@@ -209,7 +224,9 @@ def _reruns(extra: list[str]) -> list[tuple[str, float, int, int, int]]:
     file is put back however the run ends)."""
     with tempfile.TemporaryDirectory(prefix="parity-bench-results-") as store:
         own = {"FLYTE_PARITY_RESULTS": store}
-        runs = [("every mode, first run (fills the store)", *_stored_run(extra, more_env=own, local=False)),
+        runs = [("every mode, the store off (--no-result-cache)",
+                 *_stored_run([*extra, "--no-result-cache"], more_env=own, local=False)),
+                ("every mode, first run (fills the store)", *_stored_run(extra, more_env=own, local=False)),
                 ("every mode, nothing changed", *_stored_run(extra, more_env=own, local=False)),
                 ("local modes, nothing changed", *_stored_run(extra, more_env=own))]
         original = TWIN.read_bytes()
@@ -246,18 +263,34 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
+def _verdict(cell: dict) -> dict:
+    """A matrix cell without the time it was written."""
+    return {key: value for key, value in cell.items() if key != "as_of"}
+
+
 def _print_reruns(reruns, flytekit_rerun, other: str) -> None:
-    for what, seconds, exit_code, replayed, recorded in reruns:
+    off = MATRICES[0] if MATRICES else {}
+    for (what, seconds, exit_code, replayed, recorded), cells in zip(reruns, MATRICES):
         target = RERUN_TARGETS.get(what)
         verdict = f" — target <= {target:.0f} s: {_met(seconds <= target)}" if target else ""
+        shared = [(row, mode) for row, cell in cells.items() for mode in cell if mode in off.get(row, {})]
+        differ = [f"{row} x {mode}" for row, mode in shared
+                  if _verdict(cells[row][mode]) != _verdict(off[row][mode])]
+        matrix = ("MATRIX CELLS DIFFER from the store-off run: " + ", ".join(differ[:5]) if differ else
+                  f"its {len(shared)} matrix cells as with the store off" if shared else "no matrix to compare")
         print(f"rerun, {what}: {seconds:.1f} s wall (pytest exit {exit_code}), {replayed} SDK results replayed, "
-              f"{recorded} ran{verdict}")
+              f"{recorded} recorded; {matrix}{verdict}")
     if flytekit_rerun is not None:
         seconds, exit_code, replayed, recorded, jvm, fed, testees = flytekit_rerun
+        cells, off = MATRICES[-1] if MATRICES else {}, MATRICES[0] if MATRICES else {}
+        differ = [f"{row} x {mode}" for row, cell in cells.items() for mode in cell
+                  if mode in off.get(row, {}) and _verdict(cell[mode]) != _verdict(off[row][mode])]
         print(f"rerun after changing flytekit {other} -> this one: {seconds:.1f} s wall (pytest exit "
               f"{exit_code}), {replayed} SDK results replayed, {recorded} ran; JVM processes run again: {jvm}, of "
               f"them {fed} fed what a Python task wrote; JVM testees started: {testees} — target no JVM task run "
-              f"repeated (but those fed a Python task's output): {_met(jvm == fed and testees == 0)}")
+              f"repeated (but those fed a Python task's output): {_met(jvm == fed and testees == 0)}; matrix cells "
+              + (f"that differ from the store-off run's: {', '.join(differ[:5])}" if differ else
+                 "as with the store off"))
     elif reruns:
         print("rerun after changing the flytekit version: not measured (pass --other-flytekit VERSION); a JVM "
               "invocation's key holds no flytekit part (tests/unit/test_results.py)")
@@ -296,7 +329,7 @@ def main() -> int:
         print("make setup failed; run it alone to see why", file=sys.stderr)
         return 2
     if options.reruns_only:
-        print("==> reruns with the result store", flush=True)
+        print(f"==> reruns with the result store (every run with --values-seed={SEED})", flush=True)
         _print_reruns(_reruns(extra), _flytekit_rerun(extra, options.other_flytekit) if options.other_flytekit
                       else None, options.other_flytekit)
         return 0

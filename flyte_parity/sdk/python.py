@@ -252,7 +252,8 @@ class PythonDriver(Driver):
     def local_parts(self, ref: str, inputs: dict[str, Any]) -> dict | None:
         """What a local run's result is kept by: the workflow, its inputs (their types and values as
         Python prints them), every twin file importing its module runs, flytekit and Python, the
-        driver code and the part of this process's environment flytekit reads; None when the
+        driver code and the part of this process's environment flytekit reads (not the harness's
+        own FLYTE_PARITY_* settings); None when the
         inputs do not print the same in another run (an object printed by its address)."""
         text = repr(sorted((name, type(value).__module__, type(value).__qualname__, value)
                            for name, value in inputs.items()))
@@ -261,7 +262,8 @@ class PythonDriver(Driver):
         return {"verb": "local-run", "ref": ref, "inputs": text,
                 "twin": twin_digest(self.source_root, ref.partition(":")[0]),
                 "flytekit": versions.flytekit(), "python": sys.version, "code": code_version(),
-                "driver_env": read_environment(os.environ)}
+                "driver_env": read_environment({k: v for k, v in os.environ.items()
+                                                if not k.startswith("FLYTE_PARITY_")})}  # the harness's own
 
     def testee_parts(self, sources, task: str) -> dict:
         """flytekit and Python, every twin file importing the task's module runs, the driver code

@@ -252,6 +252,9 @@ def test_a_local_run_is_replayed_while_its_workflow_inputs_twin_flytekit_and_env
     monkeypatch.setenv("FLYTE_USE_OLD_DC_FORMAT", "true")  # flytekit reads this process's FLYTE_* itself
     driver.run_workflow("twins.local:wf", {"n": 2})
     assert driver.runs == 7
+    monkeypatch.setenv("FLYTE_PARITY_PROCESS_LOG", str(tmp_path / "log"))  # the harness's own: no change
+    driver.run_workflow("twins.local:wf", {"n": 2})
+    assert driver.runs == 7
 
 
 def test_a_replayed_local_failure_is_the_same_outcome_as_the_run(tmp_path):
