@@ -200,6 +200,8 @@ def _stored_run(extra: list[str], python: str = sys.executable, more_env: dict[s
     replayed = int(words[2]) if len(words) > 2 and words[2].isdigit() else 0
     recorded = int(line.split(", ")[1].split()[0]) if ", " in line else 0
     MATRICES.append(_cells())
+    for failed in [l for l in result.stdout.splitlines() if l.startswith(("FAILED ", "ERROR "))][:10]:
+        print(f"    {failed}", flush=True)  # what a failing run failed on (the reports are the next run's)
     return wall, result.returncode, replayed, recorded
 
 
